@@ -1,0 +1,35 @@
+"""The audit log only grows."""
+
+import pytest
+
+from tumorboard.audit.models import AuditEntry
+from tumorboard.audit.operations import AuditLogIsAppendOnly, record
+from tumorboard.extensions import db
+
+
+def test_entries_are_written_with_who_what_and_where(make):
+    user = make.user()
+    record(user.id, "view", "case", 42, "summary", "10.1.2.3")
+    db.session.commit()
+    entry = db.session.scalars(db.select(AuditEntry)).one()
+    assert (entry.user_id, entry.action, entry.entity_type, entry.entity_id, entry.remote_addr) == (user.id, "view", "case", 42, "10.1.2.3")
+    assert entry.at is not None
+
+
+def test_an_entry_cannot_be_changed(make):
+    entry = record(None, "view", "case", 1)
+    db.session.commit()
+    entry.action = "nothing happened"
+    with pytest.raises(AuditLogIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_an_entry_cannot_be_deleted():
+    entry = record(None, "view", "case", 1)
+    db.session.commit()
+    db.session.delete(entry)
+    with pytest.raises(AuditLogIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) == 1

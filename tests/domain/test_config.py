@@ -1,0 +1,92 @@
+"""Configuration from the environment: what starts, what refuses to start and how."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tumorboard.config import ConfigError, load_config, normalize_database_url
+
+GOOD_KEY = "k" * 32
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("sqlite:///instance/x.db", "sqlite:///instance/x.db"),
+        ("postgresql://tb:pw@db.local:5432/tb", "postgresql+psycopg://tb:pw@db.local:5432/tb"),
+        ("postgres://tb@db.local/tb", "postgresql+psycopg://tb@db.local/tb"),
+        ("postgresql+psycopg://tb@127.0.0.1:5433/tb", "postgresql+psycopg://tb@127.0.0.1:5433/tb"),
+    ],
+)
+def test_database_urls_are_normalized_to_psycopg3(raw, expected):
+    assert normalize_database_url(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("not a url", "not a valid database URL"),
+        ("mysql://u@h/db", "must be sqlite:// or postgresql://"),
+        ("postgresql+psycopg2://u@h/db", "psycopg driver"),
+        ("postgresql:///db", "needs a host"),
+    ],
+)
+def test_bad_database_urls_are_refused(raw, message):
+    with pytest.raises(ConfigError, match=message):
+        normalize_database_url(raw)
+
+
+def test_password_in_an_unparseable_url_is_not_repeated():
+    with pytest.raises(ConfigError) as error:
+        normalize_database_url("postgresql://user:s3cret@@@:port")
+    assert "s3cret" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TUMORBOARD_ENV": "production", "SECRET_KEY": GOOD_KEY}, "DATABASE_URL is required"),
+        ({"TUMORBOARD_ENV": "production", "DATABASE_URL": "sqlite:///x.db"}, "SECRET_KEY is required"),
+        ({"TUMORBOARD_ENV": "production", "DATABASE_URL": "sqlite:///x.db", "SECRET_KEY": "short"}, "at least 16"),
+        ({"TUMORBOARD_ENV": "staging"}, "TUMORBOARD_ENV must be one of"),
+        ({"TUMORBOARD_ENV": "development", "TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
+    ],
+)
+def test_settings_that_cannot_work_are_refused(env, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(env)
+
+
+def test_development_defaults_to_sqlite_in_instance_and_a_dev_key():
+    settings = load_config({"TUMORBOARD_ENV": "development"})
+    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith("instance/tumorboard.db")
+    assert settings.secret_key and settings.timezone == "America/New_York"
+
+
+def test_production_with_everything_set_loads():
+    settings = load_config(
+        {"TUMORBOARD_ENV": "production", "DATABASE_URL": "postgresql://tb@db/tb", "SECRET_KEY": GOOD_KEY, "PROGRAM_NAME": "Mercy Cancer Center"}
+    )
+    assert settings.program_name == "Mercy Cancer Center"
+    assert settings.database_url == "postgresql+psycopg://tb@db/tb"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TUMORBOARD_ENV": "production", "DATABASE_URL": "sqlite:///x.db"}, "SECRET_KEY is required"),
+        ({"TUMORBOARD_ENV": "production", "SECRET_KEY": GOOD_KEY, "DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL must be"),
+    ],
+)
+def test_start_up_with_bad_settings_prints_one_line_not_a_traceback(env, message):
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "TUMORBOARD_ENV")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        env={**clean, **env}, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,75 @@
+"""The create-user and seed-demo commands."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from tumorboard.auth.models import User
+from tumorboard.cases.models import Case
+from tumorboard.conferences.models import Conference, ConferenceSeries
+from tumorboard.extensions import db
+from tumorboard.reporting.models import AnalyticCaseload
+from tumorboard.sessions.models import Attendance, Presentation, Vote
+from tumorboard.vocab import ConferenceStatus, Role
+
+ARGS = ["create-user", "skim", "--name", "Sarah Kim", "--email", "skim@hospital.example.org", "--specialty", "Medical oncology",
+        "--role", "physician", "--role", "coordinator", "--password-stdin"]
+
+
+def test_create_user_reads_the_password_from_stdin(runner, auth):
+    result = runner.invoke(args=ARGS, input="a-long-enough-password\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(db.select(User).where(User.username == "skim"))
+    assert user.roles == {Role.PHYSICIAN, Role.COORDINATOR}
+    assert auth.login("skim", "a-long-enough-password").status_code == 302
+
+
+def test_create_user_prompts_twice_without_stdin_flag(runner):
+    result = runner.invoke(args=ARGS[:-1], input="a-long-enough-password\na-long-enough-password\n")
+    assert result.exit_code == 0, result.output
+    assert "a-long-enough-password" not in result.output
+
+
+def test_create_user_refuses_a_weak_password_and_bad_codes(runner):
+    weak = runner.invoke(args=ARGS, input="short\n")
+    assert weak.exit_code == 1 and "at least 12" in weak.output
+    bad = runner.invoke(args=[*ARGS[:7], "astrology", *ARGS[8:]], input="a-long-enough-password\n")
+    assert bad.exit_code == 2 and "not a known Specialty" in bad.output
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def test_seed_demo_refuses_a_database_with_data(make, runner):
+    make.user()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1 and "already has users or cases" in result.output
+    assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+
+
+def test_seed_demo_builds_a_realistic_program_with_the_documented_headline(runner, app):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "coordinator" in result.output and "tumorboard-demo" in result.output
+
+    count = lambda model: db.session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
+    assert 24 <= count(User) <= 30
+    assert count(ConferenceSeries) == 4
+    held = db.session.scalar(sa.select(sa.func.count(Conference.id)).where(Conference.status == ConferenceStatus.HELD))
+    upcoming = db.session.scalar(sa.select(sa.func.count(Conference.id)).where(Conference.status == ConferenceStatus.SCHEDULED))
+    assert held > 150 and upcoming >= 8
+    assert count(Presentation) > 500 and count(Attendance) > 800 and count(Vote) > 2000
+
+    # 22.5% of this year's analytic caseload presented at held conferences, computed from the rows.
+    year = date.today().year
+    presented = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Presentation.case_id)))
+        .join(Conference, Presentation.conference_id == Conference.id)
+        .join(Case, Presentation.case_id == Case.id)
+        .where(Case.analytic.is_(True), Conference.status == ConferenceStatus.HELD,
+               Conference.starts_at >= sa.literal(f"{year}-01-01"), Conference.starts_at < sa.literal(f"{year + 1}-01-01"))
+    )
+    caseload = db.session.scalar(sa.select(sa.func.sum(AnalyticCaseload.analytic_cases)).where(AnalyticCaseload.year == year))
+    assert presented * 40 == caseload * 9
+
+    again = runner.invoke(args=["seed-demo", "--force"])
+    assert again.exit_code == 0 and count(ConferenceSeries) == 4

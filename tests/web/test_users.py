@@ -1,0 +1,106 @@
+"""Admins and coordinators manage users."""
+
+from tumorboard.auth.models import User
+from tumorboard.extensions import db
+from tumorboard.vocab import Role
+
+NEW = {
+    "username": "jokafor", "full_name": "James Okafor", "credentials": "MD", "email": "JOkafor@Hospital.Example.org",
+    "specialty": "surgery", "roles": ["physician"], "active": "y",
+    "password": "a-long-enough-password", "confirm": "a-long-enough-password",
+}
+
+
+def _signed_in(make, auth, *roles):
+    user = make.user(roles=roles or (Role.COORDINATOR,))
+    auth.login(user.username)
+    return user
+
+
+def test_coordinator_creates_a_physician_who_can_sign_in(make, auth, client):
+    _signed_in(make, auth)
+    response = client.post("/users/new", data=NEW)
+    assert response.status_code == 302
+    user = db.session.scalar(db.select(User).where(User.username == "jokafor"))
+    assert user.roles == {Role.PHYSICIAN} and user.email == "jokafor@hospital.example.org"
+    client.post("/logout")
+    assert auth.login("jokafor", "a-long-enough-password").status_code == 302
+
+
+def test_a_taken_username_is_refused_next_to_the_field_and_the_input_kept(make, auth, client):
+    _signed_in(make, auth)
+    make.user(username="jokafor")
+    response = client.post("/users/new", data=NEW)
+    assert response.status_code == 200
+    assert b"Another user already has this username." in response.data
+    assert b'value="James Okafor"' in response.data
+
+
+def test_weak_passwords_and_missing_roles_are_refused(make, auth, client):
+    _signed_in(make, auth)
+    response = client.post("/users/new", data={**NEW, "roles": [], "password": "short", "confirm": "short"})
+    assert b"Give the user at least one role." in response.data
+    assert b"at least 12" in response.data
+    assert db.session.scalar(db.select(User).where(User.username == "jokafor")) is None
+
+
+def test_unknown_specialty_is_a_form_error_not_a_crash(make, auth, client):
+    _signed_in(make, auth)
+    response = client.post("/users/new", data={**NEW, "specialty": "astrology", "roles": ["wizard"]})
+    assert response.status_code == 200
+    assert b"Not a valid choice" in response.data
+
+
+def test_only_an_admin_grants_admin(make, auth, client):
+    _signed_in(make, auth, Role.COORDINATOR)
+    response = client.post("/users/new", data={**NEW, "roles": ["physician", "admin"]})
+    assert b"Only an admin can grant or remove the admin role." in response.data
+    client.post("/logout")
+    _signed_in(make, auth, Role.ADMIN)
+    assert client.post("/users/new", data={**NEW, "roles": ["physician", "admin"]}).status_code == 302
+
+
+def test_edit_roles_and_deactivate(make, auth, client):
+    _signed_in(make, auth)
+    target = make.user(username="nhaddad", roles=(Role.PHYSICIAN,))
+    data = {"username": "nhaddad", "full_name": "Nadia Haddad", "credentials": "MD", "email": "nh@hospital.example.org",
+            "specialty": "urology", "roles": ["physician", "navigator"]}
+    assert client.post(f"/users/{target.id}", data=data).status_code == 302
+    db.session.expire_all()
+    assert target.roles == {Role.PHYSICIAN, Role.NAVIGATOR} and not target.active
+    client.post("/logout")
+    assert auth.login("nhaddad").status_code == 401
+
+
+def test_you_cannot_lock_yourself_out(make, auth, client):
+    me = _signed_in(make, auth, Role.ADMIN)
+    data = {"username": me.username, "full_name": me.full_name, "email": me.email, "specialty": "surgery", "roles": ["physician"]}
+    response = client.post(f"/users/{me.id}", data=data)
+    assert b"You cannot deactivate your own account." in response.data
+    assert b"You cannot remove your own admin role." in response.data
+    db.session.expire_all()
+    assert me.active and Role.ADMIN in me.roles
+
+
+def test_reset_someone_elses_password(make, auth, client):
+    _signed_in(make, auth)
+    target = make.user(username="locked")
+    assert client.post(f"/users/{target.id}/password", data={"password": "short", "confirm": "short"}).status_code == 400
+    assert client.post(f"/users/{target.id}/password", data={"password": "brand-new-password", "confirm": "brand-new-password"}).status_code == 302
+    client.post("/logout")
+    assert auth.login("locked", "brand-new-password").status_code == 302
+
+
+def test_filter_by_role_and_name(make, auth, client):
+    _signed_in(make, auth)
+    make.user(full_name="Ingrid Sorensen", roles=(Role.PHYSICIAN,))
+    make.user(full_name="Priya Shah", roles=(Role.NAVIGATOR,))
+    by_role = client.get("/users/?role=navigator").data
+    assert b"Priya Shah" in by_role and b"Ingrid Sorensen" not in by_role
+    by_name = client.get("/users/?q=soren").data
+    assert b"Ingrid Sorensen" in by_name and b"Priya Shah" not in by_name
+
+
+def test_unknown_user_is_a_404(make, auth, client):
+    _signed_in(make, auth)
+    assert client.get("/users/999999").status_code == 404

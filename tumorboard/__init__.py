@@ -1,0 +1,67 @@
+"""TumorBoard: manager for multidisciplinary cancer conferences."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+from flask_login import current_user
+
+from tumorboard import audit, auth, demo, errors, main, models, users  # noqa: F401  (models: whole schema for Alembic)
+from tumorboard.access import enforce_access
+from tumorboard.audit.operations import install_append_only_guard
+from tumorboard.config import ConfigError, flask_config, load_config
+from tumorboard.db import enforce_sqlite_foreign_keys
+from tumorboard.extensions import bootstrap, csrf, db, login_manager, migrate
+from tumorboard.vocab import Role
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+BLUEPRINTS = (auth.bp, main.bp, users.bp, audit.bp, demo.bp)
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Build the application; `config` overrides settings read from the environment (tests)."""
+    try:
+        settings = load_config(os.environ)
+    except ConfigError as error:
+        # A one-line message at start-up, not a traceback.
+        print(f"tumorboard: configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+    app = Flask(__name__, template_folder="../templates", instance_path=str(MIGRATIONS_DIR.parent / "instance"))
+    app.config.from_mapping(flask_config(settings))
+    if config:
+        app.config.from_mapping(config)
+    app.logger.setLevel(logging.INFO)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    install_append_only_guard()
+    enforce_sqlite_foreign_keys()
+    app.before_request(enforce_access)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    app.context_processor(_layout_context)
+    return app
+
+
+def _layout_context() -> dict[str, object]:
+    """Role checks for the layout's navigation."""
+
+    def can(*roles: str) -> bool:
+        return current_user.is_authenticated and current_user.has_role(*(Role(r) for r in roles))
+
+    return {"can": can}

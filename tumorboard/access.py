@@ -1,0 +1,71 @@
+"""Who may use which route.
+
+Views declare their audience with `@public`, `@signed_in` or `@allow(*roles)`;
+`enforce_access` (a before-request hook) checks it for every request. A view
+that declares nothing is refused to everyone, so a forgotten decorator fails
+closed instead of open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from tumorboard.extensions import login_manager
+from tumorboard.vocab import Role
+
+View = TypeVar("View", bound=Callable[..., object])
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+
+
+def public(view: View) -> View:
+    """Anyone, signed in or not, may use this view."""
+    view.access = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def signed_in(view: View) -> View:
+    """Any signed-in user may use this view."""
+    view.access = SIGNED_IN  # type: ignore[attr-defined]
+    return view
+
+
+def allow(*roles: Role) -> Callable[[View], View]:
+    """Only signed-in users holding one of `roles` may use this view."""
+
+    def mark(view: View) -> View:
+        view.access = frozenset(roles)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def access_of(endpoint: str | None) -> str | frozenset[Role] | None:
+    """The declared audience of an endpoint (None when it declared none)."""
+    if endpoint is None:
+        return None
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access", None)
+
+
+def enforce_access() -> object | None:
+    """Before-request hook: send anonymous users to login and refuse wrong roles with 403."""
+    if request.endpoint is None:  # no such route: let routing answer 404
+        return None
+    access = access_of(request.endpoint)
+    if access == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if access == SIGNED_IN:
+        return None
+    if isinstance(access, frozenset) and current_user.has_role(*access):
+        return None
+    abort(403)

@@ -1,0 +1,102 @@
+"""Users, their roles, and login throttling."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tumorboard.db import UtcDateTime, enum_column, utcnow
+from tumorboard.extensions import db
+from tumorboard.vocab import Role, Specialty
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in: physician, coordinator, navigator, admin or auditor."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(120))
+    credentials: Mapped[str] = mapped_column(sa.String(40), default="")  # e.g. "MD, PhD"
+    specialty: Mapped[Specialty] = mapped_column(enum_column(Specialty, "specialty"))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Secret in the personal calendar feed URL; None when revoked.
+    calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles this user holds."""
+        return frozenset(row.role for row in self.role_rows)
+
+    @roles.setter
+    def roles(self, wanted: set[Role] | frozenset[Role]) -> None:
+        current = {row.role: row for row in self.role_rows}
+        for role, row in current.items():
+            if role not in wanted:
+                self.role_rows.remove(row)
+        for role in sorted(wanted - current.keys()):
+            self.role_rows.append(UserRole(role=role))
+
+    def has_role(self, *roles: Role) -> bool:
+        """Whether the user holds any of `roles`."""
+        return not self.roles.isdisjoint(roles)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users.
+        """Whether the account may log in."""
+        return self.active
+
+    @property
+    def display_name(self) -> str:
+        """Name with credentials, as on a letter."""
+        return f"{self.full_name}, {self.credentials}" if self.credentials else self.full_name
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash of `password`."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """Whether `password` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class UserRole(db.Model):
+    """One role held by one user."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class LoginThrottle(db.Model):
+    """Failed login attempts for one key (a username or an address).
+
+    Keyed by the name typed, not by user, so unknown usernames slow down too and
+    the answer gives no hint whether an account exists.
+    """
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,99 @@
+"""Sign in, sign out, and the profile page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from tumorboard.access import public, signed_in
+from tumorboard.audit.operations import record
+from tumorboard.auth import throttle
+from tumorboard.auth.forms import ChangePasswordForm, LoginForm
+from tumorboard.auth.models import User
+from tumorboard.auth.policy import password_problems
+from tumorboard.db import utcnow
+from tumorboard.extensions import db, login_manager
+
+bp = Blueprint("auth", __name__, cli_group=None)
+
+FAILED_LOGIN = "Unknown username or wrong password."
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Flask-Login: the user of a session."""
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a `next` that stays on this site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("main.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> object:
+    """Sign in; repeated failures for a username or an address must wait longer each time."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        now = utcnow()
+        keys = throttle.throttle_keys(form.username.data, request.remote_addr)
+        wait = throttle.seconds_to_wait(keys, now)
+        if wait:
+            flash(f"Too many failed sign-in attempts. Wait {wait} seconds and try again.", "warning")
+            return render_template("auth/login.html", form=form), 429
+        user = db.session.scalar(db.select(User).where(User.username == form.username.data.strip()))
+        if user is None or not user.active or not user.check_password(form.password.data):
+            throttle.record_failure(keys, now, current_app.config["LOGIN_FREE_ATTEMPTS"])
+            record(None, "login_failed", "user", user.id if user else None, remote_addr=request.remote_addr)
+            db.session.commit()
+            flash(FAILED_LOGIN, "danger")
+            return render_template("auth/login.html", form=form), 401
+        throttle.clear(form.username.data)
+        user.last_login_at = now
+        login_user(user)
+        record(user.id, "login", "user", user.id, remote_addr=request.remote_addr)
+        db.session.commit()
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout() -> object:
+    """Sign out (POST only, so a link or an image cannot sign someone out)."""
+    if current_user.is_authenticated:
+        record(current_user.id, "logout", "user", current_user.id, remote_addr=request.remote_addr)
+        db.session.commit()
+        logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@signed_in
+def profile() -> object:
+    """The signed-in user's details, and changing their own password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append("This is not your current password.")
+        else:
+            problems = password_problems(form.new_password.data, current_user.username)
+            if problems:
+                form.new_password.errors.extend(problems)
+            else:
+                current_user.set_password(form.new_password.data)
+                record(current_user.id, "password_changed", "user", current_user.id, remote_addr=request.remote_addr)
+                db.session.commit()
+                flash("Your password is changed.", "success")
+                return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form, user=current_user)

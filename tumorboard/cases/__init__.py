@@ -1,0 +1,1 @@
+"""Patients and cases: submission, the queue, case history."""

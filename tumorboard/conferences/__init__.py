@@ -1,0 +1,1 @@
+"""Conference series, their occurrences and agendas."""

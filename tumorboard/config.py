@@ -1,0 +1,125 @@
+"""Configuration read from the environment.
+
+`load_config` is pure (it takes a mapping) so the rules are testable without an
+app; `create_app` turns a `ConfigError` into a one-line message at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+ENVIRONMENTS = ("development", "production", "test")
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+# A development key is only ever accepted in development and tests.
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
+
+
+class ConfigError(Exception):
+    """A setting that makes the application unable to start."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The environment's settings, validated."""
+
+    environment: str
+    database_url: str
+    secret_key: str
+    timezone: str
+    program_name: str
+
+
+def normalize_database_url(raw: str) -> str:
+    """Validate a database URL and pin PostgreSQL to the psycopg 3 driver."""
+    try:
+        url: URL = make_url(raw)
+    except (ArgumentError, ValueError):
+        raise ConfigError(f"DATABASE_URL is not a valid database URL: {_redacted(raw)}") from None
+    backend = url.get_backend_name()
+    if backend == "postgres":
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend == "postgresql":
+        if url.get_driver_name() not in ("psycopg", ""):
+            raise ConfigError("DATABASE_URL must use the psycopg driver (postgresql+psycopg://...)")
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise ConfigError(f"DATABASE_URL must be sqlite:// or postgresql://, not {backend}://")
+    if url.get_backend_name() == "postgresql" and not (url.host or url.query.get("host")):
+        raise ConfigError("DATABASE_URL for PostgreSQL needs a host")
+    return url.render_as_string(hide_password=False)
+
+
+def _redacted(raw: str) -> str:
+    """Hide anything that looks like a password in a URL we could not parse."""
+    if "@" in raw and "://" in raw:
+        scheme, rest = raw.split("://", 1)
+        return f"{scheme}://***@{rest.rsplit('@', 1)[-1]}"
+    return raw
+
+
+def load_config(env: dict[str, str] | os._Environ) -> Settings:
+    """Read and validate the settings from an environment mapping."""
+    environment = env.get("TUMORBOARD_ENV", "production").strip().lower()
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(f"TUMORBOARD_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
+
+    raw_url = env.get("DATABASE_URL", "").strip()
+    if not raw_url:
+        if environment == "production":
+            raise ConfigError("DATABASE_URL is required in production (e.g. postgresql+psycopg://user@host/db)")
+        raw_url = f"sqlite:///{INSTANCE_DIR / 'tumorboard.db'}"
+    database_url = normalize_database_url(raw_url)
+
+    secret_key = env.get("SECRET_KEY", "").strip()
+    if not secret_key:
+        if environment == "production":
+            raise ConfigError("SECRET_KEY is required in production (e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+        secret_key = DEVELOPMENT_SECRET_KEY
+    elif environment == "production" and (secret_key == DEVELOPMENT_SECRET_KEY or len(secret_key) < 16):
+        raise ConfigError("SECRET_KEY must be a random value of at least 16 characters in production")
+
+    timezone = env.get("TIMEZONE", "America/New_York").strip()
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TIMEZONE is not a known IANA time zone: {timezone!r}") from None
+
+    program_name = env.get("PROGRAM_NAME", "").strip() or "TumorBoard Cancer Program"
+    return Settings(environment, database_url, secret_key, timezone, program_name)
+
+
+def flask_config(settings: Settings) -> dict[str, object]:
+    """The Flask configuration mapping for validated settings."""
+    production = settings.environment == "production"
+    engine_options: dict[str, object] = {"pool_pre_ping": True}
+    if settings.database_url.startswith("sqlite"):
+        # The live conference page and the dev server use threads.
+        engine_options = {"connect_args": {"check_same_thread": False}}
+    return {
+        "ENVIRONMENT": settings.environment,
+        "TESTING": settings.environment == "test",
+        "SECRET_KEY": settings.secret_key,
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "TIMEZONE": settings.timezone,
+        "PROGRAM_NAME": settings.program_name,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "BOOTSTRAP_BTN_STYLE": "primary",
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # Failed logins before the next attempt is made to wait.
+        "LOGIN_FREE_ATTEMPTS": 5,
+        "WTF_CSRF_ENABLED": True,
+    }

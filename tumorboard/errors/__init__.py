@@ -1,0 +1,60 @@
+"""Error pages: 400, 403, 404, 405, 500; a 500 is logged without patient data."""
+
+from __future__ import annotations
+
+import traceback
+import uuid
+
+from flask import Flask, current_app, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tumorboard.extensions import db
+
+TITLES = {
+    400: "The request could not be understood",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    413: "The upload is too large",
+    500: "Something went wrong on our side",
+}
+
+
+def _render(code: int, message: str = "", reference: str = "") -> tuple[str, int]:
+    title = TITLES.get(code, "Error")
+    return render_template("errors/error.html", code=code, title=title, message=message, reference=reference), code
+
+
+def handle_http_error(error: HTTPException) -> tuple[str, int]:
+    """Render a known HTTP error with our layout."""
+    code = error.code or 500
+    if code >= 500:
+        return handle_unexpected(error)
+    return _render(code)
+
+
+def handle_csrf_error(error: CSRFError) -> tuple[str, int]:
+    """An expired or missing form token: ask the user to reload, keep nothing half done."""
+    return _render(400, "The form expired or was sent from elsewhere. Go back, reload the page and try again.")
+
+
+def handle_unexpected(error: Exception) -> tuple[str, int]:
+    """Roll back, log the failure without its message (which may quote patient data), show a reference."""
+    db.session.rollback()
+    reference = uuid.uuid4().hex[:10]
+    original = getattr(error, "original_exception", None) or error
+    # Where it failed, not what the values were: file, line and function only.
+    frames = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(original.__traceback__))
+    current_app.logger.error(
+        "unhandled %s on %s %s (reference %s)\n%s",
+        type(original).__name__, request.method, request.url_rule or "-", reference, frames,
+    )
+    return _render(500, reference=reference)
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,1 @@
+"""Plan letters: issued, immutable, versioned."""

@@ -1,0 +1,31 @@
+"""Dashboard and health check."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user
+
+from tumorboard.access import public, signed_in
+from tumorboard.db import utcnow
+from tumorboard.extensions import db
+from tumorboard.main.dashboard import build_dashboard
+
+
+bp = Blueprint("main", __name__)
+
+@bp.route("/")
+@signed_in
+def dashboard() -> str:
+    """The landing page, fitted to the user's roles."""
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    return render_template("main/dashboard.html", board=build_dashboard(current_user, utcnow(), tz))
+
+
+@bp.route("/healthz")
+@public
+def healthz() -> tuple[dict[str, str], int]:
+    """For load balancers: the app answers and the database is reachable."""
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}, 200

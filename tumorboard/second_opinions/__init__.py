@@ -1,0 +1,1 @@
+"""Second-opinion requests from outside patients."""

@@ -1,0 +1,1 @@
+"""In the conference room: attendance, recommendations, discussion items, votes."""

@@ -1,0 +1,52 @@
+"""User management forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from tumorboard.forms import vocabulary_choices
+from tumorboard.vocab import Role, Specialty
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    """A user's details and roles."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
+    full_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    credentials = StringField("Credentials", validators=[Length(max=40)], description="For example MD, PhD.")
+    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    specialty = SelectField("Specialty", choices=vocabulary_choices(Specialty), validators=[DataRequired()])
+    roles = CheckboxListField("Roles", choices=vocabulary_choices(Role))
+    active = BooleanField("Active (may sign in)", default=True)
+    submit = SubmitField("Save")
+
+
+class NewUserForm(UserForm):
+    """A user's details with a first password."""
+
+    password = PasswordField("Password", validators=[DataRequired()], render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password for someone else."""
+
+    password = PasswordField("New password", validators=[DataRequired()], render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Set password")

@@ -1,0 +1,105 @@
+"""Creating and changing users. Operations flush; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tumorboard.audit.operations import record
+from tumorboard.auth.models import User
+from tumorboard.auth.policy import password_problems
+from tumorboard.extensions import db
+from tumorboard.vocab import Role, Specialty
+
+
+class UserError(Exception):
+    """A change to a user that is refused; `fields` maps a form field to its messages."""
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(m for msgs in fields.values() for m in msgs))
+        self.fields = fields
+
+    @property
+    def messages(self) -> list[str]:
+        """Every message, flat."""
+        return [m for msgs in self.fields.values() for m in msgs]
+
+
+@dataclass(frozen=True)
+class UserData:
+    """The editable details of a user."""
+
+    username: str
+    full_name: str
+    email: str
+    specialty: Specialty
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    credentials: str = ""
+    active: bool = True
+
+
+def _check(actor: User | None, data: UserData, user: User | None) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    username, email = data.username.strip(), data.email.strip().lower()
+    if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
+        problems["username"] = ["Use letters, digits, dots, dashes or underscores."]
+    clash = db.session.scalar(db.select(User).where((User.username == username) | (User.email == email)))
+    if clash is not None and clash is not user:
+        key = "username" if clash.username == username else "email"
+        problems.setdefault(key, []).append(f"Another user already has this {key}.")
+    if not data.roles:
+        problems["roles"] = ["Give the user at least one role."]
+    # Only an admin may hand out or take away admin rights (actor None is the command line).
+    before = user.roles if user else frozenset()
+    if actor is not None and not actor.has_role(Role.ADMIN) and (Role.ADMIN in data.roles) != (Role.ADMIN in before):
+        problems.setdefault("roles", []).append("Only an admin can grant or remove the admin role.")
+    if actor is not None and user is not None and user.id == actor.id:
+        if not data.active:
+            problems["active"] = ["You cannot deactivate your own account."]
+        if Role.ADMIN in before and Role.ADMIN not in data.roles:
+            problems.setdefault("roles", []).append("You cannot remove your own admin role.")
+    return problems
+
+
+def _apply(user: User, data: UserData) -> None:
+    user.username = data.username.strip()
+    user.full_name = data.full_name.strip()
+    user.email = data.email.strip().lower()
+    user.credentials = data.credentials.strip()
+    user.specialty = data.specialty
+    user.roles = data.roles
+    user.active = data.active
+
+
+def create_user(actor: User | None, data: UserData, password: str, remote_addr: str | None = None) -> User:
+    """Create a user after checking the details and the password policy."""
+    problems = _check(actor, data, None)
+    if pw := password_problems(password, data.username):
+        problems["password"] = pw
+    if problems:
+        raise UserError(problems)
+    user = User(password_hash="")
+    _apply(user, data)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record(actor.id if actor else None, "create", "user", user.id, f"roles={','.join(sorted(data.roles))}", remote_addr)
+    return user
+
+
+def update_user(actor: User, user: User, data: UserData, remote_addr: str | None = None) -> User:
+    """Change a user's details and roles."""
+    if problems := _check(actor, data, user):
+        raise UserError(problems)
+    _apply(user, data)
+    db.session.flush()
+    record(actor.id, "update", "user", user.id, f"roles={','.join(sorted(data.roles))};active={data.active}", remote_addr)
+    return user
+
+
+def reset_password(actor: User, user: User, password: str, remote_addr: str | None = None) -> None:
+    """Set a new password for a user (an admin or coordinator helping a locked-out colleague)."""
+    if problems := password_problems(password, user.username):
+        raise UserError({"password": problems})
+    user.set_password(password)
+    db.session.flush()
+    record(actor.id, "password_reset", "user", user.id, remote_addr=remote_addr)

@@ -1,0 +1,110 @@
+"""User management pages: list, create, edit, reset password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tumorboard.access import allow
+from tumorboard.auth.models import User, UserRole
+from tumorboard.extensions import db
+from tumorboard.users.forms import NewUserForm, ResetPasswordForm, UserForm
+from tumorboard.users.operations import UserData, UserError, create_user, reset_password, update_user
+from tumorboard.vocab import Role, Specialty
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+
+MANAGERS = (Role.ADMIN, Role.COORDINATOR)
+
+
+def _data(form: UserForm) -> UserData:
+    return UserData(
+        username=form.username.data,
+        full_name=form.full_name.data,
+        email=form.email.data,
+        credentials=form.credentials.data or "",
+        specialty=Specialty(form.specialty.data),
+        roles=frozenset(Role(code) for code in form.roles.data or ()),
+        active=form.active.data,
+    )
+
+
+def _show_errors(form: UserForm, error: UserError) -> None:
+    for name, messages in error.fields.items():
+        getattr(form, name).errors = [*getattr(form, name).errors, *messages]
+
+
+@bp.route("/")
+@allow(*MANAGERS)
+def index() -> str:
+    """Every user, filterable by role and by name."""
+    role = request.args.get("role", "")
+    query = request.args.get("q", "").strip()
+    stmt = db.select(User).order_by(User.active.desc(), User.full_name)
+    if role in Role._value2member_map_:
+        stmt = stmt.where(User.id.in_(db.select(UserRole.user_id).where(UserRole.role == Role(role))))
+    if query:
+        like = f"%{query}%"
+        stmt = stmt.where(User.full_name.ilike(like) | User.username.ilike(like))
+    users = db.session.scalars(stmt).all()
+    return render_template("users/index.html", users=users, roles=Role, role=role, q=query)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(*MANAGERS)
+def new() -> object:
+    """Create a user."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(current_user, _data(form), form.password.data, request.remote_addr)
+        except UserError as error:
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"User {user.username} created.", "success")
+            return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, title="New user")
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@allow(*MANAGERS)
+def edit(user_id: int) -> object:
+    """Change a user's details, roles, or whether they may sign in."""
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.specialty.data = user.specialty.value
+        form.roles.data = [role.value for role in user.roles]
+    if form.validate_on_submit():
+        try:
+            update_user(current_user, user, _data(form), request.remote_addr)
+        except UserError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"User {user.username} saved.", "success")
+            return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, title=f"Edit {user.full_name}", user=user, reset_form=ResetPasswordForm())
+
+
+@bp.route("/<int:user_id>/password", methods=["POST"])
+@allow(*MANAGERS)
+def password(user_id: int) -> object:
+    """Set a new password for a user."""
+    user = db.get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset_password(current_user, user, form.password.data, request.remote_addr)
+        except UserError as error:
+            form.password.errors = error.messages
+        else:
+            db.session.commit()
+            flash(f"New password set for {user.username}.", "success")
+            return redirect(url_for("users.edit", user_id=user.id))
+    edit_form = UserForm(obj=user)
+    edit_form.specialty.data = user.specialty.value
+    edit_form.roles.data = [role.value for role in user.roles]
+    return render_template("users/form.html", form=edit_form, title=f"Edit {user.full_name}", user=user, reset_form=form), 400
