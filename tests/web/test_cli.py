@@ -1,6 +1,7 @@
 """The create-user and seed-demo commands."""
 
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -10,7 +11,7 @@ from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.extensions import db
 from tumorboard.reporting.models import AnalyticCaseload
 from tumorboard.sessions.models import Attendance, Presentation, Vote
-from tumorboard.vocab import ConferenceStatus, Role
+from tumorboard.vocab import CaseStatus, ConferenceStatus, Role
 
 ARGS = ["create-user", "skim", "--name", "Sarah Kim", "--email", "skim@hospital.example.org", "--specialty", "Medical oncology",
         "--role", "physician", "--role", "coordinator", "--password-stdin"]
@@ -58,15 +59,21 @@ def test_seed_demo_builds_a_realistic_program_with_the_documented_headline(runne
     upcoming = db.session.scalar(sa.select(sa.func.count(Conference.id)).where(Conference.status == ConferenceStatus.SCHEDULED))
     assert held > 150 and upcoming >= 8
     assert count(Presentation) > 500 and count(Attendance) > 800 and count(Vote) > 2000
+    statuses = dict(db.session.execute(sa.select(Case.status, sa.func.count(Case.id)).group_by(Case.status)).all())
+    assert statuses[CaseStatus.SUBMITTED] >= 8  # waiting in the queue
+    assert statuses[CaseStatus.DRAFT] >= 4 and statuses[CaseStatus.SCHEDULED] >= 12
+    assert statuses[CaseStatus.PLAN_FINALIZED] > statuses[CaseStatus.PRESENTED] > 0
 
     # 22.5% of this year's analytic caseload presented at held conferences, computed from the rows.
-    year = date.today().year
+    zone = ZoneInfo(app.config["TIMEZONE"])
+    year = datetime.now(zone).year
+    start, end = datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
     presented = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Presentation.case_id)))
         .join(Conference, Presentation.conference_id == Conference.id)
         .join(Case, Presentation.case_id == Case.id)
         .where(Case.analytic.is_(True), Conference.status == ConferenceStatus.HELD,
-               Conference.starts_at >= sa.literal(f"{year}-01-01"), Conference.starts_at < sa.literal(f"{year + 1}-01-01"))
+               Conference.starts_at >= start, Conference.starts_at < end)
     )
     caseload = db.session.scalar(sa.select(sa.func.sum(AnalyticCaseload.analytic_cases)).where(AnalyticCaseload.year == year))
     assert presented * 40 == caseload * 9

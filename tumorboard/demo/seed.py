@@ -224,6 +224,7 @@ class _Builder:
         else:
             self.move(case, None, CaseStatus.DRAFT, case.created_at, presenter)
         self.cases.append(case)
+        db.session.add(case)
         return case
 
     def move(self, case: Case, old: CaseStatus | None, new: CaseStatus, at: datetime, by: User | None) -> None:

@@ -1,0 +1,56 @@
+# TumorBoard: `make run` to try it, `make test` to prove it.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app tumorboard
+PORT ?= 5000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEV := TUMORBOARD_ENV=development PROGRAM_NAME="$${PROGRAM_NAME:-Riverside Regional Cancer Center (demo)}"
+
+.PHONY: run install test test-sqlite test-postgres system-deps clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+## Migrate the SQLite database under instance/, load the demo on first start, serve on 127.0.0.1:$(PORT).
+run: $(VENV)/.installed
+	$(DEV) $(FLASK) db upgrade
+	$(DEV) $(FLASK) seed-demo --if-empty
+	@echo "TumorBoard on http://127.0.0.1:$(PORT)"
+	$(DEV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## Debian's chromium (browser tests) and postgresql (second test run), when missing.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+test-sqlite: $(VENV)/.installed-test system-deps
+	@echo "== Test suite on SQLite"
+	$(PY) -m pytest
+
+test-postgres: $(VENV)/.installed-test system-deps
+	@echo "== Test suite on PostgreSQL"
+	bash tests/with-postgres.sh $(PY) -m pytest
+
+## The whole suite on SQLite, then again on a PostgreSQL server started for the run.
+test: test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) .pytest_cache
