@@ -115,3 +115,30 @@ class AuthActions:
 def auth(client: FlaskClient) -> AuthActions:
     """Login helper bound to `client`."""
     return AuthActions(client)
+
+
+class StatementCounter:
+    """Counts the SQL statements the app sends while active."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, *_args: object) -> None:
+        self.count += 1
+
+
+@pytest.fixture
+def count_statements(app: Flask):  # noqa: ANN201
+    """`with count_statements() as counter: ...` then `counter.count`: proves a page's queries are bounded."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[StatementCounter]:
+        counter = StatementCounter()
+        sa.event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting

@@ -30,5 +30,5 @@ trap stop EXIT
 "${as_postgres[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U tumorboard tumorboard_test
 
 export TEST_DATABASE_URL="postgresql+psycopg://tumorboard@127.0.0.1:$port/tumorboard_test"
-echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $NF}') on 127.0.0.1:$port"
+echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 "$@"

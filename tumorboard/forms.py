@@ -1,6 +1,8 @@
-"""Form helpers shared by every feature."""
+"""Form pieces shared by every feature."""
 
-from wtforms import SelectChoice
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectChoice
+from wtforms.validators import DataRequired, EqualTo
 
 from tumorboard.vocab import Vocabulary
 
@@ -8,3 +10,14 @@ from tumorboard.vocab import Vocabulary
 def vocabulary_choices(vocabulary: type[Vocabulary]) -> list[SelectChoice]:
     """A select field's options for a closed vocabulary: code as value, label as text."""
     return [SelectChoice(member.value, member.label) for member in vocabulary]
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice (the policy is checked by the operation that sets it)."""
+
+    password = PasswordField("New password", validators=[DataRequired()], render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )

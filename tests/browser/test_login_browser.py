@@ -42,14 +42,14 @@ def test_a_coordinator_adds_a_user_through_the_form(make, page, live_server):
     page.get_by_label("E-mail").fill("oprice@hospital.example.org")
     page.get_by_label("Specialty").select_option("gastroenterology")
     page.get_by_label("Physician").check()
-    page.get_by_label("Password", exact=True).fill("short")
-    page.get_by_label("Repeat the password").fill("short")
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_label("Repeat the new password").fill("short")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Use at least 12 characters.")).to_be_visible()
     expect(page.get_by_label("Full name")).to_have_value("Owen Price")  # input kept
 
-    page.get_by_label("Password", exact=True).fill("gastro-board-2026")
-    page.get_by_label("Repeat the password").fill("gastro-board-2026")
+    page.get_by_label("New password", exact=True).fill("gastro-board-2026")
+    page.get_by_label("Repeat the new password").fill("gastro-board-2026")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_have_text("User oprice created.")
     expect(page.get_by_role("link", name="Owen Price, MD")).to_have_count(0)  # no credentials given

@@ -90,3 +90,12 @@ def test_start_up_with_bad_settings_prints_one_line_not_a_traceback(env, message
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_gunicorn_loads_the_wsgi_app(tmp_path):
+    env = {**os.environ, "TUMORBOARD_ENV": "production", "SECRET_KEY": GOOD_KEY, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--check-config", "wsgi:app"],
+        env=env, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], timeout=60,
+    )
+    assert result.returncode == 0, result.stderr

@@ -75,9 +75,9 @@ def test_passwords_are_stored_as_scrypt_hashes(make):
 def test_change_own_password(make, auth, client):
     make.user(username="skim")
     auth.login("skim")
-    weak = client.post("/profile", data={"current_password": "correct-horse-battery", "new_password": "short", "confirm": "short"})
+    weak = client.post("/profile", data={"current_password": "correct-horse-battery", "password": "short", "confirm": "short"})
     assert b"at least 12" in weak.data
-    ok = client.post("/profile", data={"current_password": "correct-horse-battery", "new_password": "a-much-better-one", "confirm": "a-much-better-one"})
+    ok = client.post("/profile", data={"current_password": "correct-horse-battery", "password": "a-much-better-one", "confirm": "a-much-better-one"})
     assert ok.status_code == 302
     client.post("/logout")
     assert auth.login("skim", "a-much-better-one").status_code == 302

@@ -85,7 +85,9 @@ def test_you_cannot_lock_yourself_out(make, auth, client):
 def test_reset_someone_elses_password(make, auth, client):
     _signed_in(make, auth)
     target = make.user(username="locked")
-    assert client.post(f"/users/{target.id}/password", data={"password": "short", "confirm": "short"}).status_code == 400
+    refused = client.post(f"/users/{target.id}/password", data={"password": "short", "confirm": "short"})
+    assert refused.status_code == 400 and b"at least 12" in refused.data
+    assert b'value="locked"' in refused.data  # the details form beside it still shows the user
     assert client.post(f"/users/{target.id}/password", data={"password": "brand-new-password", "confirm": "brand-new-password"}).status_code == 302
     client.post("/logout")
     assert auth.login("locked", "brand-new-password").status_code == 302

@@ -2,7 +2,9 @@
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, Length
+
+from tumorboard.forms import NewPasswordForm
 
 
 class LoginForm(FlaskForm):
@@ -13,14 +15,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(NewPasswordForm):
     """The signed-in user changes their own password."""
 
     current_password = PasswordField("Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
-    new_password = PasswordField("New password", validators=[DataRequired()], render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
-        render_kw={"autocomplete": "new-password"},
-    )
-    submit = SubmitField("Change password")

@@ -87,11 +87,11 @@ def profile() -> object:
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append("This is not your current password.")
         else:
-            problems = password_problems(form.new_password.data, current_user.username)
+            problems = password_problems(form.password.data, current_user.username)
             if problems:
-                form.new_password.errors.extend(problems)
+                form.password.errors.extend(problems)
             else:
-                current_user.set_password(form.new_password.data)
+                current_user.set_password(form.password.data)
                 record(current_user.id, "password_changed", "user", current_user.id, remote_addr=request.remote_addr)
                 db.session.commit()
                 flash("Your password is changed.", "success")

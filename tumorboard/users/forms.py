@@ -1,11 +1,11 @@
 """User management forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tumorboard.forms import vocabulary_choices
+from tumorboard.forms import NewPasswordForm, vocabulary_choices
 from tumorboard.vocab import Role, Specialty
 
 
@@ -29,24 +29,9 @@ class UserForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class NewUserForm(UserForm):
+class NewUserForm(UserForm, NewPasswordForm):
     """A user's details with a first password."""
 
-    password = PasswordField("Password", validators=[DataRequired()], render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
-        render_kw={"autocomplete": "new-password"},
-    )
 
-
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(NewPasswordForm):
     """A new password for someone else."""
-
-    password = PasswordField("New password", validators=[DataRequired()], render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
-        render_kw={"autocomplete": "new-password"},
-    )
-    submit = SubmitField("Set password")

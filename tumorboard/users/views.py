@@ -29,6 +29,16 @@ def _data(form: UserForm) -> UserData:
     )
 
 
+def _edit_form(user: User, submitted: bool) -> UserForm:
+    """The edit form: from the request when it was submitted, else filled from the user."""
+    if submitted:
+        return UserForm(obj=user)
+    form = UserForm(formdata=None, obj=user)
+    form.specialty.data = user.specialty.value
+    form.roles.data = [role.value for role in user.roles]
+    return form
+
+
 def _show_errors(form: UserForm, error: UserError) -> None:
     for name, messages in error.fields.items():
         getattr(form, name).errors = [*getattr(form, name).errors, *messages]
@@ -72,10 +82,7 @@ def new() -> object:
 def edit(user_id: int) -> object:
     """Change a user's details, roles, or whether they may sign in."""
     user = db.get_or_404(User, user_id)
-    form = UserForm(obj=user)
-    if request.method == "GET":
-        form.specialty.data = user.specialty.value
-        form.roles.data = [role.value for role in user.roles]
+    form = _edit_form(user, submitted=request.method == "POST")
     if form.validate_on_submit():
         try:
             update_user(current_user, user, _data(form), request.remote_addr)
@@ -104,7 +111,4 @@ def password(user_id: int) -> object:
             db.session.commit()
             flash(f"New password set for {user.username}.", "success")
             return redirect(url_for("users.edit", user_id=user.id))
-    edit_form = UserForm(obj=user)
-    edit_form.specialty.data = user.specialty.value
-    edit_form.roles.data = [role.value for role in user.roles]
-    return render_template("users/form.html", form=edit_form, title=f"Edit {user.full_name}", user=user, reset_form=form), 400
+    return render_template("users/form.html", form=_edit_form(user, submitted=False), title=f"Edit {user.full_name}", user=user, reset_form=form), 400
