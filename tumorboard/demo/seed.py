@@ -139,6 +139,7 @@ class _Builder:
         self.presentations: list[Presentation] = []
         self.held_presented: list[tuple[Case, date]] = []  # (case, local conference date)
         self.times_presented: dict[Case, int] = {}
+        self.tumor_of: dict[Case, Tumor] = {}
 
     # People -----------------------------------------------------------------
 
@@ -218,11 +219,10 @@ class _Builder:
         case.created_at = submitted - timedelta(hours=2)
         case.submitted_at = submitted if status is not CaseStatus.DRAFT else None
         case.updated_at = submitted
+        self.move(case, None, CaseStatus.DRAFT, case.created_at, presenter)
         if status is not CaseStatus.DRAFT:
-            self.move(case, None, CaseStatus.DRAFT, case.created_at, presenter)
             self.move(case, CaseStatus.DRAFT, CaseStatus.SUBMITTED, submitted, presenter)
-        else:
-            self.move(case, None, CaseStatus.DRAFT, case.created_at, presenter)
+        self.tumor_of[case] = tumor
         self.cases.append(case)
         db.session.add(case)
         return case
@@ -333,7 +333,7 @@ class _Builder:
             started_at=clock, closed_at=clock + timedelta(minutes=minutes),
             closed_by=conference.chair,
         )
-        plan_text = case.proposed_plan or rng.choice(next(t.plans for s in SERIES for t in s.tumors if t.histology == case.histology))
+        plan_text = case.proposed_plan or rng.choice(self.tumor_of[case].plans)
         intent = Intent.PALLIATIVE if case.clinical_m and case.clinical_m.startswith("cM1") else Intent.CURATIVE
         for user in attendees:
             modality = MODALITY_OF.get(user.specialty)
