@@ -11,16 +11,17 @@ from pathlib import Path
 from flask import Flask
 from flask_login import current_user
 
-from tumorboard import audit, auth, demo, errors, main, models, users  # noqa: F401  (models: whole schema for Alembic)
+from tumorboard import audit, auth, cases, demo, errors, main, models, users  # noqa: F401  (models: whole schema for Alembic)
 from tumorboard.access import enforce_access
 from tumorboard.audit.operations import install_append_only_guard
 from tumorboard.config import ConfigError, flask_config, load_config
 from tumorboard.db import enforce_sqlite_foreign_keys
 from tumorboard.extensions import bootstrap, csrf, db, login_manager, migrate
+from tumorboard.program.settings import local_time
 from tumorboard.vocab import Role
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-BLUEPRINTS = (auth.bp, main.bp, users.bp, audit.bp, demo.bp)
+BLUEPRINTS = (auth.bp, main.bp, users.bp, audit.bp, cases.bp, demo.bp)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     errors.init_app(app)
     app.context_processor(_layout_context)
+    app.add_template_filter(local_time, "local")
     return app
 
 

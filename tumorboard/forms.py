@@ -7,9 +7,10 @@ from wtforms.validators import DataRequired, EqualTo
 from tumorboard.vocab import Vocabulary
 
 
-def vocabulary_choices(vocabulary: type[Vocabulary]) -> list[SelectChoice]:
-    """A select field's options for a closed vocabulary: code as value, label as text."""
-    return [SelectChoice(member.value, member.label) for member in vocabulary]
+def vocabulary_choices(vocabulary: type[Vocabulary], blank: str | None = None) -> list[SelectChoice]:
+    """A select field's options for a closed vocabulary: code as value, label as text (and a blank first)."""
+    options = [SelectChoice(member.value, member.label) for member in vocabulary]
+    return [SelectChoice("", blank), *options] if blank is not None else options
 
 
 class NewPasswordForm(FlaskForm):

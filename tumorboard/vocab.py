@@ -6,6 +6,7 @@ exports write codes (`.value`).
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Self
 
@@ -25,7 +26,8 @@ class Vocabulary(StrEnum):
         for member in cls:
             if wanted in (member.value.replace("_", " ").casefold(), member.label.casefold()):
                 return member
-        raise ValueError(f"{text!r} is not a known {cls.__name__} (expected one of: {', '.join(cls)})")
+        noun = re.sub(r"(?<!^)([A-Z])", r" \1", cls.__name__).lower()
+        raise ValueError(f"'{text}' is not a known {noun} (expected one of: {', '.join(cls)})")
 
 
 _LABELS = {

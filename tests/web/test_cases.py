@@ -1,0 +1,239 @@
+"""Case flows through the app: draft, submit, returning patients, the queue, the case page, moves, readiness, roles."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tumorboard.audit.models import AuditEntry
+from tumorboard.cases.models import Case, Patient
+from tumorboard.extensions import db
+from tumorboard.vocab import CaseStatus, Role, SiteGroup, Specialty, Urgency
+
+
+def form_data(presenter_id: int, **overrides: str) -> dict[str, str]:
+    data = {
+        "mrn": "TB123456", "last_name": "Pemberton", "first_name": "Ann", "birth_date": "1961-02-03", "sex": "female",
+        "site_group": "breast", "primary_site": "C50.4", "histology": "Invasive ductal carcinoma", "laterality": "left",
+        "diagnosis_date": "2026-10-01", "ajcc_edition": "8", "clinical_t": "T2", "clinical_n": "N1", "clinical_m": "M0",
+        "clinical_stage": "IIB", "ecog": "1", "biomarkers": "ER = positive\nHER2 = 0", "question": "Neoadjuvant therapy?",
+        "imaging_to_review": "MRI breast 2026-10-03", "pathology_to_review": "Core biopsy S26-1234",
+        "presenting_physician_id": str(presenter_id), "managing_physician_id": str(presenter_id),
+        "referring_name": "Dr. Anne Whitaker", "source": "internal", "urgency": "routine", "analytic": "y", "submit_case": "1",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def physician(make, auth):
+    user = make.user(roles=(Role.PHYSICIAN,), specialty=Specialty.SURGERY)
+    auth.login(user.username)
+    return user
+
+
+def test_physician_submits_a_complete_case(physician, client):
+    response = client.post("/cases/new", data=form_data(physician.id))
+    assert response.status_code == 302
+    case = db.session.scalars(db.select(Case)).one()
+    assert response.location == f"/cases/{case.id}"
+    assert case.status is CaseStatus.SUBMITTED and case.submitted_at is not None
+    assert (case.clinical_t, case.clinical_stage) == ("cT2", "IIB")
+    assert [(m.name, m.value) for m in case.biomarkers] == [("ER", "positive"), ("HER2", "0")]
+    assert [(c.from_status, c.to_status) for c in case.status_changes] == [(None, CaseStatus.DRAFT), (CaseStatus.DRAFT, CaseStatus.SUBMITTED)]
+
+
+def test_an_incomplete_case_is_saved_as_a_draft_but_not_submitted(physician, client):
+    partial = form_data(physician.id, histology="", question="", ecog="")
+    refused = client.post("/cases/new", data=partial)
+    assert refused.status_code == 200
+    page = refused.data.decode()
+    assert "Give the histology before submitting." in page and "Give the question for the board before submitting." in page
+    assert 'value="Pemberton"' in page and "Core biopsy S26-1234" in page  # input kept
+    assert db.session.scalar(db.select(db.func.count(Case.id))) == 0
+
+    draft = client.post("/cases/new", data={**partial, "submit_case": "", "save_draft": "1"})
+    assert draft.status_code == 302
+    assert db.session.scalars(db.select(Case)).one().status is CaseStatus.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"birth_date": "2099-01-01"}, "This date is in the future."),
+        ({"diagnosis_date": "1950-01-01"}, "The diagnosis cannot be before the date of birth."),
+        ({"ecog": "9"}, "ECOG performance status is 0 to 4."),
+        ({"ecog": "two"}, "Not a valid integer value."),
+        ({"clinical_t": "T7"}, "is not an AJCC 8th edition T category."),
+        ({"mrn": "x"}, "does not have the program&#39;s format"),
+        ({"birth_date": "31/12/1960"}, "Not a valid date value."),
+        ({"site_group": "lungs"}, "Not a valid choice."),
+        ({"biomarkers": "ER positive"}, "Write each biomarker as name = value"),
+        ({"presenting_physician_id": "999999"}, "Not a valid choice."),
+    ],
+)
+def test_bad_input_is_refused_next_to_the_field(physician, client, overrides, message):
+    response = client.post("/cases/new", data=form_data(physician.id, **overrides))
+    assert response.status_code == 200 and message in response.data.decode()
+    assert db.session.scalar(db.select(db.func.count(Case.id))) == 0
+
+
+def test_a_returning_patient_is_found_by_mrn_and_not_entered_twice(physician, client, make):
+    make.patient(mrn="TB777777", last_name="Lockhart", first_name="Maria")
+    found = client.post("/cases/new", data={"mrn": "TB777777", "find_patient": "1"})
+    assert 'value="Lockhart"' in found.data.decode() and "Returning patient" in found.data.decode()
+    client.post("/cases/new", data=form_data(physician.id, mrn="TB777777", last_name="Lockhart", first_name="Maria", birth_date="1960-05-17"))
+    assert db.session.scalar(db.select(db.func.count(Patient.id))) == 1
+    assert db.session.scalars(db.select(Case)).one().patient.mrn == "TB777777"
+
+
+def test_an_mrn_of_someone_else_is_refused(physician, client, make):
+    make.patient(mrn="TB777777", last_name="Lockhart", first_name="Maria")
+    response = client.post("/cases/new", data=form_data(physician.id, mrn="TB777777"))
+    assert "This MRN belongs to a patient with another name or date of birth." in response.data.decode()
+    assert db.session.scalar(db.select(db.func.count(Case.id))) == 0
+
+
+def test_edit_keeps_the_case_and_records_what_changed(physician, client):
+    client.post("/cases/new", data=form_data(physician.id))
+    case = db.session.scalars(db.select(Case)).one()
+    assert 'value="Pemberton"' in client.get(f"/cases/{case.id}/edit").data.decode()
+    response = client.post(f"/cases/{case.id}/edit", data=form_data(physician.id, ecog="2", save_draft="1", submit_case=""))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert case.ecog == 2 and case.status is CaseStatus.SUBMITTED
+    details = db.session.scalars(db.select(AuditEntry.detail).where(AuditEntry.action == "update")).all()
+    assert details == ["fields=ecog"]
+
+
+def test_the_case_page_shows_summary_history_and_who_viewed_it(physician, client):
+    client.post("/cases/new", data=form_data(physician.id))
+    case = db.session.scalars(db.select(Case)).one()
+    client.get(f"/cases/{case.id}")
+    page = client.get(f"/cases/{case.id}").data.decode()
+    assert "Invasive ductal carcinoma" in page and "cT2 cN1 cM0, clinical stage IIB" in page and "ER positive" in page
+    assert "created → <strong>Draft</strong>" in page and "Draft → <strong>Submitted</strong>" in page
+    assert page.count(f"{physician.full_name} — view") == 2
+    assert "Not presented yet." in page
+
+
+def test_every_view_and_change_is_audited(physician, client):
+    client.post("/cases/new", data=form_data(physician.id))
+    case = db.session.scalars(db.select(Case)).one()
+    client.get(f"/cases/{case.id}")
+    client.get("/cases/")
+    client.post(f"/cases/{case.id}/status", data={"to_status": "withdrawn", "reason": "Patient moved away"})
+    entries = db.session.execute(db.select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.detail).where(AuditEntry.entity_type == "case").order_by(AuditEntry.id)).all()
+    assert entries == [("create", case.id, "status=submitted"), ("view", case.id, ""), ("list", None, f"ids={case.id}"), ("status", case.id, "submitted->withdrawn")]
+
+
+def test_status_moves_follow_the_workflow(physician, client, make):
+    case = make.case(status=CaseStatus.SUBMITTED, presenting_physician=physician)
+    assert client.post(f"/cases/{case.id}/status", data={"to_status": "presented"}).status_code == 302
+    db.session.expire_all()
+    assert case.status is CaseStatus.SUBMITTED  # refused: presenting happens in the conference room
+    page = client.get(f"/cases/{case.id}").data.decode()
+    assert "A submitted case cannot become presented; it can become: deferred, draft, scheduled, withdrawn." in page
+
+
+def test_an_illegal_move_gets_the_workflows_message(physician, client, make):
+    case = make.case(status=CaseStatus.WITHDRAWN)
+    client.post(f"/cases/{case.id}/status", data={"to_status": "submitted"})
+    assert "A withdrawn case cannot become submitted; it can become: draft." in client.get(f"/cases/{case.id}").data.decode()
+
+
+def test_submitting_an_incomplete_draft_from_the_case_page_sends_you_to_the_form(physician, client, make):
+    case = make.case(status=CaseStatus.DRAFT)
+    response = client.post(f"/cases/{case.id}/status", data={"to_status": "submitted"})
+    assert response.location == f"/cases/{case.id}/edit"
+    db.session.expire_all()
+    assert case.status is CaseStatus.DRAFT
+
+
+def test_a_physician_cannot_defer_but_a_coordinator_can(physician, client, auth, make):
+    case = make.case(status=CaseStatus.SUBMITTED)
+    assert client.post(f"/cases/{case.id}/status", data={"to_status": "deferred"}).status_code == 403
+    client.post("/logout")
+    auth.login(make.user(roles=(Role.COORDINATOR,)).username)
+    assert client.post(f"/cases/{case.id}/status", data={"to_status": "deferred", "reason": "Awaiting PET"}).status_code == 302
+    db.session.expire_all()
+    assert case.status is CaseStatus.DEFERRED and case.status_changes[-1].reason == "Awaiting PET"
+
+
+@pytest.mark.parametrize(("specialty", "material", "status"), [
+    (Specialty.DIAGNOSTIC_RADIOLOGY, "imaging", 302), (Specialty.PATHOLOGY, "pathology", 302),
+    (Specialty.SURGERY, "imaging", 403), (Specialty.DIAGNOSTIC_RADIOLOGY, "pathology", 403), (Specialty.PATHOLOGY, "slides", 403),
+])
+def test_radiology_and_pathology_mark_their_material_ready(make, auth, client, specialty, material, status):
+    case = make.case()
+    auth.login(make.user(roles=(Role.PHYSICIAN,), specialty=specialty).username)
+    assert client.post(f"/cases/{case.id}/ready/{material}", data={"ready": "yes"}).status_code == status
+    db.session.expire_all()
+    if status == 302:
+        assert getattr(case, f"{material}_ready_at") is not None
+
+
+@pytest.mark.parametrize(("roles", "path", "status"), [
+    ((Role.NAVIGATOR,), "/cases/new", 403), ((Role.AUDITOR,), "/cases/new", 403), ((Role.AUDITOR,), "/cases/{id}/edit", 403),
+    ((Role.AUDITOR,), "/cases/{id}", 200), ((Role.AUDITOR,), "/cases/", 200), ((Role.NAVIGATOR,), "/cases/{id}", 200),
+    ((Role.ADMIN,), "/cases/", 403), ((Role.PHYSICIAN,), "/cases/import", 403), ((Role.COORDINATOR,), "/cases/import", 200),
+])
+def test_who_may_open_what(make, auth, client, roles, path, status):
+    case = make.case()
+    auth.login(make.user(roles=roles).username)
+    assert client.get(path.format(id=case.id)).status_code == status
+
+
+def test_an_auditor_cannot_change_a_case(make, auth, client):
+    case = make.case(status=CaseStatus.SUBMITTED)
+    auth.login(make.user(roles=(Role.AUDITOR,)).username)
+    assert client.post(f"/cases/{case.id}/status", data={"to_status": "withdrawn"}).status_code == 403
+    assert client.post(f"/cases/{case.id}/edit", data={}).status_code == 403
+
+
+def test_the_queue_filters_sorts_counts_and_pages(physician, client, make):
+    now = datetime.now(UTC)
+    old = make.case(site_group=SiteGroup.THORACIC, submitted_at=now - timedelta(days=9), patient=make.patient(last_name="Oakridge"))
+    urgent = make.case(urgency=Urgency.URGENT, submitted_at=now - timedelta(days=2), patient=make.patient(last_name="Quillan"))
+    make.case(status=CaseStatus.DRAFT, patient=make.patient(last_name="Draftperson"))
+    page = client.get("/cases/").data.decode()
+    assert "2 cases" in page and "Draftperson" not in page
+    assert page.index("Oakridge") < page.index("Quillan") and "9 days" in page
+    by_urgency = client.get("/cases/?sort=urgency").data.decode()
+    assert by_urgency.index("Quillan") < by_urgency.index("Oakridge")
+    thoracic = client.get("/cases/?site_group=thoracic").data.decode()
+    assert "1 case" in thoracic and "Quillan" not in thoracic
+    assert "Draftperson" in client.get("/cases/?status=draft").data.decode()
+    assert f"#{old.id}" in client.get("/cases/?ready=no").data.decode()
+    assert "0 cases" in client.get("/cases/?ready=yes").data.decode()
+    assert urgent.id
+
+
+def test_the_queue_pages_by_25(physician, client, make):
+    for _ in range(27):
+        make.case()
+    assert "27 cases, page 1 of 2" in client.get("/cases/").data.decode()
+    assert client.get("/cases/?page=2").data.decode().count('href="/cases/') - 2 <= 3
+
+
+def test_no_patient_data_in_any_url(physician, client):
+    response = client.post("/cases/new", data=form_data(physician.id))
+    assert "TB123456" not in response.location and "Pemberton" not in response.location
+    page = client.get("/cases/").data.decode()
+    assert not [href for href in __import__("re").findall(r'href="([^"]*)"', page) if "TB123456" in href or "Pemberton" in href]
+
+
+def test_case_pages_run_a_bounded_number_of_queries(physician, client, make, count_statements):
+    def statements(path: str) -> int:
+        with count_statements() as counter:
+            assert client.get(path).status_code == 200
+        return counter.count
+
+    case = make.case()
+    make.presentation(case=case)
+    few_queue, few_case = statements("/cases/"), statements(f"/cases/{case.id}")
+    for _ in range(30):
+        make.case()
+    for _ in range(5):
+        make.presentation(case=case)
+    assert statements("/cases/") == few_queue
+    assert statements(f"/cases/{case.id}") == few_case

@@ -1,0 +1,225 @@
+"""Importing cases from a spreadsheet (CSV or XLSX), all or nothing.
+
+`read_table` turns the file into text cells with pandas; `check_rows` is pure:
+it takes the rows and what the database already knows (`ImportContext`) and
+returns either every problem, by row and column, or the cases to create.
+Re-importing a file skips the cases it already created (same MRN, site group
+and date of diagnosis), so an import can be repeated safely.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from tumorboard.cases.validation import CaseInput, parse_biomarkers, validate_case
+from tumorboard.vocab import CaseSource, CaseStatus, Laterality, Sex, SiteGroup, Urgency, parse_yes_no
+
+MAX_ROWS = 20_000
+REQUIRED_COLUMNS = ("mrn", "last_name", "first_name", "birth_date", "sex", "site_group")
+TEXT_COLUMNS = (
+    "primary_site", "histology", "clinical_t", "clinical_n", "clinical_m", "clinical_stage", "pathologic_t", "pathologic_n",
+    "pathologic_m", "pathologic_stage", "prior_treatment", "current_treatment", "question", "proposed_plan",
+    "imaging_to_review", "pathology_to_review", "referring_name", "referring_practice", "referring_address", "class_of_case",
+)
+OTHER_COLUMNS = (
+    "laterality", "diagnosis_date", "not_staged", "ajcc_edition", "ecog", "biomarkers", "first_course_started_on",
+    "presenting_physician", "managing_physician", "source", "urgency", "requested_series", "analytic", "status",
+)
+KNOWN_COLUMNS = frozenset((*REQUIRED_COLUMNS, *TEXT_COLUMNS, *OTHER_COLUMNS))
+# Form field names that the file calls otherwise.
+COLUMN_OF_FIELD = {"presenting_physician_id": "presenting_physician", "managing_physician_id": "managing_physician",
+                   "requested_series_id": "requested_series"}
+IMPORT_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUBMITTED)
+
+
+class ImportFileError(Exception):
+    """The file cannot be read as a table at all."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of one cell (row is the spreadsheet row: the header is row 1)."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class KnownPatient:
+    """What the database knows of a patient, to match a returning one."""
+
+    last_name: str
+    first_name: str
+    birth_date: date
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    """What the database already holds that the rows refer to."""
+
+    today: date
+    mrn_pattern: str
+    physicians: dict[str, int]  # username (casefolded) -> user id
+    series: dict[str, int]  # series name (casefolded) -> id
+    patients: dict[str, KnownPatient]  # MRN -> identity
+    existing_keys: frozenset[tuple[str, SiteGroup, date | None]]
+
+
+@dataclass(frozen=True)
+class PlannedCase:
+    """A checked row, ready to be written."""
+
+    row: int
+    data: CaseInput
+    status: CaseStatus
+
+
+@dataclass
+class ImportCheck:
+    """The outcome of checking a file: problems, or the cases to create and the rows skipped as already imported."""
+
+    problems: list[Problem] = field(default_factory=list)
+    to_create: list[PlannedCase] = field(default_factory=list)
+    already_imported: list[int] = field(default_factory=list)
+
+
+def case_key(mrn: str, site_group: SiteGroup, diagnosis_date: date | None) -> tuple[str, SiteGroup, date | None]:
+    """What identifies a case across imports."""
+    return (mrn, site_group, diagnosis_date)
+
+
+def read_table(content: bytes, filename: str) -> list[dict[str, str]]:
+    """The rows of a CSV or XLSX file as text cells, with normalized column names."""
+    suffix = Path(filename).suffix.lower()
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        elif suffix == ".xlsx":
+            frame = pd.read_excel(io.BytesIO(content), dtype=str, keep_default_na=False, engine="openpyxl")
+        else:
+            raise ImportFileError("Upload a .csv or .xlsx file.")
+    except ImportFileError:
+        raise
+    except Exception as error:  # pandas raises many kinds for a damaged file; none is the user's fault to read
+        raise ImportFileError(f"The file could not be read as a {suffix[1:].upper()} table ({type(error).__name__}).") from None
+    frame.columns = [str(column).strip().lower().replace(" ", "_") for column in frame.columns]
+    if len(frame) > MAX_ROWS:
+        raise ImportFileError(f"The file has {len(frame)} rows; import at most {MAX_ROWS} at a time.")
+    return [{column: str(value).strip() for column, value in row.items()} for row in frame.to_dict("records")]
+
+
+def parse_date(text: str) -> date:
+    """YYYY-MM-DD (an XLSX date cell's midnight time is accepted)."""
+    if len(text) > 10 and text[10:] in (" 00:00:00", "T00:00:00"):
+        text = text[:10]
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date written YYYY-MM-DD") from None
+
+
+def _whole_number(text: str) -> int:
+    number = float(text)  # spreadsheets write 2 as 2.0
+    if not number.is_integer():
+        raise ValueError(f"'{text}' is not a whole number")
+    return int(number)
+
+
+def _lookup(table: dict[str, int], what: str) -> Callable[[str], int]:
+    def find(text: str) -> int:
+        if text.casefold() not in table:
+            raise ValueError(f"no {what} '{text}'")
+        return table[text.casefold()]
+
+    return find
+
+
+def check_rows(rows: Iterable[dict[str, str]], context: ImportContext) -> ImportCheck:
+    """Check every row against the case rules and the database; nothing is written here."""
+    rows = list(rows)
+    check = ImportCheck()
+    columns = set(rows[0]) if rows else set()
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing or not rows:
+        check.problems.append(Problem(1, ", ".join(missing) or "-", "Missing columns: " + ", ".join(missing) if missing else "The file has no rows."))
+        return check
+    unknown = sorted(columns - KNOWN_COLUMNS)
+    if unknown:
+        check.problems.append(Problem(1, ", ".join(unknown), "Unknown columns (see docs/import-formats.md)."))
+    readers: dict[str, Callable[[str], object]] = {
+        "sex": Sex.parse, "site_group": SiteGroup.parse, "laterality": Laterality.parse, "source": CaseSource.parse,
+        "urgency": Urgency.parse, "birth_date": parse_date, "diagnosis_date": parse_date, "first_course_started_on": parse_date,
+        "not_staged": parse_yes_no, "analytic": parse_yes_no, "ajcc_edition": _whole_number, "ecog": _whole_number,
+        "biomarkers": parse_biomarkers, "presenting_physician": _lookup(context.physicians, "physician with username"),
+        "managing_physician": _lookup(context.physicians, "physician with username"),
+        "requested_series": _lookup(context.series, "conference series"),
+    }
+    seen_keys: dict[tuple, int] = {}
+    seen_patients: dict[str, tuple[KnownPatient, int]] = {}
+    for index, cells in enumerate(rows):
+        row = index + 2
+        if not any(cells.values()):
+            continue  # blank lines in spreadsheets are not cases
+        values: dict[str, object] = {}
+        row_problems: list[Problem] = []
+        for column, text in cells.items():
+            if column not in KNOWN_COLUMNS or column == "status" or not text:
+                continue
+            try:
+                values[column] = readers[column](text) if column in readers else text
+            except ValueError as error:
+                row_problems.append(Problem(row, column, f"{str(error)[0].upper()}{str(error)[1:]}."))
+        status_text = cells.get("status", "") or "submitted"
+        try:
+            status = CaseStatus.parse(status_text)
+            if status not in IMPORT_STATUSES:
+                raise ValueError
+        except ValueError:
+            row_problems.append(Problem(row, "status", "An import creates draft or submitted cases."))
+            status = CaseStatus.SUBMITTED
+        for form_name, column in COLUMN_OF_FIELD.items():
+            if column in values:
+                values[form_name] = values.pop(column)
+        data = CaseInput(**values)
+        data, problems = validate_case(data, context.today, context.mrn_pattern, complete=status is CaseStatus.SUBMITTED)
+        failed_columns = {p.column for p in row_problems}
+        for name, messages in problems.by_field.items():
+            column = COLUMN_OF_FIELD.get(name, name)
+            if column not in failed_columns:  # an unreadable cell already says why
+                row_problems.extend(Problem(row, column, message) for message in messages)
+        if not row_problems and data.site_group is not None:
+            row_problems.extend(_check_identity(data, row, context, seen_patients))
+            key = case_key(data.mrn, data.site_group, data.diagnosis_date)
+            if key in seen_keys:
+                row_problems.append(Problem(row, "mrn", f"The same case (MRN, site group, diagnosis date) is already on row {seen_keys[key]}."))
+            seen_keys.setdefault(key, row)
+            if not row_problems:
+                if key in context.existing_keys:
+                    check.already_imported.append(row)
+                else:
+                    check.to_create.append(PlannedCase(row, data, status))
+        check.problems.extend(row_problems)
+    return check
+
+
+def _check_identity(data: CaseInput, row: int, context: ImportContext, seen: dict[str, tuple[KnownPatient, int]]) -> list[Problem]:
+    """One MRN is one person: in the database and across the file."""
+    person = KnownPatient(data.last_name, data.first_name, data.birth_date)
+    known = context.patients.get(data.mrn)
+    same = lambda a, b: (a.last_name.casefold(), a.first_name.casefold(), a.birth_date) == (b.last_name.casefold(), b.first_name.casefold(), b.birth_date)  # noqa: E731
+    if known is not None and not same(known, person):
+        return [Problem(row, "mrn", "This MRN belongs to a patient with another name or date of birth in TumorBoard.")]
+    if data.mrn in seen and not same(seen[data.mrn][0], person):
+        return [Problem(row, "mrn", f"Row {seen[data.mrn][1]} gives this MRN another name or date of birth.")]
+    seen.setdefault(data.mrn, (person, row))
+    return []
+

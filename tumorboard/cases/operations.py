@@ -1,0 +1,191 @@
+"""Creating, changing and moving cases. Operations flush; the view commits once."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date, datetime
+
+from tumorboard.audit.operations import record
+from tumorboard.auth.models import User, UserRole
+from tumorboard.cases.importer import ImportContext, KnownPatient, PlannedCase, case_key
+from tumorboard.cases.models import Case, CaseBiomarker, CaseStatusChange, Patient
+from tumorboard.conferences.models import ConferenceSeries
+from tumorboard.cases.validation import CaseInput, Problems
+from tumorboard.cases.workflow import EDITABLE, check_move, may_move_by_hand
+from tumorboard.extensions import db
+from tumorboard.vocab import CaseStatus, Role, Specialty
+
+PATIENT_FIELDS = ("mrn", "last_name", "first_name", "birth_date", "sex")
+CASE_FIELDS = tuple(f.name for f in fields(CaseInput) if f.name not in (*PATIENT_FIELDS, "biomarkers"))
+
+
+class CaseError(Exception):
+    """A change to a case that is refused, with messages by field."""
+
+    def __init__(self, problems: Problems) -> None:
+        super().__init__("; ".join(m for msgs in problems.by_field.values() for m in msgs))
+        self.problems = problems
+
+
+class NotAllowed(Exception):
+    """The user may not make this change (a 403, not a form error)."""
+
+
+def find_patient(mrn: str) -> Patient | None:
+    """The patient with this MRN, if the program knows them."""
+    return db.session.scalar(db.select(Patient).where(Patient.mrn == mrn.strip()))
+
+
+def resolve_patient(data: CaseInput) -> Patient:
+    """The returning patient with this MRN (whose identity must match), or a new one."""
+    patient = find_patient(data.mrn)
+    if patient is None:
+        patient = Patient(**{name: getattr(data, name) for name in PATIENT_FIELDS})
+        db.session.add(patient)
+        return patient
+    same = (
+        patient.last_name.casefold() == data.last_name.casefold()
+        and patient.first_name.casefold() == data.first_name.casefold()
+        and patient.birth_date == data.birth_date
+    )
+    if not same:
+        problems = Problems()
+        problems.add("mrn", "This MRN belongs to a patient with another name or date of birth. Check the MRN, or use 'Find patient' to load their details.")
+        raise CaseError(problems)
+    return patient
+
+
+def input_from_case(case: Case) -> CaseInput:
+    """A stored case as input again (to check it is complete before it is submitted)."""
+    values = {name: getattr(case.patient, name) for name in PATIENT_FIELDS}
+    for name in CASE_FIELDS:
+        value = getattr(case, name)
+        values[name] = "" if value is None and isinstance(CaseInput.__dataclass_fields__[name].default, str) else value
+    return CaseInput(**values, biomarkers=tuple((m.name, m.value) for m in case.biomarkers))
+
+
+def _apply(case: Case, data: CaseInput) -> list[str]:
+    """Copy the input onto the case; return the names of the fields that changed."""
+    changed = []
+    for name in CASE_FIELDS:
+        value = getattr(data, name)
+        if name in ("primary_site", "class_of_case") or name.startswith(("clinical_", "pathologic_")):
+            value = value or None
+        if getattr(case, name) != value:
+            setattr(case, name, value)
+            changed.append(name)
+    wanted = dict(data.biomarkers)
+    current = {marker.name: marker for marker in case.biomarkers}
+    if {n: m.value for n, m in current.items()} != wanted:
+        case.biomarkers = [CaseBiomarker(name=name, value=value) for name, value in data.biomarkers]
+        changed.append("biomarkers")
+    return changed
+
+
+def _move(actor: User | None, case: Case, new: CaseStatus, now: datetime, reason: str = "") -> None:
+    check_move(case.status, new)
+    case.status_changes.append(CaseStatusChange(from_status=case.status, to_status=new, at=now, by_id=actor.id if actor else None, reason=reason))
+    if new is CaseStatus.SUBMITTED:
+        case.submitted_at = now
+    case.status = new
+
+
+def create_case(actor: User, data: CaseInput, submit: bool, now: datetime, remote_addr: str | None = None) -> Case:
+    """A new case from validated input: a draft, or submitted to the queue."""
+    case = Case(patient=resolve_patient(data), status=CaseStatus.DRAFT, created_by_id=actor.id, created_at=now)
+    _apply(case, data)
+    case.status_changes.append(CaseStatusChange(from_status=None, to_status=CaseStatus.DRAFT, at=now, by_id=actor.id))
+    db.session.add(case)
+    if submit:
+        _move(actor, case, CaseStatus.SUBMITTED, now)
+    db.session.flush()
+    record(actor.id, "create", "case", case.id, f"status={case.status.value}", remote_addr)
+    return case
+
+
+def update_case(actor: User, case: Case, data: CaseInput, submit: bool, now: datetime, remote_addr: str | None = None) -> Case:
+    """Change a case that is still open for editing; submit it if asked."""
+    if case.status not in EDITABLE:
+        raise NotAllowed(f"A {case.status.label.lower()} case can no longer be edited.")
+    patient = resolve_patient(data)
+    if patient is not case.patient:
+        case.patient = patient
+    changed = _apply(case, data)
+    if submit and case.status is CaseStatus.DRAFT:
+        _move(actor, case, CaseStatus.SUBMITTED, now)
+        changed.append("status")
+    db.session.flush()
+    record(actor.id, "update", "case", case.id, f"fields={','.join(changed) or 'none'}", remote_addr)
+    return case
+
+
+def move_case(actor: User, case: Case, new: CaseStatus, reason: str, now: datetime, remote_addr: str | None = None) -> None:
+    """A status change made by hand from the case page."""
+    if not may_move_by_hand(case.status, new, actor.roles):
+        check_move(case.status, new)  # an illegal move gets the workflow's message
+        raise NotAllowed(f"Your role cannot make a {case.status.label.lower()} case {new.label.lower()}.")
+    old = case.status
+    _move(actor, case, new, now, reason[:300])
+    db.session.flush()
+    record(actor.id, "status", "case", case.id, f"{old.value}->{new.value}", remote_addr)
+
+
+READY_BY = {"imaging": Specialty.DIAGNOSTIC_RADIOLOGY, "pathology": Specialty.PATHOLOGY}
+
+
+def mark_ready(actor: User, case: Case, material: str, ready: bool, now: datetime, remote_addr: str | None = None) -> None:
+    """Radiology marks the imaging, pathology the slides, ready for review (a coordinator may do either)."""
+    if material not in READY_BY:
+        raise NotAllowed("Unknown material.")
+    if actor.specialty is not READY_BY[material] and not actor.has_role(Role.COORDINATOR):
+        raise NotAllowed(f"Only {READY_BY[material].label.lower()} or a coordinator marks the {material} ready.")
+    setattr(case, f"{material}_ready_at", now if ready else None)
+    setattr(case, f"{material}_ready_by_id", actor.id if ready else None)
+    db.session.flush()
+    record(actor.id, "update", "case", case.id, f"{material}_ready={'yes' if ready else 'no'}", remote_addr)
+
+
+def import_context(mrns: set[str], today: date, mrn_pattern: str) -> ImportContext:
+    """What an import file refers to, in four queries whatever its size."""
+    physicians = db.session.execute(
+        db.select(User.username, User.id).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == Role.PHYSICIAN)
+    ).all()
+    series = db.session.execute(db.select(ConferenceSeries.name, ConferenceSeries.id)).all()
+    patients = db.session.execute(
+        db.select(Patient.mrn, Patient.last_name, Patient.first_name, Patient.birth_date).where(Patient.mrn.in_(mrns))
+    ).all()
+    keys = db.session.execute(
+        db.select(Patient.mrn, Case.site_group, Case.diagnosis_date).join(Case, Case.patient_id == Patient.id).where(Patient.mrn.in_(mrns))
+    ).all()
+    return ImportContext(
+        today=today, mrn_pattern=mrn_pattern,
+        physicians={username.casefold(): id for username, id in physicians},
+        series={name.casefold(): id for name, id in series},
+        patients={mrn: KnownPatient(last, first, born) for mrn, last, first, born in patients},
+        existing_keys=frozenset(case_key(*key) for key in keys),
+    )
+
+
+def import_cases(actor: User | None, planned: list[PlannedCase], now: datetime, remote_addr: str | None = None) -> list[Case]:
+    """Write checked cases (one flush: the caller's commit makes the import all or nothing)."""
+    mrns = {p.data.mrn for p in planned}
+    patients = {p.mrn: p for p in db.session.scalars(db.select(Patient).where(Patient.mrn.in_(mrns)))}
+    actor_id = actor.id if actor else None
+    created = []
+    for item in planned:
+        data = item.data
+        patient = patients.get(data.mrn)
+        if patient is None:
+            patient = patients[data.mrn] = Patient(**{name: getattr(data, name) for name in PATIENT_FIELDS})
+        case = Case(patient=patient, status=CaseStatus.DRAFT, created_by_id=actor_id, created_at=now)
+        _apply(case, data)
+        case.status_changes.append(CaseStatusChange(from_status=None, to_status=CaseStatus.DRAFT, at=now, by_id=actor_id, reason="imported"))
+        if item.status is CaseStatus.SUBMITTED:
+            _move(actor, case, CaseStatus.SUBMITTED, now, "imported")
+        db.session.add(case)
+        created.append(case)
+    db.session.flush()
+    for case in created:
+        record(actor_id, "import", "case", case.id, f"status={case.status.value}", remote_addr)
+    db.session.flush()
+    return created

@@ -1,0 +1,168 @@
+"""The case queue: filters read from the query string, rows loaded in two queries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from tumorboard.auth.models import User
+from tumorboard.cases.models import Case, Patient
+from tumorboard.conferences.models import ConferenceSeries, SeriesSiteGroup
+from tumorboard.extensions import db
+from tumorboard.vocab import CaseStatus, SiteGroup, Urgency
+
+PAGE_SIZE = 25
+SORTS = {
+    "waited": "Longest waiting first",
+    "urgency": "Urgent first",
+    "site": "Site group",
+    "patient": "Patient name",
+}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows. Holds no patient data: it travels in the URL."""
+
+    site_group: SiteGroup | None = None
+    series_id: int | None = None
+    status: CaseStatus | None = CaseStatus.SUBMITTED
+    urgency: Urgency | None = None
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    ready: bool | None = None
+    sort: str = "waited"
+    page: int = 1
+
+
+def parse_filter(args: Mapping[str, str]) -> tuple[QueueFilter, list[str]]:
+    """The filter from a query string; values that cannot be read are dropped with a message."""
+    problems: list[str] = []
+    values: dict[str, object] = {}
+
+    def read(name: str, convert, label: str) -> None:  # noqa: ANN001
+        raw = (args.get(name) or "").strip()
+        if raw:
+            try:
+                values[name] = convert(raw)
+            except ValueError:
+                problems.append(f"Ignored the {label} filter: '{raw[:40]}' is not valid.")
+
+    read("site_group", SiteGroup, "site group")
+    read("series_id", int, "conference")
+    read("urgency", Urgency, "urgency")
+    read("submitted_from", date.fromisoformat, "submitted-from")
+    read("submitted_to", date.fromisoformat, "submitted-to")
+    read("ready", _yes_no, "readiness")
+    status = (args.get("status") or "submitted").strip()
+    if status == "any":
+        values["status"] = None
+    else:
+        read("status", CaseStatus, "status")
+    sort = args.get("sort", "waited")
+    values["sort"] = sort if sort in SORTS else "waited"
+    try:
+        values["page"] = max(1, min(int(args.get("page", 1)), 10_000))
+    except ValueError:
+        values["page"] = 1
+    return QueueFilter(**values), problems
+
+
+def _yes_no(raw: str) -> bool:
+    if raw not in ("yes", "no"):
+        raise ValueError(raw)
+    return raw == "yes"
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One case in the queue, as the page shows it."""
+
+    id: int
+    patient_name: str
+    mrn: str
+    site_group: SiteGroup
+    series_name: str
+    status: CaseStatus
+    urgency: Urgency
+    submitted_at: datetime | None
+    waited_days: int | None
+    imaging_ready: bool
+    pathology_ready: bool
+    presenter: str
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """A page of the queue with the total that matched."""
+
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _filtered(f: QueueFilter, zone: ZoneInfo) -> sa.Select:
+    stmt = sa.select(Case.id)
+    if f.status is not None:
+        stmt = stmt.where(Case.status == f.status)
+    if f.site_group is not None:
+        stmt = stmt.where(Case.site_group == f.site_group)
+    if f.series_id is not None:
+        by_site = sa.select(SeriesSiteGroup.site_group).where(SeriesSiteGroup.series_id == f.series_id)
+        stmt = stmt.where(
+            (Case.requested_series_id == f.series_id) | (Case.requested_series_id.is_(None) & Case.site_group.in_(by_site))
+        )
+    if f.urgency is not None:
+        stmt = stmt.where(Case.urgency == f.urgency)
+    if f.submitted_from is not None:
+        stmt = stmt.where(Case.submitted_at >= datetime.combine(f.submitted_from, time(0), zone))
+    if f.submitted_to is not None:
+        stmt = stmt.where(Case.submitted_at < datetime.combine(f.submitted_to + timedelta(days=1), time(0), zone))
+    if f.ready is True:
+        stmt = stmt.where(Case.imaging_ready_at.is_not(None), Case.pathology_ready_at.is_not(None))
+    elif f.ready is False:
+        stmt = stmt.where(Case.imaging_ready_at.is_(None) | Case.pathology_ready_at.is_(None))
+    return stmt
+
+
+def load_queue(f: QueueFilter, now: datetime, zone: ZoneInfo) -> QueuePage:
+    """The page of cases matching `f`: one count query and one row query, whatever the number of rows."""
+    matching = _filtered(f, zone).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(f.page, pages)
+    order = {
+        "waited": (Case.submitted_at.asc(), Case.id),
+        "urgency": (sa.case((Case.urgency == Urgency.URGENT, 0), else_=1), Case.submitted_at.asc(), Case.id),
+        "site": (Case.site_group, Case.submitted_at.asc(), Case.id),
+        "patient": (Patient.last_name, Patient.first_name, Case.id),
+    }[f.sort]
+    rows = db.session.execute(
+        sa.select(Case, Patient.last_name, Patient.first_name, Patient.mrn, ConferenceSeries.name, User.full_name)
+        .join(Patient, Case.patient_id == Patient.id)
+        .outerjoin(ConferenceSeries, Case.requested_series_id == ConferenceSeries.id)
+        .outerjoin(User, Case.presenting_physician_id == User.id)
+        .where(Case.id.in_(sa.select(matching.c.id)))
+        .order_by(*order)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return QueuePage(
+        rows=[
+            QueueRow(
+                id=case.id, patient_name=f"{last}, {first}", mrn=mrn, site_group=case.site_group, series_name=series or "",
+                status=case.status, urgency=case.urgency,
+                submitted_at=case.submitted_at.astimezone(zone) if case.submitted_at else None,
+                waited_days=(now - case.submitted_at).days if case.submitted_at else None,
+                imaging_ready=case.imaging_ready_at is not None, pathology_ready=case.pathology_ready_at is not None,
+                presenter=presenter or "",
+            )
+            for case, last, first, mrn, series, presenter in rows
+        ],
+        total=total, page=page, pages=pages,
+    )

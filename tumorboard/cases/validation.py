@@ -1,0 +1,214 @@
+"""What a case must contain, checked the same way for the form and the import. Pure.
+
+Field names are the form's and the import file's column names, so a message
+lands next to the right field or in the right column of the import report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+
+from tumorboard.cases.ajcc import normalize_category, normalize_stage_group
+from tumorboard.vocab import CaseSource, Laterality, Sex, SiteGroup, Urgency
+
+ANALYTIC_CLASSES = frozenset({"00", "10", "11", "12", "13", "14", "20", "21", "22"})
+NON_ANALYTIC_CLASSES = frozenset({"30", "31", "32", "33", "34", "35", "36", "37", "38", "40", "41", "42", "43", "49", "99"})
+TOPOGRAPHY = re.compile(r"^C(\d{2})\.?(\d)$", re.IGNORECASE)
+TNM_FIELDS = {
+    "clinical_t": ("clinical", "T"), "clinical_n": ("clinical", "N"), "clinical_m": ("clinical", "M"),
+    "pathologic_t": ("pathologic", "T"), "pathologic_n": ("pathologic", "N"), "pathologic_m": ("pathologic", "M"),
+}
+STAGE_FIELDS = {"clinical_stage", "pathologic_stage"}
+# Needed before the board can discuss a case (a draft may lack them).
+REQUIRED_TO_SUBMIT = {
+    "histology": "the histology",
+    "diagnosis_date": "the date of diagnosis",
+    "ecog": "the ECOG performance status",
+    "question": "the question for the board",
+    "imaging_to_review": "the imaging to review (or 'none')",
+    "pathology_to_review": "the pathology to review (or 'none')",
+    "presenting_physician_id": "the presenting physician",
+    "managing_physician_id": "the managing physician",
+    "referring_name": "the referring physician",
+}
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    """Everything a presenter gives for one case, already typed (None or '' when not given)."""
+
+    mrn: str = ""
+    last_name: str = ""
+    first_name: str = ""
+    birth_date: date | None = None
+    sex: Sex | None = None
+    site_group: SiteGroup | None = None
+    primary_site: str = ""
+    histology: str = ""
+    laterality: Laterality = Laterality.NOT_APPLICABLE
+    diagnosis_date: date | None = None
+    not_staged: bool = False
+    ajcc_edition: int | None = None
+    clinical_t: str = ""
+    clinical_n: str = ""
+    clinical_m: str = ""
+    clinical_stage: str = ""
+    pathologic_t: str = ""
+    pathologic_n: str = ""
+    pathologic_m: str = ""
+    pathologic_stage: str = ""
+    ecog: int | None = None
+    biomarkers: tuple[tuple[str, str], ...] = ()
+    prior_treatment: str = ""
+    current_treatment: str = ""
+    first_course_started_on: date | None = None
+    question: str = ""
+    proposed_plan: str = ""
+    imaging_to_review: str = ""
+    pathology_to_review: str = ""
+    presenting_physician_id: int | None = None
+    managing_physician_id: int | None = None
+    referring_name: str = ""
+    referring_practice: str = ""
+    referring_address: str = ""
+    source: CaseSource = CaseSource.INTERNAL
+    urgency: Urgency = Urgency.ROUTINE
+    requested_series_id: int | None = None
+    analytic: bool = True
+    class_of_case: str = ""
+
+    def stripped(self) -> CaseInput:
+        """The same input with surrounding white space removed from every text."""
+        return replace(self, **{f.name: getattr(self, f.name).strip() for f in fields(self) if isinstance(getattr(self, f.name), str)})
+
+
+@dataclass
+class Problems:
+    """Messages by field name."""
+
+    by_field: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        """Record a problem with `name`."""
+        self.by_field.setdefault(name, []).append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+
+def parse_biomarkers(text: str) -> tuple[tuple[str, str], ...]:
+    """'ER = positive; PR = negative' (or one per line) as pairs; ValueError for a part without '='."""
+    pairs = []
+    for part in re.split(r"[;\n]", text or ""):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise ValueError(f"write each biomarker as name = value ('{part.strip()}' has no '=')")
+        name, value = (piece.strip() for piece in part.split("=", 1))
+        if not name or not value:
+            raise ValueError(f"'{part.strip()}' needs both a name and a value")
+        pairs.append((name[:60], value[:120]))
+    return tuple(pairs)
+
+
+def format_biomarkers(pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> str:
+    """Pairs back to the text a user edits."""
+    return "\n".join(f"{name} = {value}" for name, value in pairs)
+
+
+def validate_case(data: CaseInput, today: date, mrn_pattern: str, complete: bool) -> tuple[CaseInput, Problems]:
+    """Check a case; `complete` when it is being submitted. Returns the normalized input and the problems."""
+    data = data.stripped()
+    problems = Problems()
+    _check_patient(data, mrn_pattern, problems)
+    _check_dates(data, today, problems)
+    data = _check_stage(data, complete, problems)
+    data = _check_tumor(data, problems)
+    if data.ecog is not None and not 0 <= data.ecog <= 4:
+        problems.add("ecog", "ECOG performance status is 0 to 4.")
+    names = [name.casefold() for name, _ in data.biomarkers]
+    if len(names) != len(set(names)):
+        problems.add("biomarkers", "Give each biomarker once.")
+    if complete:
+        for name, what in REQUIRED_TO_SUBMIT.items():
+            if getattr(data, name) in (None, ""):
+                problems.add(name, f"Give {what} before submitting.")
+    return data, problems
+
+
+def _check_patient(data: CaseInput, mrn_pattern: str, problems: Problems) -> None:
+    if not data.mrn:
+        problems.add("mrn", "Give the patient's MRN.")
+    elif not re.fullmatch(mrn_pattern, data.mrn):
+        problems.add("mrn", f"This MRN does not have the program's format ({mrn_pattern}).")
+    for name, what in (("last_name", "last name"), ("first_name", "first name")):
+        if not getattr(data, name):
+            problems.add(name, f"Give the patient's {what}.")
+    if data.birth_date is None:
+        problems.add("birth_date", "Give the date of birth.")
+    elif data.birth_date.year < 1900:
+        problems.add("birth_date", "The date of birth is before 1900.")
+    if data.sex is None:
+        problems.add("sex", "Give the patient's sex.")
+    if data.site_group is None:
+        problems.add("site_group", "Give the primary site group.")
+
+
+def _check_dates(data: CaseInput, today: date, problems: Problems) -> None:
+    for name in ("birth_date", "diagnosis_date", "first_course_started_on"):
+        value = getattr(data, name)
+        if value is not None and value > today:
+            problems.add(name, "This date is in the future.")
+    if data.birth_date and data.diagnosis_date and data.diagnosis_date < data.birth_date:
+        problems.add("diagnosis_date", "The diagnosis cannot be before the date of birth.")
+    if data.diagnosis_date and data.first_course_started_on and data.first_course_started_on < data.diagnosis_date:
+        problems.add("first_course_started_on", "First-course treatment cannot start before the diagnosis.")
+
+
+def _check_stage(data: CaseInput, complete: bool, problems: Problems) -> CaseInput:
+    given = [name for name in (*TNM_FIELDS, *STAGE_FIELDS) if getattr(data, name)]
+    if data.not_staged:
+        for name in given:
+            problems.add(name, "Leave the stage empty for a case not yet staged, or untick 'not yet staged'.")
+        return data
+    if given and data.ajcc_edition is None:
+        problems.add("ajcc_edition", "Give the AJCC edition of this stage.")
+        return data
+    normalized = {}
+    for name in given:
+        try:
+            if name in STAGE_FIELDS:
+                normalized[name] = normalize_stage_group(getattr(data, name), data.ajcc_edition)
+            else:
+                kind, axis = TNM_FIELDS[name]
+                normalized[name] = normalize_category(getattr(data, name), kind, axis, data.ajcc_edition)
+        except ValueError as error:
+            problems.add(name, f"{str(error)[0].upper()}{str(error)[1:]}.")
+    data = replace(data, **normalized)
+    clinical = all(getattr(data, n) for n in ("clinical_t", "clinical_n", "clinical_m", "clinical_stage"))
+    pathologic = all(getattr(data, n) for n in ("pathologic_t", "pathologic_n", "pathologic_stage"))
+    if complete and not (clinical or pathologic):
+        problems.add(
+            "clinical_stage",
+            "Give the clinical T, N, M and stage group, or the pathologic T, N and stage group, or tick 'not yet staged'.",
+        )
+    return data
+
+
+def _check_tumor(data: CaseInput, problems: Problems) -> CaseInput:
+    if data.primary_site:
+        match = TOPOGRAPHY.match(data.primary_site)
+        if match is None:
+            problems.add("primary_site", "Write the ICD-O-3 topography as C and three digits, e.g. C50.4.")
+        else:
+            data = replace(data, primary_site=f"C{match.group(1)}.{match.group(2)}")
+    if data.class_of_case:
+        code = data.class_of_case.zfill(2)
+        if code not in ANALYTIC_CLASSES | NON_ANALYTIC_CLASSES:
+            problems.add("class_of_case", "Class of case is a NAACCR code: 00-22 analytic, 30-49 or 99 non-analytic.")
+        elif (code in ANALYTIC_CLASSES) != data.analytic:
+            problems.add("class_of_case", f"Class {code} is {'analytic' if code in ANALYTIC_CLASSES else 'non-analytic'}; the analytic answer says otherwise.")
+        data = replace(data, class_of_case=code)
+    return data

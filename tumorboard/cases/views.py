@@ -1,0 +1,252 @@
+"""Case pages: the queue, the case form, the case page, status moves, readiness, import."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tumorboard.access import allow
+from tumorboard.audit.models import AuditEntry
+from tumorboard.audit.operations import record
+from tumorboard.auth.models import User, UserRole
+from tumorboard.cases import importer
+from tumorboard.cases.forms import CaseForm, ImportForm, MoveForm
+from tumorboard.cases.models import Case, CaseStatusChange
+from tumorboard.cases.operations import (
+    CaseError,
+    NotAllowed,
+    create_case,
+    find_patient,
+    import_cases,
+    import_context,
+    input_from_case,
+    mark_ready,
+    move_case,
+    update_case,
+)
+from tumorboard.cases.queue import SORTS, load_queue, parse_filter
+from tumorboard.cases.validation import validate_case
+from tumorboard.cases.workflow import ACTION_LABELS, EDITABLE, IllegalMove, manual_moves
+from tumorboard.conferences.models import Conference, ConferenceSeries
+from tumorboard.db import utcnow
+from tumorboard.extensions import db
+from tumorboard.program.settings import program_settings, program_today, program_zone
+from tumorboard.sessions.models import Presentation
+from tumorboard.vocab import CaseStatus, Role, SiteGroup, Urgency
+
+bp = Blueprint("cases", __name__, url_prefix="/cases", cli_group=None)
+
+VIEWERS = (Role.PHYSICIAN, Role.COORDINATOR, Role.NAVIGATOR, Role.AUDITOR)
+EDITORS = (Role.PHYSICIAN, Role.COORDINATOR)
+
+
+def _choices(form: CaseForm) -> None:
+    physicians = db.session.execute(
+        db.select(User.id, User.full_name, User.credentials)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.PHYSICIAN, User.active.is_(True))
+        .order_by(User.full_name)
+    ).all()
+    series = db.session.execute(
+        db.select(ConferenceSeries.id, ConferenceSeries.name).where(ConferenceSeries.active.is_(True)).order_by(ConferenceSeries.name)
+    ).all()
+    form.set_people([(i, f"{name}, {cred}" if cred else name) for i, name, cred in physicians], list(series))
+
+
+def _load_patient_into(form: CaseForm) -> None:
+    """'Find patient': fill the patient fields of a returning patient, so they are not entered twice."""
+    mrn = (form.mrn.data or "").strip()
+    patient = find_patient(mrn) if mrn else None
+    if patient is None:
+        form.mrn.errors = [*form.mrn.errors, "No patient with this MRN yet: enter their details."]
+        return
+    form.last_name.data, form.first_name.data = patient.last_name, patient.first_name
+    form.birth_date.data, form.sex.data = patient.birth_date, patient.sex.value
+    record(current_user.id, "view", "patient", patient.id, "found by MRN on the case form", request.remote_addr)
+    db.session.commit()
+    flash(f"Returning patient: details loaded ({len(patient.cases)} earlier case{'s' if len(patient.cases) != 1 else ''}).", "info")
+
+
+def _save(form: CaseForm, case: Case | None) -> Case | None:
+    """Validate and save the form; None (with errors on the form) when it cannot be saved."""
+    submit = bool(form.submit_case.data) or (case is not None and case.status is not CaseStatus.DRAFT)
+    data = form.to_input() if form.validate() else None
+    if data is None:
+        return None
+    data, problems = validate_case(data, program_today(), program_settings().mrn_pattern, complete=submit)
+    if problems:
+        form.show_problems(problems.by_field)
+        return None
+    try:
+        if case is None:
+            return create_case(current_user, data, submit, utcnow(), request.remote_addr)
+        return update_case(current_user, case, data, submit, utcnow(), request.remote_addr)
+    except CaseError as error:
+        db.session.rollback()
+        form.show_problems(error.problems.by_field)
+        return None
+
+
+@bp.route("/")
+@allow(*VIEWERS)
+def queue() -> str:
+    """Submitted cases with filters, sorting and paging; the view is audited with the cases shown."""
+    queue_filter, problems = parse_filter(request.args)
+    for problem in problems:
+        flash(problem, "warning")
+    page = load_queue(queue_filter, utcnow(), program_zone())
+    if page.rows:
+        record(current_user.id, "list", "case", None, "ids=" + ",".join(str(r.id) for r in page.rows), request.remote_addr)
+        db.session.commit()
+    series = db.session.execute(db.select(ConferenceSeries.id, ConferenceSeries.name).order_by(ConferenceSeries.name)).all()
+    return render_template(
+        "cases/queue.html", page=page, f=queue_filter, series=series, sorts=SORTS,
+        site_groups=SiteGroup, statuses=CaseStatus, urgencies=Urgency, args=request.args,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(*EDITORS)
+def new() -> object:
+    """A physician (or coordinator) enters a case, as a draft or submitted to the board."""
+    form = CaseForm()
+    _choices(form)
+    if request.method == "GET" and current_user.has_role(Role.PHYSICIAN):
+        form.presenting_physician_id.data = str(current_user.id)
+    if request.method == "POST":
+        if form.find_patient.data:
+            _load_patient_into(form)
+        elif (case := _save(form, None)) is not None:
+            db.session.commit()
+            flash(f"Case #{case.id} {'submitted to the board' if case.status is CaseStatus.SUBMITTED else 'saved as a draft'}.", "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/form.html", form=form, case=None)
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@allow(*EDITORS)
+def edit(case_id: int) -> object:
+    """Change a case while it is still open (draft, submitted, scheduled, deferred)."""
+    case = db.get_or_404(Case, case_id)
+    if case.status not in EDITABLE:
+        flash(f"A {case.status.label.lower()} case can no longer be edited.", "warning")
+        return redirect(url_for("cases.show", case_id=case.id))
+    form = CaseForm()
+    _choices(form)
+    if request.method == "GET":
+        form.fill_from(case)
+        record(current_user.id, "view", "case", case.id, "edit form", request.remote_addr)
+        db.session.commit()
+    elif form.find_patient.data:
+        _load_patient_into(form)
+    else:
+        try:
+            saved = _save(form, case)
+        except NotAllowed as error:
+            flash(str(error), "warning")
+            return redirect(url_for("cases.show", case_id=case.id))
+        if saved is not None:
+            db.session.commit()
+            flash(f"Case #{case.id} saved.", "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/form.html", form=form, case=case)
+
+
+@bp.route("/<int:case_id>")
+@allow(*VIEWERS)
+def show(case_id: int) -> str:
+    """The clinical summary, every presentation with its outcome, the status history, and who viewed or changed it."""
+    case = db.get_or_404(Case, case_id)
+    record(current_user.id, "view", "case", case.id, remote_addr=request.remote_addr)
+    db.session.commit()
+    presentations = db.session.execute(
+        db.select(Presentation, Conference.starts_at, Conference.status, ConferenceSeries.name)
+        .join(Conference, Presentation.conference_id == Conference.id)
+        .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id)
+        .where(Presentation.case_id == case.id)
+        .order_by(Conference.starts_at)
+        .options(db.selectinload(Presentation.consensus_plan), db.selectinload(Presentation.recommendations))
+    ).all()
+    history = db.session.execute(
+        db.select(CaseStatusChange, User.full_name).outerjoin(User, CaseStatusChange.by_id == User.id)
+        .where(CaseStatusChange.case_id == case.id).order_by(CaseStatusChange.at, CaseStatusChange.id)
+    ).all()
+    audit = db.session.execute(
+        db.select(AuditEntry, User.full_name).outerjoin(User, AuditEntry.user_id == User.id)
+        .where(AuditEntry.entity_type == "case", AuditEntry.entity_id == case.id)
+        .order_by(AuditEntry.id.desc()).limit(50)
+    ).all()
+    people = {u.id: u.display_name for u in db.session.scalars(db.select(User).where(User.id.in_(
+        [i for i in (case.presenting_physician_id, case.managing_physician_id, case.imaging_ready_by_id, case.pathology_ready_by_id) if i]
+    )))}
+    moves = [(status, ACTION_LABELS[status]) for status in manual_moves(case.status, current_user.roles)]
+    return render_template(
+        "cases/show.html", case=case, presentations=presentations, history=history, audit=audit, people=people,
+        moves=moves, editable=case.status in EDITABLE and current_user.has_role(*EDITORS), zone=program_zone(),
+        can_ready={m: current_user.has_role(Role.COORDINATOR) or current_user.specialty.value == s
+                   for m, s in (("imaging", "diagnostic_radiology"), ("pathology", "pathology"))},
+        move_form=MoveForm(),
+    )
+
+
+@bp.route("/<int:case_id>/status", methods=["POST"])
+@allow(Role.PHYSICIAN, Role.COORDINATOR, Role.NAVIGATOR)
+def status(case_id: int) -> object:
+    """Move a case (submit, return to draft, defer, re-queue, withdraw, reopen) with an optional reason."""
+    case = db.get_or_404(Case, case_id)
+    form = MoveForm()
+    if not form.validate_on_submit() or form.to_status.data not in CaseStatus._value2member_map_:
+        flash("That status change could not be read. Try again from the case page.", "warning")
+        return redirect(url_for("cases.show", case_id=case.id))
+    new = CaseStatus(form.to_status.data)
+    if new is CaseStatus.SUBMITTED and case.status is CaseStatus.DRAFT:
+        data, problems = validate_case(input_from_case(case), program_today(), program_settings().mrn_pattern, complete=True)
+        if problems:
+            flash("Complete the case before submitting it: " + " ".join(m for msgs in problems.by_field.values() for m in msgs), "warning")
+            return redirect(url_for("cases.edit", case_id=case.id))
+    try:
+        move_case(current_user, case, new, form.reason.data or "", utcnow(), request.remote_addr)
+    except IllegalMove as error:
+        flash(str(error), "warning")
+        return redirect(url_for("cases.show", case_id=case.id))
+    except NotAllowed:
+        abort(403)
+    db.session.commit()
+    flash(f"Case #{case.id} is now {new.label.lower()}.", "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+@bp.route("/<int:case_id>/ready/<material>", methods=["POST"])
+@allow(Role.PHYSICIAN, Role.COORDINATOR)
+def ready(case_id: int, material: str) -> object:
+    """Radiology or pathology marks its material ready for review (or not ready again)."""
+    case = db.get_or_404(Case, case_id)
+    try:
+        mark_ready(current_user, case, material, request.form.get("ready") == "yes", utcnow(), request.remote_addr)
+    except NotAllowed:
+        abort(403)
+    db.session.commit()
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def import_file() -> object:
+    """Upload a CSV or XLSX of cases: every problem is listed by row and column, or the whole file is imported."""
+    form = ImportForm()
+    check = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            rows = importer.read_table(upload.read(), upload.filename or "")
+        except importer.ImportFileError as error:
+            form.file.errors = [*form.file.errors, str(error)]
+        else:
+            context = import_context({row.get("mrn", "") for row in rows}, program_today(), program_settings().mrn_pattern)
+            check = importer.check_rows(rows, context)
+            if not check.problems:
+                created = import_cases(current_user, check.to_create, utcnow(), request.remote_addr)
+                db.session.commit()
+                flash(f"Imported {len(created)} case(s); {len(check.already_imported)} row(s) were already imported.", "success")
+                return redirect(url_for("cases.queue", status="any"))
+    return render_template("cases/import.html", form=form, check=check)
