@@ -1,10 +1,15 @@
 """Form pieces shared by every feature."""
 
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectChoice
-from wtforms.validators import DataRequired, EqualTo
+from collections.abc import Iterable, Mapping
+from enum import Enum
 
-from tumorboard.vocab import Vocabulary
+from flask_wtf import FlaskForm
+from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from tumorboard.vocab import Sex, Vocabulary
+
+CHOOSE = "Choose…"
 
 
 def vocabulary_choices(vocabulary: type[Vocabulary], blank: str | None = None) -> list[SelectChoice]:
@@ -22,3 +27,51 @@ class NewPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+def typed_values(form: FlaskForm, names: Iterable[str], enums: Mapping[str, type[Vocabulary]], ids: Iterable[str]) -> dict[str, object]:
+    """A validated form's data as typed values: vocabulary members, integer ids, '' for empty text."""
+    ids = set(ids)
+    values: dict[str, object] = {}
+    for name in names:
+        value = form[name].data
+        if name in enums:
+            value = enums[name](value) if value else None
+        elif name in ids:
+            value = int(value) if value else None
+        elif value is None and isinstance(form[name], StringField):
+            value = ""
+        values[name] = value
+    return values
+
+
+def show_values(form: FlaskForm, values: Mapping[str, object], ids: Iterable[str]) -> None:
+    """Put stored values into a form: codes for vocabulary members, text for ids."""
+    ids = set(ids)
+    for name, value in values.items():
+        if isinstance(value, Enum):
+            value = value.value
+        elif name in ids:
+            value = "" if value is None else str(value)
+        form[name].data = value
+
+
+def show_problems(form: FlaskForm, by_field: Mapping[str, list[str]]) -> None:
+    """Put each message next to its field, after any the form found itself."""
+    for name, messages in by_field.items():
+        form[name].errors = [*form[name].errors, *messages]
+
+
+def optional_text(label: str, max_length: int, **kwargs: object) -> StringField:
+    """A text field that may be empty (whether it is required is the domain's rule, not the form's)."""
+    return StringField(label, validators=[Optional(), Length(max=max_length)], **kwargs)
+
+
+class PatientForm(FlaskForm):
+    """The patient's identity, shared by the case form and the second-opinion intake."""
+
+    mrn = optional_text("MRN", 32, description="The program's medical record number.")
+    last_name = optional_text("Last name", 80)
+    first_name = optional_text("First name", 80)
+    birth_date = DateField("Date of birth", validators=[Optional()])
+    sex = SelectField("Sex", choices=vocabulary_choices(Sex, CHOOSE), default="")

@@ -81,6 +81,7 @@ def test_a_returning_patient_is_found_by_mrn_and_not_entered_twice(physician, cl
     make.patient(mrn="TB777777", last_name="Lockhart", first_name="Maria")
     found = client.post("/cases/new", data={"mrn": "TB777777", "find_patient": "1"})
     assert 'value="Lockhart"' in found.data.decode() and "Returning patient" in found.data.decode()
+    assert 'value="1960-05-17"' in found.data.decode()
     client.post("/cases/new", data=form_data(physician.id, mrn="TB777777", last_name="Lockhart", first_name="Maria", birth_date="1960-05-17"))
     assert db.session.scalar(db.select(db.func.count(Patient.id))) == 1
     assert db.session.scalars(db.select(Case)).one().patient.mrn == "TB777777"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
@@ -13,49 +11,40 @@ from tumorboard.cases.ajcc import SUPPORTED_EDITIONS
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import PATIENT_FIELDS
 from tumorboard.cases.validation import CaseInput, format_biomarkers, parse_biomarkers
-from tumorboard.forms import vocabulary_choices
+from tumorboard.forms import CHOOSE, PatientForm, optional_text, show_values, typed_values, vocabulary_choices
+from tumorboard.text import as_sentence
 from tumorboard.vocab import CaseSource, Laterality, Sex, SiteGroup, Urgency
 
-CHOOSE = "Choose…"
 ENUM_FIELDS = {"sex": Sex, "site_group": SiteGroup, "laterality": Laterality, "source": CaseSource, "urgency": Urgency}
 ID_SELECTS = frozenset({"ajcc_edition", "presenting_physician_id", "managing_physician_id", "requested_series_id"})
 INPUT_FIELDS = tuple(name for name in CaseInput.__dataclass_fields__ if name != "biomarkers")
-
-
-def _text(label: str, max_length: int = 200, **kwargs: object) -> StringField:
-    return StringField(label, validators=[Optional(), Length(max=max_length)], **kwargs)
 
 
 def _area(label: str, **kwargs: object) -> TextAreaField:
     return TextAreaField(label, validators=[Optional(), Length(max=5000)], render_kw={"rows": 3}, **kwargs)
 
 
-class CaseForm(FlaskForm):
+class CaseForm(PatientForm):
     """Every field DOMAIN.md asks of a presenter. Which are required depends on draft or submit."""
 
-    # Patient
-    mrn = _text("MRN", 32, description="The program's medical record number. 'Find patient' loads a returning patient.")
-    last_name = _text("Last name", 80)
-    first_name = _text("First name", 80)
-    birth_date = DateField("Date of birth", validators=[Optional()])
-    sex = SelectField("Sex", choices=vocabulary_choices(Sex, CHOOSE), default="")
+    mrn = optional_text("MRN", 32, description="The program's medical record number. 'Find patient' loads a returning patient.")
     # Tumor
     site_group = SelectField("Primary site group", choices=vocabulary_choices(SiteGroup, CHOOSE), default="")
-    primary_site = _text("Primary site (ICD-O-3 topography)", 8, description="Optional, e.g. C50.4.")
-    histology = _text("Histology", 200)
+    primary_site = optional_text("Primary site (ICD-O-3 topography)", 8, description="Optional, e.g. C50.4.")
+    histology = optional_text("Histology", 200)
     laterality = SelectField("Laterality", choices=vocabulary_choices(Laterality), default=Laterality.NOT_APPLICABLE.value)
     diagnosis_date = DateField("Date of diagnosis", validators=[Optional()])
     # Stage
     not_staged = BooleanField("Not yet staged")
     ajcc_edition = SelectField("AJCC edition", choices=[SelectChoice("", CHOOSE), *(SelectChoice(str(e), f"{e}th") for e in SUPPORTED_EDITIONS)], default="")
-    clinical_t = _text("cT", 12)
-    clinical_n = _text("cN", 12)
-    clinical_m = _text("cM", 12)
-    clinical_stage = _text("Clinical stage group", 12)
-    pathologic_t = _text("pT", 12)
-    pathologic_n = _text("pN", 12)
-    pathologic_m = _text("pM", 12)
-    pathologic_stage = _text("Pathologic stage group", 12)
+    clinical_t = optional_text("cT", 12)
+    clinical_n = optional_text("cN", 12)
+    clinical_m = optional_text("cM", 12)
+    clinical_stage = optional_text("Clinical stage group", 12)
+    pathologic_t = optional_text("pT", 12)
+    pathologic_n = optional_text("pN", 12)
+    pathologic_m = optional_text("pM", 12)
+    pathologic_stage = optional_text("Pathologic stage group", 12)
     ecog = IntegerField("ECOG performance status (0-4)", validators=[Optional(), NumberRange(0, 4, "ECOG performance status is 0 to 4.")])
     biomarkers = TextAreaField("Key biomarkers", validators=[Optional(), Length(max=2000)], render_kw={"rows": 3},
                                description="One per line: name = value, e.g. ER = positive.")
@@ -71,15 +60,15 @@ class CaseForm(FlaskForm):
     # People
     presenting_physician_id = SelectField("Presenting physician", choices=[], default="")
     managing_physician_id = SelectField("Managing physician", choices=[], default="", description="Finalizes the plan and signs the letter.")
-    referring_name = _text("Referring physician", 120)
-    referring_practice = _text("Referring practice", 200)
+    referring_name = optional_text("Referring physician", 120)
+    referring_practice = optional_text("Referring practice", 200)
     referring_address = _area("Referring practice address")
     # Routing
     source = SelectField("Source", choices=vocabulary_choices(CaseSource), default=CaseSource.INTERNAL.value)
     urgency = SelectField("Urgency", choices=vocabulary_choices(Urgency), default=Urgency.ROUTINE.value)
     requested_series_id = SelectField("Requested conference", choices=[], default="")
     analytic = BooleanField("Analytic case (diagnosed and/or first treated here: class of case 00-22)", default=True)
-    class_of_case = _text("Class of case (NAACCR 610)", 2, description="Optional, e.g. 10 or 32.")
+    class_of_case = optional_text("Class of case (NAACCR 610)", 2, description="Optional, e.g. 10 or 32.")
 
     find_patient = SubmitField("Find patient")
     save_draft = SubmitField("Save draft")
@@ -97,36 +86,15 @@ class CaseForm(FlaskForm):
         try:
             markers = parse_biomarkers(self.biomarkers.data or "")
         except ValueError as error:
-            self.biomarkers.errors = [*self.biomarkers.errors, f"{str(error)[0].upper()}{str(error)[1:]}."]
+            self.biomarkers.errors = [*self.biomarkers.errors, as_sentence(error)]
             return None
-        values: dict[str, object] = {}
-        for name in INPUT_FIELDS:
-            value = self[name].data
-            if name in ENUM_FIELDS:
-                value = ENUM_FIELDS[name](value) if value else None
-            elif name in ID_SELECTS:
-                value = int(value) if value else None
-            elif value is None and isinstance(self[name], StringField):
-                value = ""
-            values[name] = value
-        return CaseInput(**values, biomarkers=markers)
+        return CaseInput(**typed_values(self, INPUT_FIELDS, ENUM_FIELDS, ID_SELECTS), biomarkers=markers)
 
     def fill_from(self, case: Case) -> None:
         """Show a stored case and its patient in the form."""
-        for name in INPUT_FIELDS:
-            value = getattr(case.patient if name in PATIENT_FIELDS else case, name)
-            if isinstance(value, Enum):
-                value = value.value
-            elif name in ID_SELECTS:
-                value = "" if value is None else str(value)
-            self[name].data = value
+        values = {name: getattr(case.patient if name in PATIENT_FIELDS else case, name) for name in INPUT_FIELDS}
+        show_values(self, values, ID_SELECTS)
         self.biomarkers.data = format_biomarkers([(m.name, m.value) for m in case.biomarkers])
-
-    def show_problems(self, by_field: dict[str, list[str]]) -> None:
-        """Put each message next to its field."""
-        for name, messages in by_field.items():
-            self[name].errors = [*self[name].errors, *messages]
-
 
 class MoveForm(FlaskForm):
     """A status change by hand, with an optional reason."""

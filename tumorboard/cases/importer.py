@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from tumorboard.cases.validation import CaseInput, parse_biomarkers, validate_case
+from tumorboard.text import as_sentence
 from tumorboard.vocab import CaseSource, CaseStatus, Laterality, Sex, SiteGroup, Urgency, parse_yes_no
 
 MAX_ROWS = 20_000
@@ -177,7 +178,7 @@ def check_rows(rows: Iterable[dict[str, str]], context: ImportContext) -> Import
             try:
                 values[column] = readers[column](text) if column in readers else text
             except ValueError as error:
-                row_problems.append(Problem(row, column, f"{str(error)[0].upper()}{str(error)[1:]}."))
+                row_problems.append(Problem(row, column, as_sentence(error)))
         status_text = cells.get("status", "") or "submitted"
         try:
             status = CaseStatus.parse(status_text)

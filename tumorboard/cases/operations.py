@@ -10,7 +10,7 @@ from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.importer import ImportContext, KnownPatient, PlannedCase, case_key
 from tumorboard.cases.models import Case, CaseBiomarker, CaseStatusChange, Patient
 from tumorboard.conferences.models import ConferenceSeries
-from tumorboard.cases.validation import CaseInput, Problems
+from tumorboard.cases.validation import CaseInput, PatientIdentity, Problems
 from tumorboard.cases.workflow import EDITABLE, check_move, may_move_by_hand
 from tumorboard.extensions import db
 from tumorboard.vocab import CaseStatus, Role, Specialty
@@ -36,7 +36,7 @@ def find_patient(mrn: str) -> Patient | None:
     return db.session.scalar(db.select(Patient).where(Patient.mrn == mrn.strip()))
 
 
-def resolve_patient(data: CaseInput) -> Patient:
+def resolve_patient(data: PatientIdentity) -> Patient:
     """The returning patient with this MRN (whose identity must match), or a new one."""
     patient = find_patient(data.mrn)
     if patient is None:
@@ -53,6 +53,13 @@ def resolve_patient(data: CaseInput) -> Patient:
         problems.add("mrn", "This MRN belongs to a patient with another name or date of birth. Check the MRN, or use 'Find patient' to load their details.")
         raise CaseError(problems)
     return patient
+
+
+def assign_patient(owner: Case | object, data: PatientIdentity) -> None:
+    """Point a case (or request) at the patient the input names, returning or new."""
+    patient = resolve_patient(data)
+    if patient is not owner.patient:
+        owner.patient = patient
 
 
 def input_from_case(case: Case) -> CaseInput:
@@ -107,9 +114,7 @@ def update_case(actor: User, case: Case, data: CaseInput, submit: bool, now: dat
     """Change a case that is still open for editing; submit it if asked."""
     if case.status not in EDITABLE:
         raise NotAllowed(f"A {case.status.label.lower()} case can no longer be edited.")
-    patient = resolve_patient(data)
-    if patient is not case.patient:
-        case.patient = patient
+    assign_patient(case, data)
     changed = _apply(case, data)
     if submit and case.status is CaseStatus.DRAFT:
         _move(actor, case, CaseStatus.SUBMITTED, now)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 from tumorboard.cases.ajcc import normalize_category, normalize_stage_group
+from tumorboard.text import as_sentence
 from tumorboard.vocab import CaseSource, Laterality, Sex, SiteGroup, Urgency
 
 ANALYTIC_CLASSES = frozenset({"00", "10", "11", "12", "13", "14", "20", "21", "22"})
@@ -36,14 +37,20 @@ REQUIRED_TO_SUBMIT = {
 
 
 @dataclass(frozen=True)
-class CaseInput:
-    """Everything a presenter gives for one case, already typed (None or '' when not given)."""
+class PatientIdentity:
+    """Who the patient is: what a case and a second-opinion request both give."""
 
     mrn: str = ""
     last_name: str = ""
     first_name: str = ""
     birth_date: date | None = None
     sex: Sex | None = None
+
+
+@dataclass(frozen=True)
+class CaseInput(PatientIdentity):
+    """Everything a presenter gives for one case, already typed (None or '' when not given)."""
+
     site_group: SiteGroup | None = None
     primary_site: str = ""
     histology: str = ""
@@ -122,7 +129,9 @@ def validate_case(data: CaseInput, today: date, mrn_pattern: str, complete: bool
     """Check a case; `complete` when it is being submitted. Returns the normalized input and the problems."""
     data = data.stripped()
     problems = Problems()
-    _check_patient(data, mrn_pattern, problems)
+    check_patient(data, mrn_pattern, problems)
+    if data.site_group is None:
+        problems.add("site_group", "Give the primary site group.")
     _check_dates(data, today, problems)
     data = _check_stage(data, complete, problems)
     data = _check_tumor(data, problems)
@@ -138,7 +147,8 @@ def validate_case(data: CaseInput, today: date, mrn_pattern: str, complete: bool
     return data, problems
 
 
-def _check_patient(data: CaseInput, mrn_pattern: str, problems: Problems) -> None:
+def check_patient(data: PatientIdentity, mrn_pattern: str, problems: Problems) -> None:
+    """The patient's identity: MRN in the program's format, names, date of birth, sex."""
     if not data.mrn:
         problems.add("mrn", "Give the patient's MRN.")
     elif not re.fullmatch(mrn_pattern, data.mrn):
@@ -152,8 +162,6 @@ def _check_patient(data: CaseInput, mrn_pattern: str, problems: Problems) -> Non
         problems.add("birth_date", "The date of birth is before 1900.")
     if data.sex is None:
         problems.add("sex", "Give the patient's sex.")
-    if data.site_group is None:
-        problems.add("site_group", "Give the primary site group.")
 
 
 def _check_dates(data: CaseInput, today: date, problems: Problems) -> None:
@@ -185,7 +193,7 @@ def _check_stage(data: CaseInput, complete: bool, problems: Problems) -> CaseInp
                 kind, axis = TNM_FIELDS[name]
                 normalized[name] = normalize_category(getattr(data, name), kind, axis, data.ajcc_edition)
         except ValueError as error:
-            problems.add(name, f"{str(error)[0].upper()}{str(error)[1:]}.")
+            problems.add(name, as_sentence(error))
     data = replace(data, **normalized)
     clinical = all(getattr(data, n) for n in ("clinical_t", "clinical_n", "clinical_m", "clinical_stage"))
     pathologic = all(getattr(data, n) for n in ("pathologic_t", "pathologic_n", "pathologic_stage"))

@@ -30,9 +30,12 @@ from tumorboard.cases.workflow import ACTION_LABELS, EDITABLE, IllegalMove, manu
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
+from tumorboard.forms import show_problems
 from tumorboard.program.settings import program_settings, program_today, program_zone
 from tumorboard.sessions.models import Presentation
-from tumorboard.vocab import CaseStatus, Role, SiteGroup, Urgency
+from tumorboard.second_opinions.models import SecondOpinionRequest
+from tumorboard.second_opinions.operations import link_case
+from tumorboard.vocab import CaseSource, CaseStatus, Role, SecondOpinionStatus, SiteGroup, Urgency
 
 bp = Blueprint("cases", __name__, url_prefix="/cases", cli_group=None)
 
@@ -62,6 +65,7 @@ def _load_patient_into(form: CaseForm) -> None:
         return
     form.last_name.data, form.first_name.data = patient.last_name, patient.first_name
     form.birth_date.data, form.sex.data = patient.birth_date, patient.sex.value
+    form.birth_date.raw_data = None  # else the date field shows what was posted (empty), not the patient's date
     record(current_user.id, "view", "patient", patient.id, "found by MRN on the case form", request.remote_addr)
     db.session.commit()
     flash(f"Returning patient: details loaded ({len(patient.cases)} earlier case{'s' if len(patient.cases) != 1 else ''}).", "info")
@@ -75,7 +79,7 @@ def _save(form: CaseForm, case: Case | None) -> Case | None:
         return None
     data, problems = validate_case(data, program_today(), program_settings().mrn_pattern, complete=submit)
     if problems:
-        form.show_problems(problems.by_field)
+        show_problems(form, problems.by_field)
         return None
     try:
         if case is None:
@@ -83,7 +87,7 @@ def _save(form: CaseForm, case: Case | None) -> Case | None:
         return update_case(current_user, case, data, submit, utcnow(), request.remote_addr)
     except CaseError as error:
         db.session.rollback()
-        form.show_problems(error.problems.by_field)
+        show_problems(form, error.problems.by_field)
         return None
 
 
@@ -250,3 +254,30 @@ def import_file() -> object:
                 flash(f"Imported {len(created)} case(s); {len(check.already_imported)} row(s) were already imported.", "success")
                 return redirect(url_for("cases.queue", status="any"))
     return render_template("cases/import.html", form=form, check=check)
+
+
+@bp.route("/new/second-opinion/<int:request_id>", methods=["GET", "POST"])
+@allow(Role.NAVIGATOR, Role.COORDINATOR, Role.PHYSICIAN)
+def from_second_opinion(request_id: int) -> object:
+    """The case of a second-opinion request whose records are complete, prefilled from the intake."""
+    opinion = db.get_or_404(SecondOpinionRequest, request_id)
+    if opinion.status is not SecondOpinionStatus.RECORDS_COMPLETE:
+        flash("A case is created once every outside record is in (and only once).", "warning")
+        return redirect(url_for("second_opinions.show", request_id=opinion.id))
+    form = CaseForm()
+    _choices(form)
+    if request.method == "GET":
+        patient = opinion.patient
+        form.mrn.data, form.last_name.data, form.first_name.data = patient.mrn, patient.last_name, patient.first_name
+        form.birth_date.data, form.sex.data = patient.birth_date, patient.sex.value
+        form.source.data = CaseSource.SECOND_OPINION.value
+        form.referring_name.data, form.referring_practice.data = opinion.referring_name, opinion.referring_practice
+        form.referring_address.data = opinion.referring_address
+        form.question.data = f"Second opinion requested. Diagnosis as stated: {opinion.diagnosis_as_stated}"
+        form.analytic.data = False  # seen here for a second opinion only: class 32 unless treated here
+    elif (case := _save(form, None)) is not None:
+        link_case(current_user, opinion, case, request.remote_addr)
+        db.session.commit()
+        flash(f"Case #{case.id} created for second-opinion request #{opinion.id}.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/form.html", form=form, case=None, second_opinion=opinion)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from tumorboard.access import allow
 from tumorboard.auth.models import User, UserRole
 from tumorboard.extensions import db
+from tumorboard.forms import show_problems
 from tumorboard.users.forms import NewUserForm, ResetPasswordForm, UserForm
 from tumorboard.users.operations import UserData, UserError, create_user, reset_password, update_user
 from tumorboard.vocab import Role, Specialty
@@ -39,11 +40,6 @@ def _edit_form(user: User, submitted: bool) -> UserForm:
     return form
 
 
-def _show_errors(form: UserForm, error: UserError) -> None:
-    for name, messages in error.fields.items():
-        getattr(form, name).errors = [*getattr(form, name).errors, *messages]
-
-
 @bp.route("/")
 @allow(*MANAGERS)
 def index() -> str:
@@ -69,7 +65,7 @@ def new() -> object:
         try:
             user = create_user(current_user, _data(form), form.password.data, request.remote_addr)
         except UserError as error:
-            _show_errors(form, error)
+            show_problems(form, error.fields)
         else:
             db.session.commit()
             flash(f"User {user.username} created.", "success")
@@ -88,7 +84,7 @@ def edit(user_id: int) -> object:
             update_user(current_user, user, _data(form), request.remote_addr)
         except UserError as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_problems(form, error.fields)
         else:
             db.session.commit()
             flash(f"User {user.username} saved.", "success")

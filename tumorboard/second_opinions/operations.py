@@ -1,0 +1,95 @@
+"""Taking in second-opinion requests and working their records. Operations flush; the view commits."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import UTC, datetime, time
+
+from tumorboard.audit.operations import record
+from tumorboard.auth.models import User
+from tumorboard.cases.models import Case
+from tumorboard.cases.operations import assign_patient, resolve_patient
+from tumorboard.extensions import db
+from tumorboard.second_opinions.intake import RecordUpdate, RequestInput, records_complete
+from tumorboard.second_opinions.models import RecordItem, SecondOpinionRequest
+from tumorboard.vocab import RecordKind, SecondOpinionStatus
+
+REQUEST_FIELDS = tuple(
+    f.name for f in fields(RequestInput) if f.name not in ("mrn", "last_name", "first_name", "birth_date", "sex", "received_on")
+)
+OPEN_STATUSES = (SecondOpinionStatus.OPEN, SecondOpinionStatus.RECORDS_COMPLETE, SecondOpinionStatus.CASE_CREATED)
+
+
+class RequestClosed(Exception):
+    """The request is closed or cancelled and cannot change."""
+
+
+def _apply(request: SecondOpinionRequest, data: RequestInput) -> list[str]:
+    changed = []
+    for name in REQUEST_FIELDS:
+        if getattr(request, name) != getattr(data, name):
+            setattr(request, name, getattr(data, name))
+            changed.append(name)
+    return changed
+
+
+def create_request(actor: User, data: RequestInput, now: datetime, remote_addr: str | None = None) -> SecondOpinionRequest:
+    """Record a request with its full records checklist (everything needed until marked otherwise)."""
+    received = datetime.combine(data.received_on, time(12), UTC) if data.received_on and data.received_on != now.date() else now
+    request = SecondOpinionRequest(patient=resolve_patient(data), received_at=received, status=SecondOpinionStatus.OPEN)
+    _apply(request, data)
+    request.records = [RecordItem(kind=kind) for kind in RecordKind]
+    db.session.add(request)
+    db.session.flush()
+    record(actor.id, "create", "second_opinion", request.id, remote_addr=remote_addr)
+    return request
+
+
+def update_request(actor: User, request: SecondOpinionRequest, data: RequestInput, remote_addr: str | None = None) -> None:
+    """Change the intake details (contact, insurance, navigator, ...)."""
+    if request.status not in OPEN_STATUSES:
+        raise RequestClosed(f"A {request.status.label.lower()} request cannot change.")
+    assign_patient(request, data)
+    changed = _apply(request, data)
+    db.session.flush()
+    record(actor.id, "update", "second_opinion", request.id, f"fields={','.join(changed) or 'none'}", remote_addr)
+
+
+def update_records(actor: User, request: SecondOpinionRequest, updates: list[RecordUpdate], now: datetime, remote_addr: str | None = None) -> None:
+    """Save the checklist; the 7-day clock starts when every record is in or not needed (and stops if one goes missing)."""
+    if request.status not in OPEN_STATUSES:
+        raise RequestClosed(f"A {request.status.label.lower()} request cannot change.")
+    lines = {item.kind: item for item in request.records}
+    for update in updates:
+        item = lines.get(update.kind)
+        if item is None:
+            item = RecordItem(kind=update.kind)
+            request.records.append(item)
+        item.state, item.requested_on, item.received_on, item.note = update.state, update.requested_on, update.received_on, update.note
+    complete = records_complete([item.state for item in request.records])
+    if complete and request.complete_at is None:
+        request.complete_at = now
+        if request.status is SecondOpinionStatus.OPEN:
+            request.status = SecondOpinionStatus.RECORDS_COMPLETE
+    elif not complete and request.status is SecondOpinionStatus.RECORDS_COMPLETE:
+        request.complete_at = None
+        request.status = SecondOpinionStatus.OPEN
+    db.session.flush()
+    record(actor.id, "update", "second_opinion", request.id, f"records;complete={'yes' if complete else 'no'}", remote_addr)
+
+
+def cancel_request(actor: User, request: SecondOpinionRequest, reason: str, remote_addr: str | None = None) -> None:
+    """The patient withdrew or the request cannot proceed."""
+    if request.status not in OPEN_STATUSES:
+        raise RequestClosed(f"A {request.status.label.lower()} request cannot change.")
+    request.status = SecondOpinionStatus.CANCELLED
+    db.session.flush()
+    record(actor.id, "cancel", "second_opinion", request.id, f"reason={reason.strip()[:200]}", remote_addr)
+
+
+def link_case(actor: User, request: SecondOpinionRequest, case: Case, remote_addr: str | None = None) -> None:
+    """The request's case is created: it is in the queue (or a draft for the physician to complete)."""
+    request.case = case
+    request.status = SecondOpinionStatus.CASE_CREATED
+    db.session.flush()
+    record(actor.id, "case_created", "second_opinion", request.id, f"case={case.id}", remote_addr)
