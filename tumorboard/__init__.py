@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter, Map
 
 from tumorboard import audit, auth, cases, demo, errors, main, models, second_opinions, users  # noqa: F401  (models: whole schema for Alembic)
 from tumorboard.access import enforce_access
@@ -52,12 +53,21 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     install_append_only_guard()
     enforce_sqlite_foreign_keys()
     app.before_request(enforce_access)
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.init_app(app)
     app.context_processor(_layout_context)
     app.add_template_filter(local_time, "local")
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in URLs only matches ids the database can hold: a larger number is a 404, not a database error."""
+
+    def __init__(self, url_map: Map, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _layout_context() -> dict[str, object]:

@@ -238,3 +238,23 @@ def test_case_pages_run_a_bounded_number_of_queries(physician, client, make, cou
         make.presentation(case=case)
     assert statements("/cases/") == few_queue
     assert statements(f"/cases/{case.id}") == few_case
+
+
+@pytest.mark.parametrize("path", ["/cases/99999999999", "/cases/2147483648/edit", "/second-opinions/99999999999999999999"])
+def test_ids_beyond_the_database_are_not_found(physician, client, path):
+    assert client.get(path).status_code in (404, 403)
+
+
+def test_filters_beyond_the_database_are_ignored(physician, client):
+    response = client.get("/cases/?series_id=99999999999")
+    assert response.status_code == 200 and "Ignored the conference filter" in response.data.decode()
+
+
+def test_an_overlong_cell_is_a_row_problem_not_a_database_error(make, runner, tmp_path):
+    make.user(username="skim", roles=(Role.PHYSICIAN,))
+    path = tmp_path / "long.csv"
+    path.write_text("mrn,last_name,first_name,birth_date,sex,site_group,histology,status\n"
+                    f"TB100001,{'L' * 81},Ann,1961-02-03,female,breast,{'H' * 201},draft\n")
+    result = runner.invoke(args=["import-cases", str(path)])
+    assert result.exit_code == 1
+    assert "row 2, last_name: Use at most 80 characters." in result.output and "row 2, histology: Use at most 200 characters." in result.output

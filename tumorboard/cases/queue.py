@@ -53,7 +53,7 @@ def parse_filter(args: Mapping[str, str]) -> tuple[QueueFilter, list[str]]:
                 problems.append(f"Ignored the {label} filter: '{raw[:40]}' is not valid.")
 
     read("site_group", SiteGroup, "site group")
-    read("series_id", int, "conference")
+    read("series_id", database_id, "conference")
     read("urgency", Urgency, "urgency")
     read("submitted_from", date.fromisoformat, "submitted-from")
     read("submitted_to", date.fromisoformat, "submitted-to")
@@ -70,6 +70,14 @@ def parse_filter(args: Mapping[str, str]) -> tuple[QueueFilter, list[str]]:
     except ValueError:
         values["page"] = 1
     return QueueFilter(**values), problems
+
+
+def database_id(raw: str) -> int:
+    """A positive id that fits the database's integer column."""
+    value = int(raw)
+    if not 0 < value < 2**31:
+        raise ValueError(raw)
+    return value
 
 
 def _yes_no(raw: str) -> bool:

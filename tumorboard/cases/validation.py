@@ -22,6 +22,13 @@ TNM_FIELDS = {
     "pathologic_t": ("pathologic", "T"), "pathologic_n": ("pathologic", "N"), "pathologic_m": ("pathologic", "M"),
 }
 STAGE_FIELDS = {"clinical_stage", "pathologic_stage"}
+# Column sizes: a longer value is refused here, not by the database.
+MAX_LENGTHS = {
+    "mrn": 32, "last_name": 80, "first_name": 80, "primary_site": 8, "histology": 200, "referring_name": 120,
+    "referring_practice": 200, "class_of_case": 2, **{name: 12 for name in ("clinical_t", "clinical_n", "clinical_m", "clinical_stage",
+    "pathologic_t", "pathologic_n", "pathologic_m", "pathologic_stage")},
+}
+MAX_TEXT = 5000
 # Needed before the board can discuss a case (a draft may lack them).
 REQUIRED_TO_SUBMIT = {
     "histology": "the histology",
@@ -129,6 +136,11 @@ def validate_case(data: CaseInput, today: date, mrn_pattern: str, complete: bool
     """Check a case; `complete` when it is being submitted. Returns the normalized input and the problems."""
     data = data.stripped()
     problems = Problems()
+    for name, value in ((f.name, getattr(data, f.name)) for f in fields(data)):
+        if isinstance(value, str) and len(value) > MAX_LENGTHS.get(name, MAX_TEXT):
+            problems.add(name, f"Use at most {MAX_LENGTHS.get(name, MAX_TEXT)} characters.")
+    if problems:
+        return data, problems
     check_patient(data, mrn_pattern, problems)
     if data.site_group is None:
         problems.add("site_group", "Give the primary site group.")
