@@ -12,7 +12,7 @@ from flask import Flask
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 
-from tumorboard import audit, auth, cases, demo, errors, main, models, second_opinions, users  # noqa: F401  (models: whole schema for Alembic)
+from tumorboard import audit, auth, cases, demo, errors, main, models, program, second_opinions, users  # noqa: F401  (models: whole schema for Alembic)
 from tumorboard.access import enforce_access
 from tumorboard.audit.operations import install_append_only_guard
 from tumorboard.config import ConfigError, flask_config, load_config
@@ -22,7 +22,7 @@ from tumorboard.program.settings import local_time
 from tumorboard.vocab import Role
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-BLUEPRINTS = (auth.bp, main.bp, users.bp, audit.bp, cases.bp, second_opinions.bp, demo.bp)
+BLUEPRINTS = (auth.bp, main.bp, users.bp, audit.bp, cases.bp, second_opinions.bp, program.bp, demo.bp)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:

@@ -204,6 +204,9 @@ def test_the_queue_filters_sorts_counts_and_pages(physician, client, make):
     thoracic = client.get("/cases/?site_group=thoracic").data.decode()
     assert "1 case" in thoracic and "Quillan" not in thoracic
     assert "Draftperson" in client.get("/cases/?status=draft").data.decode()
+    make.case(status=CaseStatus.PRESENTED, submitted_at=now - timedelta(days=40), patient=make.patient(last_name="Presentedperson"))
+    presented = client.get("/cases/?status=presented").data.decode()
+    assert "Presentedperson" in presented and "40 days" not in presented  # no longer waiting
     assert f"#{old.id}" in client.get("/cases/?ready=no").data.decode()
     assert "0 cases" in client.get("/cases/?ready=yes").data.decode()
     assert urgent.id

@@ -16,6 +16,8 @@ from tumorboard.extensions import db
 from tumorboard.vocab import CaseStatus, SiteGroup, Urgency
 
 PAGE_SIZE = 25
+# A case waits from submission until it is presented (or given up).
+WAITING = frozenset({CaseStatus.SUBMITTED, CaseStatus.SCHEDULED, CaseStatus.DEFERRED})
 SORTS = {
     "waited": "Longest waiting first",
     "urgency": "Urgent first",
@@ -166,7 +168,7 @@ def load_queue(f: QueueFilter, now: datetime, zone: ZoneInfo) -> QueuePage:
                 id=case.id, patient_name=f"{last}, {first}", mrn=mrn, site_group=case.site_group, series_name=series or "",
                 status=case.status, urgency=case.urgency,
                 submitted_at=case.submitted_at.astimezone(zone) if case.submitted_at else None,
-                waited_days=(now - case.submitted_at).days if case.submitted_at else None,
+                waited_days=(now - case.submitted_at).days if case.submitted_at and case.status in WAITING else None,
                 imaging_ready=case.imaging_ready_at is not None, pathology_ready=case.pathology_ready_at is not None,
                 presenter=presenter or "",
             )

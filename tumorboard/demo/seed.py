@@ -353,6 +353,8 @@ class _Builder:
             text=plan_text, intent=intent, vote_opened_at=clock + timedelta(minutes=minutes - 2), result=result.result,
             agree_count=result.agree, disagree_count=result.disagree, abstain_count=result.abstain,
         )
+        if case.imaging_ready_at is None:  # radiology and pathology prepared it before the meeting
+            case.imaging_ready_at = case.pathology_ready_at = conference.starts_at - timedelta(days=1)
         old = case.status
         case.status = CaseStatus.PRESENTED
         if old is CaseStatus.SUBMITTED:

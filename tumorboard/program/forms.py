@@ -1,0 +1,36 @@
+"""The program settings form."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DecimalField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+PERCENT = [InputRequired(), NumberRange(0, 100, "Give a percentage from 0 to 100.")]
+
+
+def _valid_pattern(form: FlaskForm, field: StringField) -> None:
+    try:
+        re.compile(field.data or "")
+    except re.error as error:
+        raise ValidationError(f"This is not a valid regular expression ({error.msg}).") from None
+
+
+class SettingsForm(FlaskForm):
+    """Letterhead, MRN format, the cancer committee's targets and site-program rules."""
+
+    letterhead_name = StringField("Program name on letters", validators=[Optional(), Length(max=200)])
+    letterhead_address = TextAreaField("Address", validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
+    letterhead_phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    mrn_pattern = StringField("MRN format (regular expression)", validators=[DataRequired(), Length(max=120), _valid_pattern],
+                              description="For example ^[A-Z0-9]{6,12}$ or ^\\d{8}$. Applies to new and changed cases.")
+    target_case_presentation_rate = DecimalField("Case presentation rate target (%)", places=1, validators=PERCENT)
+    target_prospective_rate = DecimalField("Prospective presentation target (%)", places=1, validators=PERCENT)
+    target_attendance_rate = DecimalField("Attendance target per required specialty (%)", places=1, validators=PERCENT)
+    target_discussion_rate = DecimalField("Discussion items target (%)", places=1, validators=PERCENT)
+    target_frequency_rate = DecimalField("Conferences held vs scheduled target (%)", places=1, validators=PERCENT)
+    napbc_enabled = BooleanField("Breast program (NAPBC) measures")
+    naprc_enabled = BooleanField("Rectal program (NAPRC) measures")
+    second_opinion_days = IntegerField("Second-opinion promise (days)", validators=[InputRequired(), NumberRange(1, 60)])
