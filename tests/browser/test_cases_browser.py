@@ -16,6 +16,7 @@ def test_submit_a_case_and_find_it_in_the_queue(make, page, live_server):
 
     page.get_by_label("MRN").fill("TB424242")
     page.get_by_role("button", name="Find patient").click()
+    expect(page.get_by_role("status")).to_contain_text("Returning patient")
     expect(page.get_by_label("Last name")).to_have_value("Merriweather")  # a returning patient, not typed again
     expect(page.get_by_label("Date of birth")).to_have_value("1960-05-17")
 

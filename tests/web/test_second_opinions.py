@@ -160,7 +160,7 @@ def test_who_may_do_what(make, auth, client, roles, method, path, status):
     assert getattr(client, method)(path.format(id=request.id)).status_code == status
 
 
-def test_a_navigator_cannot_vote_or_edit_cases(navigator, client, make):
+def test_a_navigator_cannot_enter_or_edit_cases(navigator, client, make):
     case = make.case()
     assert client.get("/cases/new").status_code == 403
     assert client.post(f"/cases/{case.id}/edit", data={}).status_code == 403
