@@ -138,12 +138,15 @@ def move_case(actor: User, case: Case, new: CaseStatus, reason: str, now: dateti
 READY_BY = {"imaging": Specialty.DIAGNOSTIC_RADIOLOGY, "pathology": Specialty.PATHOLOGY}
 
 
+def may_mark_ready(user: User, material: str) -> bool:
+    """Radiology marks the imaging, pathology the slides, ready for review; a coordinator may do either."""
+    return material in READY_BY and (user.specialty is READY_BY[material] or user.has_role(Role.COORDINATOR))
+
+
 def mark_ready(actor: User, case: Case, material: str, ready: bool, now: datetime, remote_addr: str | None = None) -> None:
-    """Radiology marks the imaging, pathology the slides, ready for review (a coordinator may do either)."""
-    if material not in READY_BY:
-        raise NotAllowed("Unknown material.")
-    if actor.specialty is not READY_BY[material] and not actor.has_role(Role.COORDINATOR):
-        raise NotAllowed(f"Only {READY_BY[material].label.lower()} or a coordinator marks the {material} ready.")
+    """Mark a case's imaging or pathology ready for review (or not ready again)."""
+    if not may_mark_ready(actor, material):
+        raise NotAllowed(f"Only the matching specialty or a coordinator marks the {material} ready.")
     setattr(case, f"{material}_ready_at", now if ready else None)
     setattr(case, f"{material}_ready_by_id", actor.id if ready else None)
     db.session.flush()

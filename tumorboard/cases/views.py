@@ -6,12 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from tumorboard.access import allow
-from tumorboard.audit.models import AuditEntry
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases import importer
 from tumorboard.cases.forms import CaseForm, ImportForm, MoveForm
-from tumorboard.cases.models import Case, CaseStatusChange
+from tumorboard.cases.models import Case
 from tumorboard.cases.operations import (
     CaseError,
     NotAllowed,
@@ -19,20 +18,22 @@ from tumorboard.cases.operations import (
     find_patient,
     import_cases,
     import_context,
+    READY_BY,
     input_from_case,
     mark_ready,
+    may_mark_ready,
     move_case,
     update_case,
 )
+from tumorboard.cases.page import load_case_page
 from tumorboard.cases.queue import SORTS, load_queue, parse_filter
 from tumorboard.cases.validation import validate_case
 from tumorboard.cases.workflow import ACTION_LABELS, EDITABLE, IllegalMove, manual_moves
-from tumorboard.conferences.models import Conference, ConferenceSeries
+from tumorboard.conferences.models import ConferenceSeries
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.forms import show_problems
 from tumorboard.program.settings import program_settings, program_today, program_zone
-from tumorboard.sessions.models import Presentation
 from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.second_opinions.operations import link_case
 from tumorboard.vocab import CaseSource, CaseStatus, Role, SecondOpinionStatus, SiteGroup, Urgency
@@ -163,33 +164,11 @@ def show(case_id: int) -> str:
     case = db.get_or_404(Case, case_id)
     record(current_user.id, "view", "case", case.id, remote_addr=request.remote_addr)
     db.session.commit()
-    presentations = db.session.execute(
-        db.select(Presentation, Conference.starts_at, Conference.status, ConferenceSeries.name)
-        .join(Conference, Presentation.conference_id == Conference.id)
-        .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id)
-        .where(Presentation.case_id == case.id)
-        .order_by(Conference.starts_at)
-        .options(db.selectinload(Presentation.consensus_plan), db.selectinload(Presentation.recommendations))
-    ).all()
-    history = db.session.execute(
-        db.select(CaseStatusChange, User.full_name).outerjoin(User, CaseStatusChange.by_id == User.id)
-        .where(CaseStatusChange.case_id == case.id).order_by(CaseStatusChange.at, CaseStatusChange.id)
-    ).all()
-    audit = db.session.execute(
-        db.select(AuditEntry, User.full_name).outerjoin(User, AuditEntry.user_id == User.id)
-        .where(AuditEntry.entity_type == "case", AuditEntry.entity_id == case.id)
-        .order_by(AuditEntry.id.desc()).limit(50)
-    ).all()
-    people = {u.id: u.display_name for u in db.session.scalars(db.select(User).where(User.id.in_(
-        [i for i in (case.presenting_physician_id, case.managing_physician_id, case.imaging_ready_by_id, case.pathology_ready_by_id) if i]
-    )))}
     moves = [(status, ACTION_LABELS[status]) for status in manual_moves(case.status, current_user.roles)]
     return render_template(
-        "cases/show.html", case=case, presentations=presentations, history=history, audit=audit, people=people,
-        moves=moves, editable=case.status in EDITABLE and current_user.has_role(*EDITORS), zone=program_zone(),
-        can_ready={m: current_user.has_role(Role.COORDINATOR) or current_user.specialty.value == s
-                   for m, s in (("imaging", "diagnostic_radiology"), ("pathology", "pathology"))},
-        move_form=MoveForm(),
+        "cases/show.html", case=case, page=load_case_page(case), moves=moves, move_form=MoveForm(),
+        editable=case.status in EDITABLE and current_user.has_role(*EDITORS),
+        can_ready={material: may_mark_ready(current_user, material) for material in READY_BY},
     )
 
 
