@@ -27,6 +27,7 @@ install: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(DEV) $(FLASK) db upgrade
 	$(DEV) $(FLASK) seed-demo --if-empty
+	$(DEV) $(FLASK) generate-conferences
 	@echo "TumorBoard on http://127.0.0.1:$(PORT)"
 	$(DEV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 

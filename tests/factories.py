@@ -59,7 +59,7 @@ class Factories:
     def series(self, **overrides: object) -> ConferenceSeries:
         """A weekly breast board requiring the five CoC specialties."""
         n = next(_counter)
-        fields = {"name": f"Breast Tumor Board {n}", "rrule": "FREQ=WEEKLY;BYDAY=TU", "start_time": time(7, 0),
+        fields = {"name": f"Breast Tumor Board {n}", "rrule": "FREQ=WEEKLY;BYDAY=TU", "starts_on": date.today() - timedelta(days=28), "start_time": time(7, 0),
                   "duration_minutes": 60, "timezone": "America/New_York", "place": "Room 3B"}
         fields.update(overrides)
         series = ConferenceSeries(**fields)

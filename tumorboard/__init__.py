@@ -12,7 +12,7 @@ from flask import Flask
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 
-from tumorboard import audit, auth, cases, demo, errors, main, models, program, second_opinions, users  # noqa: F401  (models: whole schema for Alembic)
+from tumorboard import audit, auth, cases, conferences, demo, errors, main, models, program, second_opinions, users  # noqa: F401  (models: whole schema for Alembic)
 from tumorboard.access import enforce_access
 from tumorboard.audit.operations import install_append_only_guard
 from tumorboard.config import ConfigError, flask_config, load_config
@@ -22,7 +22,7 @@ from tumorboard.program.settings import local_time
 from tumorboard.vocab import Role
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-BLUEPRINTS = (auth.bp, main.bp, users.bp, audit.bp, cases.bp, second_opinions.bp, program.bp, demo.bp)
+BLUEPRINTS = (auth.bp, main.bp, users.bp, audit.bp, cases.bp, conferences.bp, conferences.calendar_bp, second_opinions.bp, program.bp, demo.bp)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -59,6 +59,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     errors.init_app(app)
     app.context_processor(_layout_context)
     app.add_template_filter(local_time, "local")
+    app.add_template_filter(lambda left, right: zip(left, right, strict=True), "zip")
     return app
 
 

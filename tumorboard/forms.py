@@ -4,8 +4,9 @@ from collections.abc import Iterable, Mapping
 from enum import Enum
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import DateField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from tumorboard.vocab import Sex, Vocabulary
 
@@ -75,3 +76,10 @@ class PatientForm(FlaskForm):
     first_name = optional_text("First name", 80)
     birth_date = DateField("Date of birth", validators=[Optional()])
     sex = SelectField("Sex", choices=vocabulary_choices(Sex, CHOOSE), default="")
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

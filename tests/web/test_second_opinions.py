@@ -165,3 +165,21 @@ def test_a_navigator_cannot_enter_or_edit_cases(navigator, client, make):
     assert client.get("/cases/new").status_code == 403
     assert client.post(f"/cases/{case.id}/edit", data={}).status_code == 403
     assert client.post(f"/cases/{case.id}/ready/imaging", data={"ready": "yes"}).status_code == 403
+
+
+def test_the_list_runs_the_same_queries_for_1_or_20_requests(navigator, client, make, count_statements):
+    def add() -> None:
+        db.session.add(SecondOpinionRequest(patient=make.patient(), requester="patient", contact_name="Self", diagnosis_as_stated="x",
+                                            requested_specialty="surgery", visit_mode="virtual", navigator_id=navigator.id))
+        db.session.commit()
+
+    def statements() -> int:
+        with count_statements() as counter:
+            assert client.get("/second-opinions/").status_code == 200
+        return counter.count
+
+    add()
+    few = statements()
+    for _ in range(19):
+        add()
+    assert statements() == few

@@ -19,3 +19,9 @@ class ChangePasswordForm(NewPasswordForm):
     """The signed-in user changes their own password."""
 
     current_password = PasswordField("Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
+
+
+class CalendarTokenForm(FlaskForm):
+    """Create or revoke the personal calendar link."""
+
+    action = StringField(validators=[Length(max=10)])

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from tumorboard.access import public, signed_in
 from tumorboard.audit.operations import record
 from tumorboard.auth import throttle
-from tumorboard.auth.forms import ChangePasswordForm, LoginForm
+from tumorboard.auth.forms import CalendarTokenForm, ChangePasswordForm, LoginForm
 from tumorboard.auth.models import User
 from tumorboard.auth.policy import password_problems
+from tumorboard.conferences.feeds import new_calendar_token
 from tumorboard.db import utcnow
 from tumorboard.extensions import db, login_manager
 
@@ -96,4 +97,21 @@ def profile() -> object:
                 db.session.commit()
                 flash("Your password is changed.", "success")
                 return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, user=current_user)
+    feed = url_for("calendar.personal_feed", token=current_user.calendar_token, _external=True) if current_user.calendar_token else None
+    return render_template("auth/profile.html", form=form, user=current_user, feed=feed, token_form=CalendarTokenForm())
+
+
+@bp.route("/profile/calendar", methods=["POST"])
+@signed_in
+def calendar_token() -> object:
+    """Create (or replace) the secret of the personal calendar feed, or revoke it."""
+    form = CalendarTokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    revoke = form.action.data == "revoke"
+    current_user.calendar_token = None if revoke else new_calendar_token()
+    record(current_user.id, "calendar_token_revoked" if revoke else "calendar_token_created", "user", current_user.id, remote_addr=request.remote_addr)
+    db.session.commit()
+    flash("Your calendar link is revoked: calendars using it stop updating." if revoke
+          else "Your new calendar link is ready. Any earlier link no longer works.", "success")
+    return redirect(url_for("auth.profile"))

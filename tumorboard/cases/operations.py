@@ -89,7 +89,8 @@ def _apply(case: Case, data: CaseInput) -> list[str]:
     return changed
 
 
-def _move(actor: User | None, case: Case, new: CaseStatus, now: datetime, reason: str = "") -> None:
+def set_status(actor: User | None, case: Case, new: CaseStatus, now: datetime, reason: str = "") -> None:
+    """Move a case along the workflow (refused with IllegalMove when the move does not exist) and keep the history."""
     check_move(case.status, new)
     case.status_changes.append(CaseStatusChange(from_status=case.status, to_status=new, at=now, by_id=actor.id if actor else None, reason=reason))
     if new is CaseStatus.SUBMITTED:
@@ -104,7 +105,7 @@ def create_case(actor: User, data: CaseInput, submit: bool, now: datetime, remot
     case.status_changes.append(CaseStatusChange(from_status=None, to_status=CaseStatus.DRAFT, at=now, by_id=actor.id))
     db.session.add(case)
     if submit:
-        _move(actor, case, CaseStatus.SUBMITTED, now)
+        set_status(actor, case, CaseStatus.SUBMITTED, now)
     db.session.flush()
     record(actor.id, "create", "case", case.id, f"status={case.status.value}", remote_addr)
     return case
@@ -117,7 +118,7 @@ def update_case(actor: User, case: Case, data: CaseInput, submit: bool, now: dat
     assign_patient(case, data)
     changed = _apply(case, data)
     if submit and case.status is CaseStatus.DRAFT:
-        _move(actor, case, CaseStatus.SUBMITTED, now)
+        set_status(actor, case, CaseStatus.SUBMITTED, now)
         changed.append("status")
     db.session.flush()
     record(actor.id, "update", "case", case.id, f"fields={','.join(changed) or 'none'}", remote_addr)
@@ -130,7 +131,7 @@ def move_case(actor: User, case: Case, new: CaseStatus, reason: str, now: dateti
         check_move(case.status, new)  # an illegal move gets the workflow's message
         raise NotAllowed(f"Your role cannot make a {case.status.label.lower()} case {new.label.lower()}.")
     old = case.status
-    _move(actor, case, new, now, reason[:300])
+    set_status(actor, case, new, now, reason[:300])
     db.session.flush()
     record(actor.id, "status", "case", case.id, f"{old.value}->{new.value}", remote_addr)
 
@@ -189,7 +190,7 @@ def import_cases(actor: User | None, planned: list[PlannedCase], now: datetime, 
         _apply(case, data)
         case.status_changes.append(CaseStatusChange(from_status=None, to_status=CaseStatus.DRAFT, at=now, by_id=actor_id, reason="imported"))
         if item.status is CaseStatus.SUBMITTED:
-            _move(actor, case, CaseStatus.SUBMITTED, now, "imported")
+            set_status(actor, case, CaseStatus.SUBMITTED, now, "imported")
         db.session.add(case)
         created.append(case)
     db.session.flush()

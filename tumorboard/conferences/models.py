@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +26,8 @@ class ConferenceSeries(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     rrule: Mapped[str] = mapped_column(sa.String(200))  # RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TU
+    # The first meeting: the anchor of the rule (every second week counts from here).
+    starts_on: Mapped[date]
     start_time: Mapped[time]
     duration_minutes: Mapped[int] = mapped_column(default=60)
     timezone: Mapped[str] = mapped_column(sa.String(64))
@@ -121,3 +123,6 @@ class Conference(db.Model):
 
     series: Mapped[ConferenceSeries] = relationship(back_populates="conferences")
     chair = relationship("User")
+
+    # Every agenda change updates this row; the version check makes a concurrent change fail instead of overwrite.
+    __mapper_args__ = {"version_id_col": agenda_version}

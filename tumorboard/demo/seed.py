@@ -133,6 +133,7 @@ class _Builder:
         self.zone = ZoneInfo(timezone)
         self.timezone = timezone
         self.now = datetime.combine(today, time(6, 0), self.zone).astimezone(UTC)
+        self.first_day = today - timedelta(days=371)
         self.users: dict[str, User] = {}
         self.patient_count = 0
         self.cases: list[Case] = []
@@ -238,6 +239,7 @@ class _Builder:
         series = ConferenceSeries(
             name=spec.name,
             rrule=spec.rrule,
+            starts_on=self.first_day,
             start_time=spec.start,
             duration_minutes=spec.duration_minutes,
             timezone=self.timezone,
@@ -256,7 +258,7 @@ class _Builder:
 
     def make_conferences(self, spec: DemoSeries, series: ConferenceSeries) -> list[Conference]:
         window_start = self.now - timedelta(days=365)
-        starts = occurrences(spec.rrule, spec.start, self.timezone, self.today - timedelta(days=371), window_start, self.now + timedelta(days=35))
+        starts = occurrences(spec.rrule, spec.start, self.timezone, self.first_day, window_start, self.now + timedelta(days=35))
         conferences = []
         for start in starts:
             local_day = start.astimezone(self.zone).date()

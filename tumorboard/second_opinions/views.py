@@ -90,8 +90,9 @@ def index() -> str:
     items.sort(key=lambda item: (not item["clock"].breached, item["clock"].days_left if item["clock"].started else 99))
     if items:
         record(current_user.id, "list", "second_opinion", None, "ids=" + ",".join(str(i["request"].id) for i in items), request.remote_addr)
-        db.session.commit()
-    return render_template("second_opinions/index.html", items=items, days=days)
+    html = render_template("second_opinions/index.html", items=items, days=days)
+    db.session.commit()  # after rendering, so the listed rows are not expired and reloaded one by one
+    return html
 
 
 @bp.route("/new", methods=["GET", "POST"])

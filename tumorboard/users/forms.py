@@ -1,19 +1,11 @@
 """User management forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from tumorboard.forms import NewPasswordForm, vocabulary_choices
+from tumorboard.forms import CheckboxListField, NewPasswordForm, vocabulary_choices
 from tumorboard.vocab import Role, Specialty
-
-
-class CheckboxListField(SelectMultipleField):
-    """Several choices as a list of checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class UserForm(FlaskForm):

@@ -1,0 +1,80 @@
+"""Calendar feeds: a series feed and each user's personal feed (secret token in the URL, revocable)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, current_app, url_for
+
+from tumorboard.access import public
+from tumorboard.auth.models import User
+from tumorboard.conferences.ical import FeedEvent, calendar_bytes
+from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember
+from tumorboard.db import utcnow
+from tumorboard.extensions import db
+from tumorboard.sessions.models import Presentation
+
+bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+
+PAST = timedelta(days=90)
+AHEAD = timedelta(weeks=26)
+
+
+def new_calendar_token() -> str:
+    """A fresh secret for a personal feed URL."""
+    return secrets.token_urlsafe(32)
+
+
+def _uid_domain() -> str:
+    return "".join(ch for ch in current_app.config["PROGRAM_NAME"].lower() if ch.isalnum()) or "tumorboard"
+
+
+def feed_events(where: sa.ColumnElement[bool], now: datetime) -> list[FeedEvent]:
+    """Conferences as feed events: counts and links only (one query)."""
+    count = sa.select(sa.func.count(Presentation.id)).where(Presentation.conference_id == Conference.id).scalar_subquery()
+    rows = db.session.execute(
+        sa.select(Conference, ConferenceSeries.name, ConferenceSeries.timezone, count)
+        .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id)
+        .where(where, Conference.starts_at >= now - PAST, Conference.starts_at < now + AHEAD).order_by(Conference.starts_at)
+    ).all()
+    domain = _uid_domain()
+    return [
+        FeedEvent(
+            uid=f"conference-{c.id}@{domain}.tumorboard", summary=name, starts_at=c.starts_at, duration_minutes=c.duration_minutes,
+            timezone=tz, place=c.place, video_link=c.video_link, case_count=n,
+            url=url_for("conferences.show", conference_id=c.id, _external=True), cancelled=c.status.value == "cancelled",
+            sequence=c.sequence, changed_at=c.updated_at,
+        )
+        for c, name, tz, n in rows
+    ]
+
+
+def _ics(name: str, events: list[FeedEvent]) -> Response:
+    response = Response(calendar_bytes(name, events, utcnow()), mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["Content-Disposition"] = "inline; filename=tumorboard.ics"
+    return response
+
+
+@bp.route("/series/<int:series_id>.ics")
+@public
+def series_feed(series_id: int) -> Response:
+    """A series' conferences; no login (calendar apps cannot), so no patient data."""
+    series = db.get_or_404(ConferenceSeries, series_id)
+    return _ics(series.name, feed_events(Conference.series_id == series.id, utcnow()))
+
+
+@bp.route("/u/<token>.ics")
+@public
+def personal_feed(token: str) -> Response:
+    """The conferences of the series a user belongs to and those where they present; unknown or revoked token: 404."""
+    if len(token) > 64:
+        abort(404)
+    user = db.session.scalar(sa.select(User).where(User.calendar_token == token, User.active.is_(True)))
+    if user is None:
+        abort(404)
+    member = sa.select(SeriesMember.series_id).where(SeriesMember.user_id == user.id)
+    presenting = sa.select(Presentation.conference_id).where(Presentation.presenter_id == user.id)
+    return _ics(f"TumorBoard: {user.full_name}", feed_events(Conference.series_id.in_(member) | Conference.id.in_(presenting), utcnow()))

@@ -1,0 +1,283 @@
+"""Series, occurrences and agendas. Operations flush; the view commits once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from tumorboard.audit.operations import record
+from tumorboard.auth.models import User
+from tumorboard.cases.models import Case
+from tumorboard.cases.operations import set_status
+from tumorboard.conferences.agenda import is_late
+from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesRequiredSpecialty, SeriesSiteGroup
+from tumorboard.conferences.rules import CONSENSUS_CHOICES, SeriesInput, duration_minutes
+from tumorboard.conferences.schedule import occurrences
+from tumorboard.extensions import db
+from tumorboard.sessions.models import Presentation
+from tumorboard.vocab import CaseStatus, ConferenceStatus, PresentationReason, PresentationStatus
+
+MAX_MINUTES_PER_CASE = 60
+
+
+class ConferenceError(Exception):
+    """A change to a series, conference or agenda that is refused, with a message for the user."""
+
+
+class StaleAgenda(ConferenceError):
+    """The agenda changed since the user loaded it."""
+
+
+# Series -------------------------------------------------------------------
+
+def save_series(actor: User, series: ConferenceSeries | None, data: SeriesInput, rule: str, now: datetime,
+                remote_addr: str | None = None) -> ConferenceSeries:
+    """Create or change a series (validated by rules.validate_series), then generate its occurrences ahead."""
+    clash = db.session.scalar(sa.select(ConferenceSeries).where(sa.func.lower(ConferenceSeries.name) == data.name.strip().lower()))
+    if clash is not None and clash is not series:
+        raise ConferenceError("Another series already has this name.")
+    creating = series is None
+    series = series or ConferenceSeries()
+    rule_changed = not creating and (series.rrule, series.starts_on, series.start_time, series.timezone) != (rule, data.starts_on, data.start_time, data.timezone)
+    before = None if creating else (series.place, series.video_link, series.duration_minutes)
+    numerator, denominator = CONSENSUS_CHOICES[data.consensus]
+    series.name, series.rrule, series.starts_on, series.start_time = data.name.strip(), rule, data.starts_on, data.start_time
+    series.duration_minutes = duration_minutes(data.start_time, data.end_time)
+    series.timezone, series.place, series.video_link = data.timezone, data.place.strip(), data.video_link.strip()
+    series.capacity, series.minutes_per_case = data.capacity, data.minutes_per_case
+    series.deadline_working_days, series.weeks_ahead = data.deadline_working_days, data.weeks_ahead
+    series.consensus_numerator, series.consensus_denominator, series.active = numerator, denominator, data.active
+    series.site_group_rows = [SeriesSiteGroup(site_group=g) for g in sorted(data.site_groups)]
+    series.required_specialty_rows = [SeriesRequiredSpecialty(specialty=s) for s in sorted(data.required_specialties)]
+    db.session.add(series)
+    db.session.flush()
+    if rule_changed:
+        _drop_off_schedule(actor, series, now)
+    if before is not None:
+        _follow_series(series, before, now)
+    generate_occurrences(series, now)
+    record(actor.id, "create" if creating else "update", "series", series.id, f"rrule={rule}", remote_addr)
+    return series
+
+
+def _expected_starts(series: ConferenceSeries, now: datetime) -> list[datetime]:
+    return occurrences(series.rrule, series.start_time, series.timezone, series.starts_on,
+                       now - timedelta(hours=12), now + timedelta(weeks=series.weeks_ahead))
+
+
+def generate_occurrences(series: ConferenceSeries, now: datetime) -> int:
+    """Create the occurrences of the coming `weeks_ahead` weeks that do not exist yet; return how many."""
+    if not series.active:
+        return 0
+    existing = set(db.session.scalars(sa.select(Conference.occurrence_start).where(Conference.series_id == series.id)))
+    created = 0
+    for start in _expected_starts(series, now):
+        if start not in existing:
+            db.session.add(Conference(series_id=series.id, occurrence_start=start, starts_at=start, duration_minutes=series.duration_minutes,
+                                      place=series.place, video_link=series.video_link))
+            created += 1
+    db.session.flush()
+    return created
+
+
+def _follow_series(series: ConferenceSeries, before: tuple[str, str, int], now: datetime) -> None:
+    """Future occurrences that still have the series' old room, link or length take the new ones (calendars see a new SEQUENCE)."""
+    old_place, old_link, old_minutes = before
+    future = db.session.scalars(sa.select(Conference).where(
+        Conference.series_id == series.id, Conference.starts_at > now, Conference.status == ConferenceStatus.SCHEDULED))
+    for conference in future:
+        changed = False
+        for name, old, new in (("place", old_place, series.place), ("video_link", old_link, series.video_link),
+                               ("duration_minutes", old_minutes, series.duration_minutes)):
+            if old != new and getattr(conference, name) == old:  # an occurrence changed on its own keeps its change
+                setattr(conference, name, new)
+                changed = True
+        if changed:
+            conference.sequence += 1
+
+
+def _drop_off_schedule(actor: User, series: ConferenceSeries, now: datetime) -> None:
+    """After a schedule change, cancel future occurrences the new rule no longer has (their cases go back to the queue)."""
+    wanted = set(_expected_starts(series, now))
+    future = db.session.scalars(sa.select(Conference).where(
+        Conference.series_id == series.id, Conference.starts_at > now, Conference.status == ConferenceStatus.SCHEDULED))
+    for conference in future:
+        if conference.occurrence_start not in wanted:
+            cancel_conference(actor, conference, "The series' schedule changed", now)
+
+
+# One occurrence -------------------------------------------------------------
+
+def _require_upcoming(conference: Conference, now: datetime, action: str) -> None:
+    if conference.status is ConferenceStatus.CANCELLED:
+        raise ConferenceError(f"This conference is cancelled; it cannot be {action}.")
+    if conference.status is ConferenceStatus.HELD or conference.starts_at <= now:
+        raise ConferenceError(f"This conference has already taken place; it cannot be {action}.")
+
+
+def cancel_conference(actor: User, conference: Conference, reason: str, now: datetime, remote_addr: str | None = None) -> int:
+    """Cancel one occurrence; the cases on its agenda go back to the queue. Returns how many went back."""
+    _require_upcoming(conference, now, "cancelled")
+    returned = 0
+    for item in _agenda(conference):
+        set_status(actor, item.case, CaseStatus.SUBMITTED, now, "conference cancelled")
+        db.session.delete(item)
+        returned += 1
+    conference.status = ConferenceStatus.CANCELLED
+    conference.cancel_reason = reason.strip()[:300]
+    conference.sequence += 1
+    db.session.flush()
+    record(actor.id, "cancel", "conference", conference.id, f"cases_returned={returned}", remote_addr)
+    return returned
+
+
+def move_conference(actor: User, conference: Conference, new_start: datetime, now: datetime, remote_addr: str | None = None) -> None:
+    """Move one occurrence to another time; the others keep theirs."""
+    _require_upcoming(conference, now, "moved")
+    if new_start <= now:
+        raise ConferenceError("Move it to a time in the future.")
+    clash = db.session.scalar(sa.select(Conference.id).where(
+        Conference.series_id == conference.series_id, Conference.id != conference.id,
+        Conference.status != ConferenceStatus.CANCELLED, Conference.starts_at == new_start))
+    if clash is not None:
+        raise ConferenceError("The series already meets at that time.")
+    conference.starts_at = new_start
+    conference.sequence += 1
+    db.session.flush()
+    record(actor.id, "move", "conference", conference.id, f"starts_at={new_start.isoformat()}", remote_addr)
+
+
+# The agenda -----------------------------------------------------------------
+
+def _agenda(conference: Conference) -> list[Presentation]:
+    return list(db.session.scalars(sa.select(Presentation).where(Presentation.conference_id == conference.id)
+                                   .order_by(Presentation.position, Presentation.id)))
+
+
+def _touch(conference: Conference, expected_version: int | None, now: datetime) -> None:
+    """Refuse a change made on a stale view of the agenda, then mark the agenda changed (the version check guards races)."""
+    if expected_version is not None and expected_version != conference.agenda_version:
+        raise StaleAgenda("Someone else changed this agenda since you opened it. The page shows it as it is now; make your change again.")
+    conference.updated_at = now
+
+
+def assign_case(actor: User, conference: Conference, case: Case, now: datetime, expected_version: int | None = None,
+                remote_addr: str | None = None) -> Presentation:
+    """Put a queued case at the end of an upcoming agenda; late submissions are flagged, not dropped."""
+    _require_upcoming(conference, now, "given cases")
+    if db.session.scalar(sa.select(Presentation.id).where(Presentation.conference_id == conference.id, Presentation.case_id == case.id)):
+        raise ConferenceError(f"Case #{case.id} is already on this agenda.")
+    if case.status is not CaseStatus.SUBMITTED:
+        raise ConferenceError(f"Case #{case.id} is {case.status.label.lower()}; only submitted cases are put on an agenda.")
+    _touch(conference, expected_version, now)
+    series = conference.series
+    zone = ZoneInfo(series.timezone)
+    submitted_on = case.submitted_at.astimezone(zone).date() if case.submitted_at else None
+    position = 1 + max((item.position for item in _agenda(conference)), default=-1)
+    item = Presentation(conference_id=conference.id, case=case, position=position, minutes_allotted=series.minutes_per_case,
+                        presenter_id=case.presenting_physician_id, reason=PresentationReason.PRE_TREATMENT,
+                        late_submission=is_late(submitted_on, conference.starts_at.astimezone(zone).date(), series.deadline_working_days))
+    db.session.add(item)
+    set_status(actor, case, CaseStatus.SCHEDULED, now, f"on the agenda of conference {conference.id}")
+    db.session.flush()
+    record(actor.id, "assign", "conference", conference.id, f"case={case.id}", remote_addr)
+    return item
+
+
+def _planned_item(conference: Conference, presentation_id: int) -> Presentation:
+    item = db.session.get(Presentation, presentation_id)
+    if item is None or item.conference_id != conference.id:
+        raise ConferenceError("That case is not on this agenda.")
+    if item.status is not PresentationStatus.PLANNED:
+        raise ConferenceError("That case has already been discussed; its place on the agenda is kept.")
+    return item
+
+
+def remove_case(actor: User, conference: Conference, presentation_id: int, now: datetime, expected_version: int | None = None,
+                remote_addr: str | None = None) -> None:
+    """Take a case off an upcoming agenda; it goes back to the queue."""
+    _require_upcoming(conference, now, "changed")
+    item = _planned_item(conference, presentation_id)
+    _touch(conference, expected_version, now)
+    set_status(actor, item.case, CaseStatus.SUBMITTED, now, "taken off the agenda")
+    db.session.delete(item)
+    _renumber(conference, exclude=item.id)
+    db.session.flush()
+    record(actor.id, "unassign", "conference", conference.id, f"case={item.case_id}", remote_addr)
+
+
+def _renumber(conference: Conference, exclude: int | None = None) -> None:
+    for position, item in enumerate(i for i in _agenda(conference) if i.id != exclude):
+        item.position = position
+
+
+def move_case(actor: User, conference: Conference, presentation_id: int, offset: int, now: datetime,
+              expected_version: int | None = None, remote_addr: str | None = None) -> None:
+    """Move a case up (-1) or down (+1) the agenda."""
+    _require_upcoming(conference, now, "reordered")
+    item = _planned_item(conference, presentation_id)
+    agenda = _agenda(conference)
+    index = agenda.index(item)
+    target = index + offset
+    if offset not in (-1, 1) or not 0 <= target < len(agenda):
+        return  # already first or last: nothing to do
+    _touch(conference, expected_version, now)
+    agenda[index], agenda[target] = agenda[target], agenda[index]
+    for position, entry in enumerate(agenda):
+        entry.position = position
+    db.session.flush()
+    record(actor.id, "reorder", "conference", conference.id, f"case={item.case_id};to={target + 1}", remote_addr)
+
+
+def set_minutes(actor: User, conference: Conference, presentation_id: int, minutes: int, now: datetime,
+                expected_version: int | None = None, remote_addr: str | None = None) -> None:
+    """Change the minutes allotted to one case."""
+    _require_upcoming(conference, now, "changed")
+    if not 1 <= minutes <= MAX_MINUTES_PER_CASE:
+        raise ConferenceError(f"Allot from 1 to {MAX_MINUTES_PER_CASE} minutes to a case.")
+    item = _planned_item(conference, presentation_id)
+    _touch(conference, expected_version, now)
+    item.minutes_allotted = minutes
+    db.session.flush()
+    record(actor.id, "minutes", "conference", conference.id, f"case={item.case_id};minutes={minutes}", remote_addr)
+
+
+def next_occurrence(conference: Conference, now: datetime) -> Conference | None:
+    """The series' next upcoming, not cancelled occurrence after this one (generated if needed)."""
+    query = sa.select(Conference).where(
+        Conference.series_id == conference.series_id, Conference.starts_at > max(now, conference.starts_at),
+        Conference.status == ConferenceStatus.SCHEDULED).order_by(Conference.starts_at).limit(1)
+    found = db.session.scalar(query)
+    if found is None and generate_occurrences(conference.series, now):
+        found = db.session.scalar(query)
+    return found
+
+
+def carry_over(actor: User, conference: Conference, now: datetime, remote_addr: str | None = None) -> tuple[Conference, int]:
+    """After the meeting: cases not reached go to the top of the next occurrence, in their order."""
+    if conference.status is ConferenceStatus.CANCELLED:
+        raise ConferenceError("A cancelled conference has no cases to carry over.")
+    if conference.starts_at > now:
+        raise ConferenceError("Cases are carried over after the meeting has started.")
+    left = [item for item in _agenda(conference) if item.status in (PresentationStatus.PLANNED, PresentationStatus.IN_DISCUSSION)]
+    if not left:
+        raise ConferenceError("Every case on this agenda was discussed: nothing to carry over.")
+    target = next_occurrence(conference, now)
+    if target is None:
+        raise ConferenceError("The series has no upcoming conference to carry the cases to.")
+    _touch(target, None, now)
+    waiting = _agenda(target)
+    for item in waiting:
+        item.position += len(left)
+    for position, item in enumerate(left):
+        item.status = PresentationStatus.NOT_REACHED
+        db.session.add(Presentation(conference_id=target.id, case_id=item.case_id, position=position, minutes_allotted=item.minutes_allotted,
+                                    presenter_id=item.presenter_id, reason=item.reason, late_submission=False, carried_over_from_id=item.id))
+    if conference.status is ConferenceStatus.SCHEDULED:
+        conference.status = ConferenceStatus.HELD
+    conference.updated_at = now
+    db.session.flush()
+    record(actor.id, "carry_over", "conference", conference.id, f"to={target.id};cases={len(left)}", remote_addr)
+    return target, len(left)

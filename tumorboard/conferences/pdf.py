@@ -1,0 +1,82 @@
+"""The agenda as a PDF for the meeting room, full or de-identified. Pure: data in, bytes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import landscape, letter
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    """One case as printed. In the de-identified variant `patient` holds initials and `question` is empty."""
+
+    number: int
+    time: str
+    case_number: int
+    patient: str
+    site: str
+    question: str
+    presenter: str
+    minutes: int
+    flags: str
+
+
+@dataclass(frozen=True)
+class AgendaDocument:
+    """What the printed agenda shows."""
+
+    program: str
+    series: str
+    when: str
+    place: str
+    video_link: str
+    rows: list[AgendaRow]
+    projected_end: str
+    deidentified: bool
+    printed: str
+
+
+def agenda_pdf(document: AgendaDocument) -> bytes:
+    """A landscape table of the agenda, with a header and the projected end."""
+    buffer = BytesIO()
+    title = f"{document.series}: agenda" + (" (de-identified)" if document.deidentified else "")
+    pdf = SimpleDocTemplate(buffer, pagesize=landscape(letter), leftMargin=0.5 * inch, rightMargin=0.5 * inch,
+                            topMargin=0.5 * inch, bottomMargin=0.5 * inch, title=title, author=document.program)
+    styles = getSampleStyleSheet()
+    small = ParagraphStyle("small", parent=styles["BodyText"], fontSize=8.5, leading=10.5)
+    story = [
+        Paragraph(document.program, styles["Normal"]),
+        Paragraph(title, styles["Title"]),
+        Paragraph(f"{document.when} · {document.place}" + (f" · {document.video_link}" if document.video_link else ""), styles["Normal"]),
+        Spacer(1, 0.15 * inch),
+    ]
+    header = ["#", "Time", "Case", "Patient" if not document.deidentified else "Initials", "Site",
+              *([] if document.deidentified else ["Question for the board"]), "Presenter", "Min", "Flags"]
+    data = [header]
+    for row in document.rows:
+        cells = [str(row.number), row.time, f"#{row.case_number}", Paragraph(row.patient, small), row.site]
+        if not document.deidentified:
+            cells.append(Paragraph(row.question, small))
+        cells += [Paragraph(row.presenter, small), str(row.minutes), Paragraph(row.flags, small)]
+        data.append(cells)
+    widths = [0.3, 0.6, 0.6, 1.5, 1.2, 3.1, 1.4, 0.4, 0.9] if not document.deidentified else [0.4, 0.7, 0.7, 0.9, 1.8, 2.2, 0.5, 1.6]
+    table = Table(data, colWidths=[w * inch for w in widths], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
+        ("FONT", (0, 1), (-1, -1), "Helvetica", 8.5),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef3")),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#b8c4ce")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    story += [table, Spacer(1, 0.15 * inch),
+              Paragraph(f"{len(document.rows)} case{'s' if len(document.rows) != 1 else ''}; projected end {document.projected_end}.", styles["Normal"]),
+              Paragraph(f"Printed {document.printed}. Confidential: contains protected health information." if not document.deidentified
+                        else f"Printed {document.printed}. De-identified: initials and case numbers only.", small)]
+    pdf.build(story)
+    return buffer.getvalue()

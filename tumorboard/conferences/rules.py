@@ -1,0 +1,80 @@
+"""What a conference series must be. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tumorboard.cases.validation import Problems
+from tumorboard.conferences.recurrence import Repeat, build_rrule
+from tumorboard.text import as_sentence
+from tumorboard.vocab import SiteGroup, Specialty
+
+CONSENSUS_CHOICES = {"1/2": (1, 2), "3/5": (3, 5), "2/3": (2, 3), "3/4": (3, 4), "4/5": (4, 5), "1/1": (1, 1)}
+
+
+@dataclass(frozen=True)
+class SeriesInput:
+    """A series as the coordinator describes it."""
+
+    name: str
+    site_groups: frozenset[SiteGroup]
+    required_specialties: frozenset[Specialty]
+    repeat: Repeat
+    starts_on: date | None
+    start_time: time | None
+    end_time: time | None
+    timezone: str
+    place: str = ""
+    video_link: str = ""
+    capacity: int | None = 12
+    minutes_per_case: int | None = 5
+    deadline_working_days: int | None = 2
+    weeks_ahead: int | None = 12
+    consensus: str = "2/3"
+    active: bool = True
+
+
+def validate_series(data: SeriesInput) -> tuple[str, Problems]:
+    """The RRULE of a series and the problems with it, by field."""
+    problems = Problems()
+    rule = ""
+    if not data.name.strip():
+        problems.add("name", "Give the series a name.")
+    if not data.site_groups:
+        problems.add("site_groups", "Choose at least one site group.")
+    if not data.required_specialties:
+        problems.add("required_specialties", "Choose the specialties a quorum needs.")
+    try:
+        ZoneInfo(data.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.add("timezone", "Choose a time zone such as America/New_York.")
+    if data.starts_on is None:
+        problems.add("starts_on", "Give the date of the first meeting.")
+    else:
+        try:
+            rule = build_rrule(data.repeat, data.starts_on)
+        except ValueError as error:
+            problems.add("pattern", as_sentence(error))
+    if data.start_time is None:
+        problems.add("start_time", "Give the start time.")
+    if data.end_time is None:
+        problems.add("end_time", "Give the end time.")
+    elif data.start_time is not None and data.end_time <= data.start_time:
+        problems.add("end_time", "The meeting must end after it starts (on the same day).")
+    for name, low, high, what in (("capacity", 0, 200, "Capacity"), ("minutes_per_case", 1, 120, "Minutes per case"),
+                                  ("deadline_working_days", 0, 20, "The deadline"), ("weeks_ahead", 1, 104, "Weeks ahead")):
+        value = getattr(data, name)
+        if value is None or not low <= value <= high:
+            problems.add(name, f"{what} must be from {low} to {high}.")
+    if data.video_link and not data.video_link.startswith(("https://", "http://")):
+        problems.add("video_link", "Give the full link, starting with https://.")
+    if data.consensus not in CONSENSUS_CHOICES:
+        problems.add("consensus", "Choose a consensus threshold.")
+    return rule, problems
+
+
+def duration_minutes(start: time, end: time) -> int:
+    """Minutes from start to end on one day."""
+    return int((datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds() // 60)
