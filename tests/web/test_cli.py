@@ -59,6 +59,7 @@ def test_seed_demo_builds_a_realistic_program_with_the_documented_headline(runne
     upcoming = db.session.scalar(sa.select(sa.func.count(Conference.id)).where(Conference.status == ConferenceStatus.SCHEDULED))
     assert held > 150 and upcoming >= 8
     assert count(Presentation) > 500 and count(Attendance) > 800 and count(Vote) > 2000
+    assert db.session.scalar(sa.select(sa.func.max(Case.submitted_at))) <= datetime.now(ZoneInfo("UTC"))  # nothing submitted in the future
     statuses = dict(db.session.execute(sa.select(Case.status, sa.func.count(Case.id)).group_by(Case.status)).all())
     assert statuses[CaseStatus.SUBMITTED] >= 8  # waiting in the queue
     assert statuses[CaseStatus.DRAFT] >= 4 and statuses[CaseStatus.SCHEDULED] >= 12

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import click
 from flask import Blueprint, current_app
 
 from tumorboard.auth.models import User
 from tumorboard.demo.catalog import DEMO_PASSWORD, PHYSICIANS, STAFF
 from tumorboard.demo.seed import has_data, seed_demo, wipe
+from tumorboard.db import utcnow
 from tumorboard.extensions import db
 
 bp = Blueprint("demo", __name__, cli_group=None)
@@ -43,7 +41,7 @@ def seed_demo_command(force: bool, if_empty: bool, seed: int) -> None:
             raise click.ClickException("The database already has users or cases. Use --force to erase everything and load the demo.")
         wipe()
     zone = current_app.config["TIMEZONE"]
-    summary = seed_demo(datetime.now(ZoneInfo(zone)).date(), zone, seed)
+    summary = seed_demo(utcnow(), zone, seed)
     db.session.commit()
     click.echo(
         f"Demo loaded: {summary.users} users, {summary.series} series, {summary.conferences} conferences, "

@@ -127,13 +127,13 @@ def is_holiday(day: date) -> bool:
 class _Builder:
     """Holds the state of one seeding run."""
 
-    def __init__(self, today: date, timezone: str, seed: int) -> None:
+    def __init__(self, now: datetime, timezone: str, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.today = today
         self.zone = ZoneInfo(timezone)
         self.timezone = timezone
-        self.now = datetime.combine(today, time(6, 0), self.zone).astimezone(UTC)
-        self.first_day = today - timedelta(days=371)
+        self.now = now.astimezone(UTC)
+        self.today = now.astimezone(self.zone).date()
+        self.first_day = self.today - timedelta(days=371)
         self.users: dict[str, User] = {}
         self.patient_count = 0
         self.cases: list[Case] = []
@@ -216,7 +216,7 @@ class _Builder:
             created_by=presenter,
             biomarkers=[CaseBiomarker(name=name, value=rng.choice(values)) for name, values in tumor.biomarkers],
         )
-        submitted = datetime.combine(diagnosed + timedelta(days=rng.randint(3, 9)), time(16, 0), self.zone)
+        submitted = min(datetime.combine(diagnosed + timedelta(days=rng.randint(3, 9)), time(16, 0), self.zone), self.now - timedelta(hours=3))
         case.created_at = submitted - timedelta(hours=2)
         case.submitted_at = submitted if status is not CaseStatus.DRAFT else None
         case.updated_at = submitted
@@ -506,6 +506,6 @@ class _Builder:
         )
 
 
-def seed_demo(today: date, timezone: str, seed: int = 2026) -> SeedSummary:
-    """Fill an empty database with the demo program (the caller commits)."""
-    return _Builder(today, timezone, seed).run()
+def seed_demo(now: datetime, timezone: str, seed: int = 2026) -> SeedSummary:
+    """Fill an empty database with the demo program as of `now` (the caller commits)."""
+    return _Builder(now, timezone, seed).run()
