@@ -1,6 +1,7 @@
 """A coordinator builds an agenda in the browser: add queued cases, reorder, set minutes, read the projected end."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -20,7 +21,7 @@ def test_build_an_agenda(make, page, live_server):
     sign_in(page, live_server, "dana")
     page.get_by_role("link", name="Conferences").click()
     page.get_by_role("link", name="Breast Tumor Board").first.click()
-    page.get_by_role("link", name=start.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York")).strftime("%a %d %b %Y, %H:%M")).click()
+    page.get_by_role("link", name=start.astimezone(ZoneInfo("America/New_York")).strftime("%a %d %b %Y, %H:%M")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Breast Tumor Board")
 
     for case in cases:
@@ -38,7 +39,7 @@ def test_build_an_agenda(make, page, live_server):
 
     page.get_by_label(f"Minutes for case #{cases[0].id}").fill("4")
     page.get_by_label(f"Minutes for case #{cases[0].id}").press("Enter")
-    end = (start + timedelta(minutes=24)).astimezone(__import__("zoneinfo").ZoneInfo("America/New_York")).strftime("%H:%M")
+    end = (start + timedelta(minutes=24)).astimezone(ZoneInfo("America/New_York")).strftime("%H:%M")
     expect(page.get_by_text(end, exact=True)).to_be_visible()  # projected end: 4 + 10 + 10 minutes
 
     page.get_by_role("button", name=f"Take case #{cases[1].id} off the agenda").click()

@@ -1,5 +1,6 @@
 """Case flows through the app: draft, submit, returning patients, the queue, the case page, moves, readiness, roles."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -223,7 +224,7 @@ def test_no_patient_data_in_any_url(physician, client):
     response = client.post("/cases/new", data=form_data(physician.id))
     assert "TB123456" not in response.location and "Pemberton" not in response.location
     page = client.get("/cases/").data.decode()
-    assert not [href for href in __import__("re").findall(r'href="([^"]*)"', page) if "TB123456" in href or "Pemberton" in href]
+    assert not [href for href in re.findall(r'href="([^"]*)"', page) if "TB123456" in href or "Pemberton" in href]
 
 
 def test_case_pages_run_a_bounded_number_of_queries(physician, client, make, count_statements):

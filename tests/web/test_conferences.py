@@ -1,6 +1,7 @@
 """Conferences through the app: series, occurrences, agendas, carry-over, PDF, feeds, permissions."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 from io import BytesIO
 
 import icalendar
@@ -46,7 +47,7 @@ def test_a_coordinator_creates_a_series_and_its_occurrences_are_generated(coordi
     assert series.rrule == "FREQ=WEEKLY;BYDAY=TU" and series.duration_minutes == 60
     upcoming = _upcoming(series.id)
     assert 5 <= len(upcoming) <= 7
-    zone_hours = {c.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York")).strftime("%a %H:%M") for c in upcoming}
+    zone_hours = {c.starts_at.astimezone(ZoneInfo("America/New_York")).strftime("%a %H:%M") for c in upcoming}
     assert zone_hours == {"Tue 07:00"}
     assert client.post(f"/conferences/series/{series.id}/generate").status_code == 302
     assert len(_upcoming(series.id)) == len(upcoming)  # nothing twice
@@ -74,7 +75,7 @@ def test_every_two_weeks_and_monthly(coordinator, client):
     gu, sarcoma = db.session.scalars(db.select(ConferenceSeries).order_by(ConferenceSeries.name)).all()[:2]
     gu_days = [c.starts_at.date() for c in _upcoming(gu.id)]
     assert all((b - a).days == 14 for a, b in zip(gu_days, gu_days[1:], strict=False))
-    assert all(8 <= c.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York")).day <= 14 for c in _upcoming(sarcoma.id))
+    assert all(8 <= c.starts_at.astimezone(ZoneInfo("America/New_York")).day <= 14 for c in _upcoming(sarcoma.id))
 
 
 def test_cancel_and_move_one_occurrence_without_touching_the_others(coordinator, client, make):
@@ -84,7 +85,7 @@ def test_cancel_and_move_one_occurrence_without_touching_the_others(coordinator,
     case = make.case(status=CaseStatus.SUBMITTED)
     client.post(f"/conferences/{first.id}/agenda/add", data={"case_id": case.id, "version": first.agenda_version})
     client.post(f"/conferences/{first.id}/cancel", data={"reason": "Holiday"})
-    new_time = (second.starts_at + timedelta(days=1)).astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
+    new_time = (second.starts_at + timedelta(days=1)).astimezone(ZoneInfo("America/New_York"))
     client.post(f"/conferences/{second.id}/reschedule", data={"starts_at": new_time.strftime("%Y-%m-%dT%H:%M")})
     db.session.expire_all()
     assert (first.status, first.sequence, first.cancel_reason) == (ConferenceStatus.CANCELLED, 1, "Holiday")
@@ -309,7 +310,7 @@ def test_changing_the_weekday_cancels_the_old_occurrences_and_creates_new_ones(c
     db.session.expire_all()
     assert tuesday.status is ConferenceStatus.CANCELLED and tuesday.sequence == 1 and case.status is CaseStatus.SUBMITTED
     scheduled = [c for c in _upcoming(series.id) if c.status is ConferenceStatus.SCHEDULED]
-    assert scheduled and {c.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York")).strftime("%a") for c in scheduled} == {"Thu"}
+    assert scheduled and {c.starts_at.astimezone(ZoneInfo("America/New_York")).strftime("%a") for c in scheduled} == {"Thu"}
 
 
 def test_the_daily_command_generates_what_is_missing_once(runner, make):
