@@ -12,7 +12,21 @@ from flask import Flask
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 
-from tumorboard import audit, auth, cases, conferences, demo, errors, main, models, program, second_opinions, users  # noqa: F401  (models: whole schema for Alembic)
+from tumorboard import errors, models  # noqa: F401  (models: the whole schema, for Alembic)
+from tumorboard.audit.views import bp as audit_bp
+from tumorboard.auth import cli as auth_cli  # noqa: F401  (commands register on their blueprint)
+from tumorboard.auth.views import bp as auth_bp
+from tumorboard.cases import cli as cases_cli  # noqa: F401
+from tumorboard.cases.views import bp as cases_bp
+from tumorboard.conferences import cli as conferences_cli  # noqa: F401
+from tumorboard.conferences.feeds import bp as calendar_bp
+from tumorboard.conferences.views import bp as conferences_bp
+from tumorboard.demo.cli import bp as demo_bp
+from tumorboard.main.views import bp as main_bp
+from tumorboard.program.views import bp as program_bp
+from tumorboard.second_opinions.views import bp as second_opinions_bp
+from tumorboard.sessions.views import bp as room_bp
+from tumorboard.users.views import bp as users_bp
 from tumorboard.access import enforce_access
 from tumorboard.audit.operations import install_append_only_guard
 from tumorboard.config import ConfigError, flask_config, load_config
@@ -22,7 +36,7 @@ from tumorboard.program.settings import local_time
 from tumorboard.vocab import Role
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-BLUEPRINTS = (auth.bp, main.bp, users.bp, audit.bp, cases.bp, conferences.bp, conferences.calendar_bp, second_opinions.bp, program.bp, demo.bp)
+BLUEPRINTS = (auth_bp, main_bp, users_bp, audit_bp, cases_bp, conferences_bp, calendar_bp, room_bp, second_opinions_bp, program_bp, demo_bp)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:

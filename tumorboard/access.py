@@ -69,3 +69,7 @@ def enforce_access() -> object | None:
     if isinstance(access, frozenset) and current_user.has_role(*access):
         return None
     abort(403)
+
+
+class NotAllowed(Exception):
+    """An operation refused because of who asks (the view answers 403), not because of what was entered."""

@@ -51,7 +51,7 @@ def test_role_decides(make, auth, client, roles, path, status):
 
 def test_signed_in_routes_are_open_to_every_role(app):
     signed_in = {rule.endpoint for rule in app.url_map.iter_rules() if access_of(rule.endpoint) == SIGNED_IN}
-    assert signed_in == {"main.dashboard", "auth.profile", "auth.calendar_token"}
+    assert signed_in == {"main.dashboard", "auth.profile", "auth.calendar_token", "room.certificate"}
 
 
 def test_the_navigation_shows_only_what_the_role_may_open(make, auth, client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import date, datetime
 
+from tumorboard.access import NotAllowed
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.importer import ImportContext, KnownPatient, PlannedCase, case_key
@@ -25,10 +26,6 @@ class CaseError(Exception):
     def __init__(self, problems: Problems) -> None:
         super().__init__("; ".join(m for msgs in problems.by_field.values() for m in msgs))
         self.problems = problems
-
-
-class NotAllowed(Exception):
-    """The user may not make this change (a 403, not a form error)."""
 
 
 def find_patient(mrn: str) -> Patient | None:

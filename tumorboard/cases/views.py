@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tumorboard.access import allow
+from tumorboard.access import NotAllowed, allow
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases import importer
@@ -13,7 +13,6 @@ from tumorboard.cases.forms import CaseForm, ImportForm, MoveForm
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import (
     CaseError,
-    NotAllowed,
     create_case,
     find_patient,
     import_cases,

@@ -255,6 +255,20 @@ def next_occurrence(conference: Conference, now: datetime) -> Conference | None:
     return found
 
 
+def put_first_at_next(conference: Conference, items: list[Presentation], now: datetime) -> Conference:
+    """Put these cases, in order, at the top of the series' next meeting (after not being reached, or to be re-presented)."""
+    target = next_occurrence(conference, now)
+    if target is None:
+        raise ConferenceError("The series has no upcoming conference to take the cases.")
+    _touch(target, None, now)
+    for waiting in _agenda(target):
+        waiting.position += len(items)
+    for position, item in enumerate(items):
+        db.session.add(Presentation(conference_id=target.id, case_id=item.case_id, position=position, minutes_allotted=item.minutes_allotted,
+                                    presenter_id=item.presenter_id, reason=item.reason, late_submission=False, carried_over_from_id=item.id))
+    return target
+
+
 def carry_over(actor: User, conference: Conference, now: datetime, remote_addr: str | None = None) -> tuple[Conference, int]:
     """After the meeting: cases not reached go to the top of the next occurrence, in their order."""
     if conference.status is ConferenceStatus.CANCELLED:
@@ -264,17 +278,9 @@ def carry_over(actor: User, conference: Conference, now: datetime, remote_addr: 
     left = [item for item in _agenda(conference) if item.status in (PresentationStatus.PLANNED, PresentationStatus.IN_DISCUSSION)]
     if not left:
         raise ConferenceError("Every case on this agenda was discussed: nothing to carry over.")
-    target = next_occurrence(conference, now)
-    if target is None:
-        raise ConferenceError("The series has no upcoming conference to carry the cases to.")
-    _touch(target, None, now)
-    waiting = _agenda(target)
-    for item in waiting:
-        item.position += len(left)
-    for position, item in enumerate(left):
+    for item in left:
         item.status = PresentationStatus.NOT_REACHED
-        db.session.add(Presentation(conference_id=target.id, case_id=item.case_id, position=position, minutes_allotted=item.minutes_allotted,
-                                    presenter_id=item.presenter_id, reason=item.reason, late_submission=False, carried_over_from_id=item.id))
+    target = put_first_at_next(conference, left, now)
     if conference.status is ConferenceStatus.SCHEDULED:
         conference.status = ConferenceStatus.HELD
     conference.updated_at = now

@@ -1,5 +1,1 @@
 """The dashboard each role lands on."""
-
-from tumorboard.main.views import bp
-
-__all__ = ["bp"]

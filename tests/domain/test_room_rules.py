@@ -1,0 +1,39 @@
+"""Prospective presentations and quorum."""
+
+from datetime import date
+
+import pytest
+
+from tumorboard.sessions.rules import is_prospective, quorum
+from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, PresentationReason, Specialty
+
+MEETING = date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(
+    ("reason", "started", "prospective"),
+    [
+        (PresentationReason.PRE_TREATMENT, None, True),
+        (PresentationReason.PRE_TREATMENT, date(2026, 12, 1), True),  # treatment planned after the meeting
+        (PresentationReason.PRE_TREATMENT, MEETING, True),
+        (PresentationReason.PRE_TREATMENT, date(2026, 11, 1), False),  # already started: not before treatment
+        (PresentationReason.FURTHER_TREATMENT, date(2026, 10, 1), True),  # adjuvant decision after surgery
+        (PresentationReason.RECURRENCE, date(2024, 1, 1), True),
+        (PresentationReason.REVIEW, None, False),
+        (PresentationReason.REVIEW, date(2026, 1, 1), False),
+    ],
+)
+def test_prospective(reason, started, prospective):
+    assert is_prospective(reason, started, MEETING) is prospective
+
+
+def test_quorum_names_the_missing_specialties_in_order():
+    q = quorum(COC_REQUIRED_SPECIALTIES, [Specialty.SURGERY, Specialty.PATHOLOGY, Specialty.GENETICS])
+    assert not q.quorate
+    assert q.missing == [Specialty.MEDICAL_ONCOLOGY, Specialty.RADIATION_ONCOLOGY, Specialty.DIAGNOSTIC_RADIOLOGY]
+
+
+def test_quorate_with_everyone_and_a_series_extra():
+    required = (*COC_REQUIRED_SPECIALTIES, Specialty.UROLOGY)
+    assert not quorum(required, COC_REQUIRED_SPECIALTIES).quorate
+    assert quorum(required, [*COC_REQUIRED_SPECIALTIES, Specialty.UROLOGY, Specialty.UROLOGY]).quorate

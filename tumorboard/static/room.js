@@ -1,0 +1,24 @@
+// Live tally: poll the vote counts every two seconds. Without JavaScript the page shows them on reload.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-tally-url]");
+  if (!box) { return; }
+  var url = box.getAttribute("data-tally-url");
+  var wasClosed = null;
+  function refresh() {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        box.querySelectorAll("[data-tally]").forEach(function (node) {
+          var key = node.getAttribute("data-tally");
+          if (key in data) { node.textContent = String(data[key]); }
+        });
+        if (wasClosed === false && data.closed) { window.location.reload(); }
+        wasClosed = data.closed;
+      })
+      .catch(function () { /* the next poll tries again */ });
+  }
+  window.setInterval(refresh, 2000);
+  refresh();
+})();
