@@ -53,12 +53,12 @@ class ConferenceSeries(db.Model):
     @property
     def site_groups(self) -> list[SiteGroup]:
         """Site groups this series reviews."""
-        return [row.site_group for row in self.site_group_rows]
+        return sorted((row.site_group for row in self.site_group_rows), key=list(SiteGroup).index)
 
     @property
     def required_specialties(self) -> list[Specialty]:
         """Specialties that must be present for a quorum."""
-        return [row.specialty for row in self.required_specialty_rows]
+        return sorted((row.specialty for row in self.required_specialty_rows), key=list(Specialty).index)
 
 
 class SeriesSiteGroup(db.Model):

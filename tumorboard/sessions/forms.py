@@ -35,7 +35,11 @@ class CheckInForm(FlaskForm):
 
 
 class RecommendationForm(FlaskForm):
-    """One specialty's recommendation."""
+    """One specialty's recommendation (fields prefixed: the plan form on the same page has a text and an intent too)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("prefix", "rec")
+        super().__init__(*args, **kwargs)
 
     specialty = SelectField("Specialty", choices=vocabulary_choices(Specialty))
     modality = SelectField("Modality", choices=vocabulary_choices(Modality))
@@ -76,7 +80,11 @@ class ProspectiveForm(FlaskForm):
 
 
 class PlanForm(FlaskForm):
-    """The consensus plan put to the vote."""
+    """The consensus plan put to the vote (fields prefixed, see RecommendationForm)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("prefix", "plan")
+        super().__init__(*args, **kwargs)
 
     text = TextAreaField("Consensus plan", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
     intent = SelectField("Intent", choices=vocabulary_choices(Intent, "Not stated"), default="")

@@ -1,0 +1,267 @@
+"""The conference room through the app: attendance, recommendations, discussion items, votes, closing."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
+
+import pypdf
+import pytest
+
+from tumorboard.audit.models import AuditEntry
+from tumorboard.conferences.models import SeriesMember
+from tumorboard.extensions import db
+from tumorboard.sessions.models import Attendance, Presentation, Recommendation, Vote
+from tumorboard.vocab import (
+    COC_REQUIRED_SPECIALTIES,
+    CaseStatus,
+    ConferenceStatus,
+    NoConsensusAction,
+    PresentationReason,
+    PresentationStatus,
+    PresentationTrack,
+    Role,
+    Specialty,
+    VoteChoice,
+    VoteResult,
+)
+
+
+class Room:
+    """A meeting starting now with one scheduled case, a chair and physicians of each required specialty."""
+
+    def __init__(self, make) -> None:
+        self.make = make
+        self.series = make.series(name="Breast Tumor Board")
+        start = datetime.now(UTC) - timedelta(minutes=5)
+        self.conference = make.conference(series=self.series, starts_at=start, occurrence_start=start)
+        self.chair = make.user(roles=(Role.PHYSICIAN,), specialty=Specialty.SURGERY, full_name="Elena Vasquez")
+        db.session.add(SeriesMember(series_id=self.series.id, user_id=self.chair.id, is_chair=True))
+        self.doctors = {s: make.user(roles=(Role.PHYSICIAN,), specialty=s, full_name=f"Dr {s.label}") for s in COC_REQUIRED_SPECIALTIES[1:]}
+        self.case = make.case(status=CaseStatus.SCHEDULED, patient=make.patient(last_name="Lockhart", first_name="Maria"))
+        self.item = make.presentation(conference=self.conference, case=self.case, presenter_id=self.chair.id)
+        db.session.commit()
+
+    def url(self, action: str = "") -> str:
+        return f"/room/{self.conference.id}/case/{self.item.id}" + (f"/{action}" if action else "")
+
+
+@pytest.fixture
+def room(make) -> Room:
+    return Room(make)
+
+
+def as_user(auth, client, user) -> None:
+    client.post("/logout")
+    auth.login(user.username)
+
+
+def check_in(client, room: Room, user=None) -> None:
+    data = {"mode": "in_person"} | ({"user_id": user.id} if user else {})
+    client.post(f"/room/{room.conference.id}/check-in", data=data)
+
+
+def test_self_check_in_and_the_quorum(room, auth, client):
+    as_user(auth, client, room.chair)
+    page = client.get(f"/room/{room.conference.id}").data.decode()
+    assert "Not quorate" in page and "Missing: Surgery, Medical oncology" in page
+    check_in(client, room)
+    for doctor in room.doctors.values():
+        check_in(client, room, doctor)  # the chair checks the others in
+    page = client.get(f"/room/{room.conference.id}").data.decode()
+    assert ">Quorate<" in page and "Missing:" not in page
+    assert db.session.scalar(db.select(db.func.count(Attendance.id))) == 5
+
+
+def test_only_the_chair_checks_in_someone_else(room, auth, client):
+    as_user(auth, client, room.doctors[Specialty.PATHOLOGY])
+    response = client.post(f"/room/{room.conference.id}/check-in", data={"mode": "virtual", "user_id": room.chair.id})
+    assert response.status_code == 403
+    check_in(client, room)
+    row = db.session.scalars(db.select(Attendance)).one()
+    assert (row.user_id, row.specialty) == (room.doctors[Specialty.PATHOLOGY].id, Specialty.PATHOLOGY)
+
+
+def test_a_specialty_records_its_own_recommendation_and_the_chair_on_behalf(room, auth, client):
+    oncologist = room.doctors[Specialty.MEDICAL_ONCOLOGY]
+    as_user(auth, client, oncologist)
+    rec = {"rec-specialty": "medical_oncology", "rec-modality": "systemic_therapy", "rec-intent": "curative",
+           "rec-sequence": "neoadjuvant, then surgery", "rec-text": "ddAC-T"}
+    assert client.post(room.url("recommendation"), data=rec).status_code == 302
+    assert client.post(room.url("recommendation"), data={**rec, "rec-specialty": "radiation_oncology", "rec-modality": "radiation"}).status_code == 403
+    as_user(auth, client, room.chair)
+    client.post(room.url("recommendation"), data={**rec, "rec-specialty": "radiation_oncology", "rec-modality": "radiation", "rec-text": "Whole breast RT"})
+    rows = {r.specialty: r for r in db.session.scalars(db.select(Recommendation))}
+    assert rows[Specialty.MEDICAL_ONCOLOGY].author_id == oncologist.id and rows[Specialty.MEDICAL_ONCOLOGY].recorded_by_id is None
+    assert rows[Specialty.RADIATION_ONCOLOGY].author_id is None and rows[Specialty.RADIATION_ONCOLOGY].recorded_by_id == room.chair.id
+    assert "on behalf of radiation oncology" in client.get(room.url()).data.decode()
+
+
+def test_discussion_items_and_the_prospective_rule(room, auth, client):
+    as_user(auth, client, room.chair)
+    refused = client.post(room.url("discussion"), data={"guideline_discussed": "y"}, follow_redirects=True).data.decode()
+    assert "Name the guideline" in refused
+    client.post(room.url("discussion"), data={"stage_discussed": "y", "guideline_discussed": "y", "guideline_name": "NCCN Breast Cancer",
+                                              "guideline_version": "4.2026", "guideline_concordant": "yes", "trials_discussed": "y",
+                                              "trials_named": "NRG-BR007"})
+    db.session.expire_all()
+    assert (room.item.stage_discussed, room.item.guideline_name, room.item.guideline_concordant, room.item.trials_named) == (True, "NCCN Breast Cancer", True, "NRG-BR007")
+    client.post(room.url("prospective"), data={"reason": "review"})
+    db.session.expire_all()
+    assert room.item.prospective is False and room.item.reason is PresentationReason.REVIEW
+    refused = client.post(room.url("prospective"), data={"reason": "review", "override": "yes"}, follow_redirects=True).data.decode()
+    assert "Say why the rule" in refused
+    client.post(room.url("prospective"), data={"reason": "review", "override": "yes", "why": "Adjuvant therapy still to decide"})
+    db.session.expire_all()
+    assert room.item.prospective is True and room.item.prospective_override_reason == "Adjuvant therapy still to decide"
+    as_user(auth, client, room.doctors[Specialty.PATHOLOGY])
+    assert client.post(room.url("discussion"), data={"stage_discussed": "y"}).status_code == 403
+
+
+def _open_vote(room, auth, client, text="Neoadjuvant chemotherapy, then lumpectomy and radiation") -> None:
+    as_user(auth, client, room.chair)
+    check_in(client, room)
+    for doctor in room.doctors.values():
+        check_in(client, room, doctor)
+    client.post(room.url("plan"), data={"plan-text": text, "plan-intent": "curative"})
+
+
+def _vote(auth, client, room, user, choice: str, comment: str = ""):
+    as_user(auth, client, user)
+    return client.post(room.url("vote"), data={"choice": choice, "comment": comment})
+
+
+def test_only_checked_in_physicians_vote_and_a_vote_can_change(room, auth, client, make):
+    _open_vote(room, auth, client)
+    outsider = make.user(roles=(Role.PHYSICIAN,))
+    assert _vote(auth, client, room, outsider, "agree").status_code == 403
+    navigator = make.user(roles=(Role.NAVIGATOR,))
+    assert _vote(auth, client, room, navigator, "agree").status_code == 403
+    pathologist = room.doctors[Specialty.PATHOLOGY]
+    _vote(auth, client, room, pathologist, "disagree", "Margins need review first")
+    _vote(auth, client, room, pathologist, "agree", "Fine after discussion")
+    votes = db.session.scalars(db.select(Vote)).all()
+    assert [(v.voter_id, v.choice, v.comment) for v in votes] == [(pathologist.id, VoteChoice.AGREE, "Fine after discussion")]
+
+
+def test_the_tally_and_a_unanimous_close(room, auth, client):
+    _open_vote(room, auth, client)
+    for doctor in room.doctors.values():
+        _vote(auth, client, room, doctor, "agree")
+    _vote(auth, client, room, room.chair, "abstain")
+    assert client.get(room.url("tally.json")).json == {"agree": 4, "disagree": 0, "abstain": 1, "cast": 4, "result": "unanimous",
+                                                      "result_label": "Unanimous", "closed": False, "my_vote": "abstain"}
+    page = client.post(room.url("close"), data={}, follow_redirects=True).data.decode()
+    assert "Case closed: unanimous (4 agree, 0 disagree, 1 abstain)." in page
+    db.session.expire_all()
+    plan = room.item.consensus_plan
+    assert (plan.result, plan.agree_count, plan.abstain_count) == (VoteResult.UNANIMOUS, 4, 1)
+    assert room.item.status is PresentationStatus.CLOSED and room.item.closed_at >= room.item.started_at
+    assert room.case.status is CaseStatus.PRESENTED and room.conference.status is ConferenceStatus.HELD
+    late = _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "disagree")
+    assert late.status_code == 302 and db.session.scalar(db.select(db.func.count(Vote.id)).where(Vote.choice == VoteChoice.DISAGREE)) == 0
+
+
+def test_no_consensus_needs_a_next_step_and_dissent_is_kept(room, auth, client):
+    _open_vote(room, auth, client)
+    doctors = list(room.doctors.values())
+    _vote(auth, client, room, doctors[0], "agree")
+    _vote(auth, client, room, doctors[1], "disagree", "Would operate first")
+    as_user(auth, client, room.chair)
+    refused = client.post(room.url("close"), data={}, follow_redirects=True).data.decode()
+    assert "There is no consensus" in refused and "Would operate first" in refused
+    client.post(room.url("close"), data={"action": "defer"})
+    db.session.expire_all()
+    assert room.item.consensus_plan.no_consensus_action is NoConsensusAction.DEFER and room.case.status is CaseStatus.DEFERRED
+    assert db.session.scalar(db.select(Vote.comment).where(Vote.choice == VoteChoice.DISAGREE)) == "Would operate first"
+
+
+def test_re_present_puts_the_case_first_at_the_next_meeting(room, auth, client, make):
+    later = datetime.now(UTC) + timedelta(days=7)
+    upcoming = make.conference(series=room.series, starts_at=later, occurrence_start=later)
+    waiting = make.presentation(conference=upcoming, position=0)
+    _open_vote(room, auth, client)
+    _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "disagree")
+    as_user(auth, client, room.chair)
+    client.post(room.url("close"), data={"action": "re_present"})
+    db.session.expire_all()
+    agenda = db.session.scalars(db.select(Presentation).where(Presentation.conference_id == upcoming.id).order_by(Presentation.position)).all()
+    assert [p.case_id for p in agenda] == [room.case.id, waiting.case_id] and room.case.status is CaseStatus.SCHEDULED
+
+
+def test_changing_the_plan_starts_the_vote_again(room, auth, client):
+    _open_vote(room, auth, client)
+    _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "agree")
+    as_user(auth, client, room.chair)
+    client.post(room.url("plan"), data={"plan-text": "Mastectomy first", "plan-intent": "curative"})
+    assert db.session.scalar(db.select(db.func.count(Vote.id))) == 0
+
+
+def test_listed_not_discussed_needs_the_standard(room, auth, client):
+    as_user(auth, client, room.chair)
+    assert "Name the standard of care" in client.post(room.url("listed"), data={"standard": ""}, follow_redirects=True).data.decode()
+    client.post(room.url("listed"), data={"standard": "Low-risk DCIS: lumpectomy and RT per protocol"})
+    db.session.expire_all()
+    assert room.item.track is PresentationTrack.LISTED_NOT_DISCUSSED and room.item.status is PresentationStatus.CLOSED
+    assert room.case.status is CaseStatus.PRESENTED
+
+
+def test_every_change_is_audited(room, auth, client):
+    _open_vote(room, auth, client)
+    _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "agree")
+    as_user(auth, client, room.chair)
+    client.post(room.url("close"), data={})
+    actions = db.session.scalars(db.select(AuditEntry.action).where(AuditEntry.entity_type == "presentation").order_by(AuditEntry.id)).all()
+    assert actions == ["plan", "vote", "close"]
+    assert db.session.scalar(db.select(db.func.count(AuditEntry.id)).where(AuditEntry.action == "check_in")) == 5
+
+
+def test_the_tally_endpoint_holds_no_patient_data(room, auth, client):
+    _open_vote(room, auth, client)
+    body = client.get(room.url("tally.json")).data
+    assert b"Lockhart" not in body and room.case.patient.mrn.encode() not in body
+
+
+@pytest.mark.parametrize(("roles", "path", "status"), [
+    ((Role.NAVIGATOR,), "", 403), ((Role.AUDITOR,), "", 200), ((Role.AUDITOR,), "/start", 403), ((Role.ADMIN,), "", 403),
+])
+def test_who_may_open_the_room(room, auth, client, make, roles, path, status):
+    as_user(auth, client, make.user(roles=roles))
+    url = room.url() if not path else room.url(path.strip("/"))
+    assert (client.get(url) if not path else client.post(url, data={})).status_code == status
+
+
+def test_the_attendance_certificate_lists_the_meetings_attended(room, auth, client, make):
+    as_user(auth, client, room.chair)
+    check_in(client, room)
+    room.conference.status = ConferenceStatus.HELD
+    db.session.commit()
+    response = client.get(f"/room/certificate.pdf?start={date.today().replace(month=1, day=1)}&end={date.today()}")
+    text = " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(BytesIO(response.data)).pages)
+    assert "Certificate of attendance" in text and "Elena Vasquez" in text and "attended 1 multidisciplinary cancer conference" in text
+    assert "Breast Tumor Board" in text and "Lockhart" not in text
+
+
+def test_the_case_panel_queries_do_not_grow_with_votes(room, auth, client, count_statements):
+    _open_vote(room, auth, client)
+    _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "agree")
+
+    def statements() -> int:
+        with count_statements() as counter:
+            assert client.get(room.url()).status_code == 200
+        return counter.count
+
+    as_user(auth, client, room.chair)
+    few = statements()
+    for doctor in list(room.doctors.values())[:-1]:
+        _vote(auth, client, room, doctor, "disagree", "A comment")
+    as_user(auth, client, room.chair)
+    assert statements() == few
+
+
+def test_no_element_id_is_used_twice_on_the_case_panel(room, auth, client, app, monkeypatch):
+    as_user(auth, client, room.chair)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # every form then renders its token
+    page = client.get(room.url()).data.decode()
+    assert page.count('name="csrf_token"') + page.count('csrf_token" type="hidden"') > 3
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
