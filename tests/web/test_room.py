@@ -188,6 +188,13 @@ def test_re_present_puts_the_case_first_at_the_next_meeting(room, auth, client, 
     assert [p.case_id for p in agenda] == [room.case.id, waiting.case_id] and room.case.status is CaseStatus.SCHEDULED
 
 
+def test_opening_the_vote_starts_the_discussion_and_computes_prospective(room, auth, client):
+    _open_vote(room, auth, client)
+    db.session.expire_all()
+    assert room.item.status is PresentationStatus.IN_DISCUSSION and room.item.started_at is not None
+    assert room.item.prospective is True  # pre-treatment, first course not started
+
+
 def test_changing_the_plan_starts_the_vote_again(room, auth, client):
     _open_vote(room, auth, client)
     _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "agree")

@@ -125,13 +125,18 @@ def start(actor: User, presentation: Presentation, now: datetime, remote_addr: s
     _require_chair(actor, conference)
     _require_meeting(conference)
     _require_open(presentation)
+    _open_discussion(presentation, now)
+    db.session.flush()
+    record(actor.id, "start", "presentation", presentation.id, f"case={presentation.case_id}", remote_addr)
+
+
+def _open_discussion(presentation: Presentation, now: datetime) -> None:
+    """The discussion starts (explicitly, or when a plan is put to the vote): clock and prospective status."""
     if presentation.status is PresentationStatus.PLANNED:
         presentation.status = PresentationStatus.IN_DISCUSSION
         presentation.started_at = now
     if presentation.prospective is None:
         presentation.prospective = _computed_prospective(presentation)
-    db.session.flush()
-    record(actor.id, "start", "presentation", presentation.id, f"case={presentation.case_id}", remote_addr)
 
 
 def _computed_prospective(presentation: Presentation) -> bool:
@@ -239,8 +244,7 @@ def set_plan(actor: User, presentation: Presentation, text: str, intent: Intent 
     if reset:
         db.session.execute(sa.delete(Vote).where(Vote.presentation_id == presentation.id))
     plan.text, plan.intent, plan.vote_opened_at = text.strip(), intent, plan.vote_opened_at if not reset and plan.vote_opened_at else now
-    if presentation.status is PresentationStatus.PLANNED:
-        presentation.status, presentation.started_at = PresentationStatus.IN_DISCUSSION, now
+    _open_discussion(presentation, now)
     db.session.flush()
     record(actor.id, "plan", "presentation", presentation.id, "votes_reset" if reset else "", remote_addr)
     return plan
