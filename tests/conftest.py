@@ -45,11 +45,11 @@ def _reset_schema(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The application, its schema built by the migrations."""
     os.environ["DATABASE_URL"] = database_url
     _reset_schema(database_url)
-    application = create_app({"WTF_CSRF_ENABLED": False})
+    application = create_app({"WTF_CSRF_ENABLED": False, "REPORTS_DIR": str(tmp_path_factory.mktemp("reports"))})
     with application.app_context():
         upgrade()
     yield application

@@ -22,6 +22,7 @@ from tumorboard.conferences import cli as conferences_cli  # noqa: F401
 from tumorboard.conferences.feeds import bp as calendar_bp
 from tumorboard.conferences.views import bp as conferences_bp
 from tumorboard.demo.cli import bp as demo_bp
+from tumorboard.letters.views import bp as letters_bp
 from tumorboard.main.views import bp as main_bp
 from tumorboard.program.views import bp as program_bp
 from tumorboard.second_opinions.views import bp as second_opinions_bp
@@ -36,7 +37,7 @@ from tumorboard.program.settings import local_time
 from tumorboard.vocab import Role
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-BLUEPRINTS = (auth_bp, main_bp, users_bp, audit_bp, cases_bp, conferences_bp, calendar_bp, room_bp, second_opinions_bp, program_bp, demo_bp)
+BLUEPRINTS = (auth_bp, main_bp, users_bp, audit_bp, cases_bp, conferences_bp, calendar_bp, room_bp, letters_bp, second_opinions_bp, program_bp, demo_bp)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:

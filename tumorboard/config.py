@@ -95,6 +95,11 @@ def load_config(env: dict[str, str] | os._Environ) -> Settings:
     return Settings(environment, database_url, secret_key, timezone, program_name)
 
 
+def env_reports_dir() -> str:
+    """Where documents are filed: REPORTS_DIR, or reports/ beside the package."""
+    return os.environ.get("REPORTS_DIR") or str(INSTANCE_DIR.parent / "reports")
+
+
 def flask_config(settings: Settings) -> dict[str, object]:
     """The Flask configuration mapping for validated settings."""
     production = settings.environment == "production"
@@ -119,6 +124,8 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BTN_STYLE": "primary",
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # Issued letters and exports are filed here (names carry no patient data).
+        "REPORTS_DIR": env_reports_dir(),
         # Failed logins before the next attempt is made to wait.
         "LOGIN_FREE_ATTEMPTS": 5,
         "WTF_CSRF_ENABLED": True,

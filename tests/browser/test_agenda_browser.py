@@ -13,7 +13,7 @@ def test_build_an_agenda(make, page, live_server):
     make.user(username="dana", roles=(Role.COORDINATOR,))
     series = make.series(name="Breast Tumor Board", capacity=2, minutes_per_case=10)
     start = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=7)
-    conference = make.conference(series=series, starts_at=start, occurrence_start=start, duration_minutes=30)
+    make.conference(series=series, starts_at=start, occurrence_start=start, duration_minutes=30)
     names = ("Abernathy", "Bellweather", "Calloway")
     cases = [make.case(status=CaseStatus.SUBMITTED, submitted_at=datetime.now(UTC) - timedelta(days=5 - i),
                        patient=make.patient(last_name=name)) for i, name in enumerate(names)]

@@ -1,6 +1,6 @@
 """The calendar feed reads in two independent libraries; the agenda PDF shows or hides what it must."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from io import BytesIO
 
 import icalendar

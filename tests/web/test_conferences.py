@@ -1,6 +1,6 @@
 """Conferences through the app: series, occurrences, agendas, carry-over, PDF, feeds, permissions."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 from io import BytesIO
 

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from tumorboard.access import NotAllowed, allow, signed_in
+from tumorboard.access import allow, signed_in
+from tumorboard.actions import run_action
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User
 from tumorboard.conferences.models import Conference, ConferenceSeries
@@ -53,20 +54,8 @@ IN_THE_ROOM = (Role.PHYSICIAN, Role.COORDINATOR, Role.AUDITOR)
 ACTORS = (Role.PHYSICIAN, Role.COORDINATOR)
 
 
-def _act(conference: Conference, back: str, action: Callable[[], str | None]) -> object:
-    """Run one change; a refusal the user can understand becomes a message, a wrong role a 403."""
-    try:
-        message = action()
-        db.session.commit()
-        if message:
-            flash(message, "success")
-    except ops.RoomError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    return redirect(back)
+def _act(back: str, action: Callable[[], str | None]) -> object:
+    return run_action(back, action, (ops.RoomError,))
 
 
 def _presentation(conference_id: int, presentation_id: int) -> Presentation:
@@ -111,7 +100,7 @@ def check_in(conference_id: int) -> object:
         ops.check_in(current_user, conference, person, AttendanceMode(form.mode.data), utcnow(), request.remote_addr)
         return f"{person.full_name} is checked in."
 
-    return _act(conference, url_for("room.live", conference_id=conference.id), act)
+    return _act(url_for("room.live", conference_id=conference.id), act)
 
 
 @bp.route("/<int:conference_id>/attendance/<int:attendance_id>/remove", methods=["POST"])
@@ -121,7 +110,7 @@ def check_out(conference_id: int, attendance_id: int) -> object:
     conference = db.get_or_404(Conference, conference_id)
     if not CheckInForm().validate_on_submit():
         abort(400)
-    return _act(conference, url_for("room.live", conference_id=conference.id),
+    return _act(url_for("room.live", conference_id=conference.id),
                 lambda: ops.check_out(current_user, conference, attendance_id, request.remote_addr) or "Check-in removed.")
 
 
@@ -178,7 +167,7 @@ def _case_action(conference_id: int, presentation_id: int, form_class: type, act
     if not form.validate_on_submit():
         flash(" ".join(message for messages in form.errors.values() for message in messages) or "The form could not be read.", "warning")
         return redirect(_case_url(presentation))
-    return _act(presentation.conference, _case_url(presentation), lambda: action(presentation, form))
+    return _act(_case_url(presentation), lambda: action(presentation, form))
 
 
 @bp.route("/<int:conference_id>/case/<int:presentation_id>/start", methods=["POST"])

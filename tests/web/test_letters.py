@@ -1,0 +1,192 @@
+"""Plan letters through the app: finalize, issue, immutability, corrections, sending, batch, follow-up, permissions."""
+
+import hashlib
+from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from tumorboard.extensions import db
+from tumorboard.letters.models import LetterDelegate, LetterDispatch, PlanLetter
+from tumorboard.sessions.models import ConsensusPlan
+from tumorboard.vocab import CaseStatus, Implementation, PresentationStatus, Role, Specialty, VoteResult
+
+
+class Presented:
+    """A case closed at yesterday's conference, with Sarah Kim as managing physician."""
+
+    def __init__(self, make, **case_overrides) -> None:
+        self.managing = make.user(roles=(Role.PHYSICIAN,), specialty=Specialty.MEDICAL_ONCOLOGY, full_name="Sarah Kim", username=f"skim{id(self)}")
+        start = datetime.now(UTC) - timedelta(days=1)
+        series = make.series(name=f"Breast Tumor Board {id(self)}")
+        self.conference = make.conference(series=series, starts_at=start, occurrence_start=start)
+        self.case = make.case(status=CaseStatus.PRESENTED, managing_physician=self.managing, referring_name="Dr. Anne Whitaker",
+                              patient=make.patient(last_name="Lockhart", first_name="Maria", mrn=f"TB{id(self) % 1000000:06d}"), **case_overrides)
+        self.item = make.presentation(conference=self.conference, case=self.case, status=PresentationStatus.CLOSED,
+                                      started_at=start, closed_at=start + timedelta(minutes=6))
+        db.session.add(ConsensusPlan(presentation_id=self.item.id, text="Neoadjuvant chemotherapy, then lumpectomy",
+                                     result=VoteResult.UNANIMOUS, agree_count=5, disagree_count=0, abstain_count=0))
+        db.session.commit()
+
+    def url(self, action: str = "") -> str:
+        return f"/letters/presentation/{self.item.id}" + (f"/{action}" if action else "")
+
+
+@pytest.fixture
+def presented(make) -> Presented:
+    return Presented(make)
+
+
+def sign_in(auth, client, user) -> None:
+    client.post("/logout")
+    auth.login(user.username)
+
+
+def finalize(client, presented: Presented) -> None:
+    client.post(presented.url(), data={"final_plan": "Neoadjuvant ddAC-T, then lumpectomy and radiation", "next_steps": "Oncology visit in 7 days"})
+
+
+def _letters() -> list[PlanLetter]:
+    return list(db.session.scalars(db.select(PlanLetter).order_by(PlanLetter.id)))
+
+
+def test_the_managing_physician_finalizes_previews_and_issues(presented, auth, client, app):
+    sign_in(auth, client, presented.managing)
+    assert client.post(presented.url("issue"), data={"kind": "referrer"}, follow_redirects=True).data.decode().count("Finalize the plan before issuing") == 1
+    finalize(client, presented)
+    db.session.expire_all()
+    assert presented.case.status is CaseStatus.PLAN_FINALIZED and presented.item.consensus_plan.final_plan.startswith("Neoadjuvant ddAC-T")
+    preview = client.get(presented.url("preview/referrer.pdf"))
+    assert preview.mimetype == "application/pdf" and _letters() == []  # a preview stores nothing
+    client.post(presented.url("issue"), data={"kind": "referrer"})
+    [letter] = _letters()
+    assert letter.version == 1 and letter.sha256 == hashlib.sha256(letter.pdf).hexdigest()
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(BytesIO(client.get(f"/letters/{letter.id}.pdf").data)).pages)
+    assert "Neoadjuvant ddAC-T, then lumpectomy and radiation" in text and "Maria Lockhart" in text and "Vote of the board: unanimous" in text
+    filed = Path(app.config["REPORTS_DIR"]) / "letters" / str(datetime.now(UTC).year) / letter.filename
+    assert filed.read_bytes() == letter.pdf
+    assert "Lockhart" not in letter.filename and presented.case.patient.mrn not in letter.filename
+
+
+def test_issuing_twice_gives_one_letter_and_a_correction_a_new_version(presented, auth, client):
+    sign_in(auth, client, presented.managing)
+    finalize(client, presented)
+    client.post(presented.url("issue"), data={"kind": "referrer"})
+    client.post(presented.url("issue"), data={"kind": "referrer"})  # a double click
+    [first] = _letters()
+    original = (first.pdf, first.sha256)
+    client.post(presented.url(), data={"final_plan": "Upfront lumpectomy, then adjuvant chemotherapy", "next_steps": "Surgery consult"})
+    client.post(presented.url("issue"), data={"kind": "referrer", "correction_reason": "Plan changed after MRI review"})
+    first_again, second = _letters()
+    assert (first_again.pdf, first_again.sha256) == original  # the issued letter never changes
+    assert (second.version, second.replaces_id, second.correction_reason) == (2, first.id, "Plan changed after MRI review")
+    assert client.get(f"/letters/{first.id}.pdf").data == original[0] and client.get(f"/letters/{second.id}.pdf").status_code == 200
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(BytesIO(second.pdf)).pages)
+    assert "Version 2, correcting version 1: Plan changed after MRI review" in text and "Upfront lumpectomy" in text
+
+
+def test_only_the_managing_physician_or_a_delegate_issues(presented, auth, client, make):
+    other = make.user(roles=(Role.PHYSICIAN,))
+    coordinator = make.user(roles=(Role.COORDINATOR,))
+    sign_in(auth, client, other)
+    assert client.post(presented.url(), data={"final_plan": "x"}).status_code == 403
+    assert client.post(presented.url("issue"), data={"kind": "referrer"}).status_code == 403
+    sign_in(auth, client, coordinator)
+    assert client.post(presented.url("issue"), data={"kind": "referrer"}).status_code == 403
+    sign_in(auth, client, presented.managing)
+    client.post("/letters/delegates", data={"user_id": other.id, "action": "add"})
+    assert db.session.get(LetterDelegate, (presented.managing.id, other.id)) is not None
+    sign_in(auth, client, other)
+    finalize(client, presented)
+    client.post(presented.url("issue"), data={"kind": "referrer"})
+    assert [(l.kind.value, l.issued_by_id) for l in _letters()] == [("referrer", other.id)]
+
+
+def test_a_letter_needs_a_closed_presentation(make, auth, client):
+    presented = Presented(make)
+    presented.item.status = PresentationStatus.PLANNED
+    db.session.commit()
+    sign_in(auth, client, presented.managing)
+    page = client.post(presented.url(), data={"final_plan": "x", "next_steps": ""}, follow_redirects=True).data.decode()
+    assert "must be closed at the conference" in page
+    client.post(presented.url("issue"), data={"kind": "presentation_notice"})  # the notice goes out before the meeting
+    assert [l.kind.value for l in _letters()] == ["presentation_notice"]
+
+
+def test_sending_is_recorded_and_completes_the_case(presented, auth, client):
+    sign_in(auth, client, presented.managing)
+    finalize(client, presented)
+    client.post(presented.url("issue"), data={"kind": "referrer"})
+    [letter] = _letters()
+    future = client.post(f"/letters/{letter.id}/dispatch", data={"sent_on": (date.today() + timedelta(days=2)).isoformat(), "method": "fax",
+                                                                  "recipient": "Dr. Whitaker"}, follow_redirects=True).data.decode()
+    assert "The sending date is in the future." in future
+    client.post(f"/letters/{letter.id}/dispatch", data={"sent_on": date.today().isoformat(), "method": "fax", "recipient": "Dr. Whitaker, fax 555-0100"})
+    db.session.expire_all()
+    assert [(d.method.value, d.recipient) for d in db.session.scalars(db.select(LetterDispatch))] == [("fax", "Dr. Whitaker, fax 555-0100")]
+    assert presented.case.status is CaseStatus.LETTER_SENT
+
+
+def test_implementation_follow_up_needs_a_reason_when_not_carried_out(presented, auth, client):
+    sign_in(auth, client, presented.managing)
+    finalize(client, presented)
+    page = client.post(presented.url("implementation"), data={"implemented": "no"}, follow_redirects=True).data.decode()
+    assert "Say why the plan was not (fully) carried out." in page
+    client.post(presented.url("implementation"), data={"implemented": "partly", "reason": "patient_choice", "note": "Declined radiation"})
+    db.session.expire_all()
+    plan = presented.item.consensus_plan
+    assert (plan.implemented, plan.non_implementation_reason.value, plan.implementation_note) == (Implementation.PARTLY, "patient_choice", "Declined radiation")
+
+
+def test_batch_issues_every_finalized_plan_once(make, auth, client):
+    first = Presented(make)
+    second = Presented(make)
+    second.case.managing_physician_id = first.managing.id
+    second.item.conference_id = first.conference.id
+    db.session.commit()
+    not_final = Presented(make)
+    not_final.case.managing_physician_id = first.managing.id
+    not_final.item.conference_id = first.conference.id
+    db.session.commit()
+    sign_in(auth, client, first.managing)
+    finalize(client, first)
+    finalize(client, second)
+    page = client.post(f"/letters/batch/{first.conference.id}", data={}, follow_redirects=True).data.decode()
+    assert "Letters issued for 2 cases." in page
+    assert sorted((l.presentation_id, l.kind.value) for l in _letters()) == sorted(
+        [(first.item.id, "referrer"), (first.item.id, "patient"), (second.item.id, "referrer"), (second.item.id, "patient")])
+    client.post(f"/letters/batch/{first.conference.id}", data={})
+    assert len(_letters()) == 4  # again: nothing twice
+
+
+def test_the_waiting_list_is_oldest_first_with_days_waited(make, auth, client):
+    old, new = Presented(make), Presented(make)
+    old.item.closed_at = datetime.now(UTC) - timedelta(days=20)
+    db.session.commit()
+    coordinator = make.user(roles=(Role.COORDINATOR,))
+    sign_in(auth, client, coordinator)
+    page = client.get("/letters/").data.decode()
+    assert page.index(f"#{old.case.id}<") < page.index(f"#{new.case.id}<") and "20 days" in page and "to finalize" in page
+
+
+def test_a_missing_letterhead_is_a_plain_header_not_an_error(presented, auth, client):
+    sign_in(auth, client, presented.managing)
+    finalize(client, presented)
+    response = client.get(presented.url("preview/patient.pdf"))
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(BytesIO(response.data)).pages)
+    assert "Multidisciplinary Cancer Conference" in text and "Dear Maria" in text
+
+
+def test_an_auditor_reads_letters_but_cannot_issue(presented, auth, client, make):
+    sign_in(auth, client, presented.managing)
+    finalize(client, presented)
+    client.post(presented.url("issue"), data={"kind": "referrer"})
+    [letter] = _letters()
+    sign_in(auth, client, make.user(roles=(Role.AUDITOR,)))
+    assert client.get(f"/letters/{letter.id}.pdf").status_code == 200
+    assert client.post(presented.url("issue"), data={"kind": "patient"}).status_code == 403
+    assert client.get(presented.url("preview/referrer.pdf")).status_code == 403
+    sign_in(auth, client, make.user(roles=(Role.NAVIGATOR,)))
+    assert client.get("/letters/").status_code == 403

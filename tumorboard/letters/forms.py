@@ -1,0 +1,47 @@
+"""Letter forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from tumorboard.forms import CHOOSE, optional_text, vocabulary_choices
+from tumorboard.vocab import DispatchMethod, Implementation, LetterKind, NonImplementationReason
+
+
+class FinalPlanForm(FlaskForm):
+    """The final plan, with next steps and who does what."""
+
+    final_plan = TextAreaField("Final plan", validators=[Optional(), Length(max=5000)], render_kw={"rows": 4})
+    next_steps = TextAreaField("Next steps (who does what, by when)", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+
+
+class IssueForm(FlaskForm):
+    """Issue a letter, or a corrected version of one."""
+
+    kind = SelectField(choices=vocabulary_choices(LetterKind))
+    correction_reason = optional_text("What the correction changes", 300)
+
+
+class DispatchForm(FlaskForm):
+    """A record of sending."""
+
+    sent_on = DateField("Sent on", validators=[Optional()])
+    method = SelectField("By", choices=vocabulary_choices(DispatchMethod))
+    recipient = optional_text("To", 200)
+
+
+class ImplementationForm(FlaskForm):
+    """Whether the plan was carried out."""
+
+    implemented = SelectField("Was the plan carried out?", choices=vocabulary_choices(Implementation, CHOOSE), default="")
+    reason = SelectField("If not (fully), why", choices=vocabulary_choices(NonImplementationReason, "—"), default="")
+    note = optional_text("Note", 500)
+
+
+class DelegateForm(FlaskForm):
+    """Name or remove a delegate."""
+
+    user_id = IntegerField(validators=[Optional()])
+    action = StringField(validators=[Length(max=10)])
