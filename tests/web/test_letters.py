@@ -190,3 +190,25 @@ def test_an_auditor_reads_letters_but_cannot_issue(presented, auth, client, make
     assert client.get(presented.url("preview/referrer.pdf")).status_code == 403
     sign_in(auth, client, make.user(roles=(Role.NAVIGATOR,)))
     assert client.get("/letters/").status_code == 403
+
+
+def test_sending_a_second_opinion_letter_answers_the_request_in_time(make, auth, client):
+    from tumorboard.second_opinions.models import SecondOpinionRequest
+    from tumorboard.vocab import CaseSource, SecondOpinionStatus
+
+    presented = Presented(make, source=CaseSource.SECOND_OPINION)
+    navigator = make.user(roles=(Role.NAVIGATOR,))
+    request = SecondOpinionRequest(patient=presented.case.patient, requester="patient", contact_name="Self", diagnosis_as_stated="Breast cancer",
+                                   requested_specialty="surgery", visit_mode="virtual", navigator_id=navigator.id, case_id=presented.case.id,
+                                   status=SecondOpinionStatus.CASE_CREATED, complete_at=datetime.now(UTC) - timedelta(days=3))
+    db.session.add(request)
+    db.session.commit()
+    sign_in(auth, client, presented.managing)
+    finalize(client, presented)
+    client.post(presented.url("issue"), data={"kind": "referrer"})
+    [letter] = _letters()
+    client.post(f"/letters/{letter.id}/dispatch", data={"sent_on": date.today().isoformat(), "method": "portal", "recipient": "Patient portal"})
+    db.session.expire_all()
+    assert request.status is SecondOpinionStatus.CLOSED
+    sign_in(auth, client, navigator)
+    assert "plan sent in time" in client.get(f"/second-opinions/{request.id}").data.decode()

@@ -26,6 +26,7 @@ from tumorboard.letters.content import Letterhead, LetterContent, NoticeContent,
 from tumorboard.letters.models import LetterDelegate, LetterDispatch, PlanLetter
 from tumorboard.letters.pdf import notice_pdf, patient_letter_pdf, referrer_letter_pdf
 from tumorboard.program.models import ProgramSettings
+from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.sessions.models import Attendance, ConsensusPlan, Presentation, Recommendation
 from tumorboard.vocab import (
     CaseStatus,
@@ -36,6 +37,7 @@ from tumorboard.vocab import (
     PresentationStatus,
     PresentationTrack,
     Role,
+    SecondOpinionStatus,
 )
 
 
@@ -204,6 +206,10 @@ def record_dispatch(actor: User, letter: PlanLetter, sent_on: date, method: Disp
     db.session.add(dispatch)
     if letter.kind is LetterKind.REFERRER and case.status is CaseStatus.PLAN_FINALIZED:
         set_status(actor, case, CaseStatus.LETTER_SENT, now, f"letter sent by {method.label.lower()}")
+        # The opinion goes out as this letter: the second-opinion request is answered.
+        db.session.execute(sa.update(SecondOpinionRequest).where(
+            SecondOpinionRequest.case_id == case.id, SecondOpinionRequest.status == SecondOpinionStatus.CASE_CREATED,
+        ).values(status=SecondOpinionStatus.CLOSED))
     db.session.flush()
     record(actor.id, "dispatch", "letter", letter.id, f"method={method.value}", remote_addr)
     return dispatch

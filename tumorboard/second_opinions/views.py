@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,7 +14,9 @@ from tumorboard.cases.operations import CaseError
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.forms import show_problems
-from tumorboard.program.settings import program_settings, program_today
+from tumorboard.letters.models import LetterDispatch, PlanLetter
+from tumorboard.program.settings import program_settings, program_today, program_zone
+from tumorboard.sessions.models import Presentation
 from tumorboard.second_opinions.clock import promise_clock
 from tumorboard.second_opinions.forms import CancelForm, RequestForm
 from tumorboard.second_opinions.intake import RecordUpdate, validate_records, validate_request
@@ -28,7 +30,7 @@ from tumorboard.second_opinions.operations import (
     update_request,
 )
 from tumorboard.cases.models import Patient
-from tumorboard.vocab import RecordKind, RecordState, Role
+from tumorboard.vocab import LetterKind, RecordKind, RecordState, Role
 
 bp = Blueprint("second_opinions", __name__, url_prefix="/second-opinions")
 
@@ -141,13 +143,25 @@ def show(request_id: int) -> str:
     existing = db.get_or_404(SecondOpinionRequest, request_id)
     record(current_user.id, "view", "second_opinion", existing.id, remote_addr=request.remote_addr)
     db.session.commit()
-    clock = promise_clock(existing.complete_at, None, utcnow(), program_settings().second_opinion_days)
+    clock = promise_clock(existing.complete_at, plan_sent_at(existing), utcnow(), program_settings().second_opinion_days)
     lines = {item.kind: item for item in existing.records}
     return render_template(
         "second_opinions/show.html", r=existing, clock=clock, lines=[(kind, lines.get(kind)) for kind in RecordKind],
         states=RecordState, can_work=current_user.has_role(*WORKERS) and existing.status in OPEN_STATUSES,
         cancel_form=CancelForm(),
     )
+
+
+def plan_sent_at(request_row: SecondOpinionRequest) -> datetime | None:
+    """When the opinion went out: the first sending of its case's referrer letter (noon of that day, program time)."""
+    if request_row.case_id is None:
+        return None
+    sent = db.session.scalar(
+        db.select(db.func.min(LetterDispatch.sent_on)).join(PlanLetter, LetterDispatch.letter_id == PlanLetter.id)
+        .join(Presentation, PlanLetter.presentation_id == Presentation.id)
+        .where(Presentation.case_id == request_row.case_id, PlanLetter.kind == LetterKind.REFERRER)
+    )
+    return datetime.combine(sent, time(12), program_zone()) if sent else None
 
 
 def _read_date(raw: str, kind: RecordKind, label: str, problems: list[str]) -> date | None:
