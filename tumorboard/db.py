@@ -57,6 +57,13 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def dialect_insert(table: sa.Table, dialect_name: str) -> sa.Insert:
+    """An INSERT that supports ON CONFLICT on both our databases (for race-free upserts)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)
+
+
 def enum_column(enum_cls: type[Enum], name: str, length: int = 32) -> sa.Enum:
     """A closed vocabulary stored as its string codes, with a CHECK constraint."""
     return sa.Enum(

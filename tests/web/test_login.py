@@ -89,3 +89,35 @@ def test_forms_refuse_a_missing_csrf_token(app, make, client, monkeypatch):
     response = client.post("/login", data={"username": "skim", "password": "correct-horse-battery"})
     assert response.status_code == 400
     assert b"The form expired" in response.data
+
+
+def test_simultaneous_first_failures_for_one_name_do_not_collide(app):
+    """Two requests failing at once for a new name both count (no duplicate-key error, no 500)."""
+    import threading
+    from datetime import UTC, datetime
+
+    from tumorboard.auth import throttle
+    from tumorboard.auth.models import LoginThrottle
+
+    errors: list[Exception] = []
+    start = threading.Barrier(4)
+
+    def fail() -> None:
+        with app.app_context():
+            try:
+                start.wait(timeout=10)
+                throttle.record_failure(throttle.throttle_keys("racer", "10.0.0.9"), datetime.now(UTC), 5)
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001  (collected)
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=fail) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    db.session.expire_all()
+    assert db.session.get(LoginThrottle, "user:racer").failures == 4

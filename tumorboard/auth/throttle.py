@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from tumorboard.auth.models import LoginThrottle
 from tumorboard.auth.policy import effective_failures, wait_after_failures
+from tumorboard.db import dialect_insert
 from tumorboard.extensions import db
 
 
@@ -23,16 +24,19 @@ def seconds_to_wait(keys: list[str], now: datetime) -> int:
 
 def record_failure(keys: list[str], now: datetime, free_attempts: int) -> None:
     """Count a failed attempt against each key and set how long the next must wait."""
-    existing = {row.key: row for row in db.session.scalars(db.select(LoginThrottle).where(LoginThrottle.key.in_(keys)))}
-    for key in keys:
-        row = existing.get(key) or LoginThrottle(key=key, failures=0, last_failure_at=now)
+    # Create missing rows without a race (two first failures at once must not collide), then update them under a lock.
+    insert = dialect_insert(LoginThrottle.__table__, db.engine.dialect.name)
+    db.session.execute(insert.values([{"key": key, "failures": 0, "last_failure_at": now} for key in keys]).on_conflict_do_nothing())
+    rows = db.session.scalars(db.select(LoginThrottle).where(LoginThrottle.key.in_(keys)).with_for_update()
+                              .execution_options(populate_existing=True))
+    for row in rows:
+        key = row.key
         # The address is shared by everyone behind a hospital proxy: give it more room.
         free = free_attempts * 4 if key.startswith("addr:") else free_attempts
         row.failures = effective_failures(row.failures, row.last_failure_at, now) + 1
         row.last_failure_at = now
         wait = wait_after_failures(row.failures, free)
         row.blocked_until = now + wait if wait > timedelta(0) else None
-        db.session.add(row)
     db.session.flush()
 
 

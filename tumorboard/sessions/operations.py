@@ -12,7 +12,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from tumorboard.access import NotAllowed
 from tumorboard.audit.operations import record
@@ -20,6 +19,7 @@ from tumorboard.auth.models import User
 from tumorboard.cases.operations import set_status
 from tumorboard.conferences.models import Conference, SeriesMember
 from tumorboard.conferences.operations import ConferenceError, put_first_at_next
+from tumorboard.db import dialect_insert
 from tumorboard.extensions import db
 from tumorboard.sessions.models import Attendance, ConsensusPlan, Presentation, Recommendation, Vote
 from tumorboard.sessions.rules import is_prospective
@@ -263,7 +263,7 @@ def cast_vote(actor: User, presentation: Presentation, choice: VoteChoice, comme
         raise RoomError("No plan has been put to the vote yet.")
     values = {"presentation_id": locked.id, "voter_id": actor.id, "choice": choice.value, "comment": comment.strip()[:1000],
               "cast_at": now, "updated_at": now}
-    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(Vote.__table__).values(**values)
+    insert = dialect_insert(Vote.__table__, db.engine.dialect.name).values(**values)
     db.session.execute(insert.on_conflict_do_update(
         index_elements=["presentation_id", "voter_id"],
         set_={"choice": insert.excluded.choice, "comment": insert.excluded.comment, "updated_at": insert.excluded.updated_at},
