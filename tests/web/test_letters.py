@@ -212,3 +212,20 @@ def test_sending_a_second_opinion_letter_answers_the_request_in_time(make, auth,
     assert request.status is SecondOpinionStatus.CLOSED
     sign_in(auth, client, navigator)
     assert "plan sent in time" in client.get(f"/second-opinions/{request.id}").data.decode()
+
+
+def test_a_letter_whose_request_fails_leaves_no_file(presented, auth, client, app, monkeypatch):
+    sign_in(auth, client, presented.managing)
+    finalize(client, presented)
+    folder = Path(app.config["REPORTS_DIR"]) / "letters"
+    before = set(folder.rglob("*.pdf")) if folder.exists() else set()
+
+    def database_gone() -> None:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(db.session, "commit", database_gone)
+    assert client.post(presented.url("issue"), data={"kind": "referrer"}).status_code == 500
+    monkeypatch.undo()
+    db.session.rollback()
+    assert _letters() == []
+    assert (set(folder.rglob("*.pdf")) if folder.exists() else set()) == before

@@ -152,9 +152,12 @@ def latest_letter(presentation_id: int, kind: LetterKind) -> PlanLetter | None:
                              .order_by(PlanLetter.version.desc()).limit(1))
 
 
-def issue_letter(actor: User, presentation: Presentation, kind: LetterKind, now: datetime, today: date, reports_dir: Path,
+def issue_letter(actor: User, presentation: Presentation, kind: LetterKind, now: datetime, today: date,
                  correction_reason: str = "", remote_addr: str | None = None) -> PlanLetter:
-    """Issue a letter; issuing again without a correction returns the letter already issued (a double click gives one)."""
+    """Issue a letter; issuing again without a correction returns the letter already issued (a double click gives one).
+
+    The filed copy is written by file_letters once the request has committed, so a failed commit leaves no file.
+    """
     _require_signer(actor, presentation.case)
     locked = db.session.scalar(sa.select(Presentation).where(Presentation.id == presentation.id).with_for_update())
     if kind is LetterKind.PRESENTATION_NOTICE:
@@ -182,9 +185,6 @@ def issue_letter(actor: User, presentation: Presentation, kind: LetterKind, now:
             raise
         return existing
     letter.filename = f"{kind.value}-{locked.id}-v{version}-{letter.id}.pdf"  # no patient data in the name
-    folder = reports_dir / "letters" / str(now.year)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / letter.filename).write_bytes(pdf)
     db.session.flush()
     record(actor.id, "issue", "letter", letter.id, f"presentation={locked.id};kind={kind.value};version={version};sha256={letter.sha256[:12]}", remote_addr)
     return letter
@@ -231,13 +231,14 @@ def record_implementation(actor: User, presentation: Presentation, implemented: 
     record(actor.id, "implementation", "presentation", presentation.id, f"implemented={implemented.value}", remote_addr)
 
 
-def issue_batch(actor: User, conference: Conference, now: datetime, today: date, reports_dir: Path,
-                remote_addr: str | None = None) -> tuple[int, list[str]]:
+def issue_batch(actor: User, conference: Conference, now: datetime, today: date,
+                remote_addr: str | None = None) -> tuple[list[PlanLetter], list[str]]:
     """Issue the referrer and patient letters of every finalized plan of a conference the actor may sign.
 
     Each case is its own savepoint: a failure leaves that case's letters unissued and the others issued.
     """
-    issued, problems = 0, []
+    issued: list[PlanLetter] = []
+    problems: list[str] = []
     closed = db.session.scalars(sa.select(Presentation).where(Presentation.conference_id == conference.id,
                                                               Presentation.status == PresentationStatus.CLOSED).order_by(Presentation.position))
     for presentation in closed:
@@ -246,10 +247,10 @@ def issue_batch(actor: User, conference: Conference, now: datetime, today: date,
             continue
         try:
             with db.session.begin_nested():
-                for kind in (LetterKind.REFERRER, LetterKind.PATIENT):
-                    issue_letter(actor, presentation, kind, now, today, reports_dir, remote_addr=remote_addr)
-            issued += 1
-        except (LetterError, OSError) as error:
+                letters = [issue_letter(actor, presentation, kind, now, today, remote_addr=remote_addr)
+                           for kind in (LetterKind.REFERRER, LetterKind.PATIENT)]
+            issued += letters
+        except LetterError as error:
             problems.append(f"Case #{presentation.case_id}: {error}")
     return issued, problems
 
@@ -265,3 +266,20 @@ def set_delegate(actor: User, delegate: User, add: bool, remote_addr: str | None
         db.session.delete(row)
     db.session.flush()
     record(actor.id, "delegate_added" if add else "delegate_removed", "user", delegate.id, remote_addr=remote_addr)
+
+
+def file_letters(letters: list[PlanLetter], reports_dir: Path) -> list[str]:
+    """Write committed letters to reports/letters/<year>/ (atomically, once); return the names that could not be written."""
+    failed = []
+    for letter in letters:
+        target = reports_dir / "letters" / str(letter.issued_at.year) / letter.filename
+        if target.exists() and target.read_bytes() == letter.pdf:
+            continue  # already filed (a letter issued again returns the same one); any other file there is stale
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(".part")
+            partial.write_bytes(letter.pdf)
+            partial.replace(target)
+        except OSError:
+            failed.append(letter.filename)
+    return failed

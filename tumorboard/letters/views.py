@@ -122,12 +122,23 @@ def issue(presentation_id: int) -> object:
         abort(400)
     kind = LetterKind(form.kind.data)
 
+    issued: list[PlanLetter] = []
+
     def act() -> str:
-        letter = ops.issue_letter(current_user, presentation, kind, utcnow(), program_today(), _reports_dir(),
-                                  form.correction_reason.data or "", request.remote_addr)
+        letter = ops.issue_letter(current_user, presentation, kind, utcnow(), program_today(), form.correction_reason.data or "", request.remote_addr)
+        issued.append(letter)
         return f"{kind.label} letter, version {letter.version}, issued."
 
-    return _act(url_for("letters.plan", presentation_id=presentation.id), act)
+    response = _act(url_for("letters.plan", presentation_id=presentation.id), act)
+    _file(issued)  # only after the commit: a failed request leaves no file behind
+    return response
+
+
+def _file(letters: list[PlanLetter]) -> None:
+    """File committed letters; a failure to write is logged (by file name only) and shown, the letter stays issued."""
+    if failed := ops.file_letters(letters, _reports_dir()):
+        current_app.logger.error("could not file letters %s in %s", ", ".join(failed), _reports_dir())
+        flash("The letter is issued, but its filed copy could not be written; tell the administrator.", "warning")
 
 
 @bp.route("/<int:letter_id>.pdf")
@@ -181,9 +192,11 @@ def batch(conference_id: int) -> object:
     conference = db.get_or_404(Conference, conference_id)
     if not DelegateForm().validate_on_submit():
         abort(400)
-    issued, problems = ops.issue_batch(current_user, conference, utcnow(), program_today(), _reports_dir(), request.remote_addr)
+    issued, problems = ops.issue_batch(current_user, conference, utcnow(), program_today(), request.remote_addr)
     db.session.commit()
-    flash(f"Letters issued for {issued} case{'s' if issued != 1 else ''}." + (" Not issued: " + " ".join(problems) if problems else ""),
+    _file(issued)
+    cases = len({letter.presentation_id for letter in issued})
+    flash(f"Letters issued for {cases} case{'s' if cases != 1 else ''}." + (" Not issued: " + " ".join(problems) if problems else ""),
           "success" if not problems else "warning")
     return redirect(url_for("letters.index"))
 
