@@ -31,9 +31,9 @@ def test_coordinator_sees_the_queue_and_this_years_conferences(make, auth, clien
     make.conference(status=ConferenceStatus.HELD, starts_at=datetime.now(UTC) - timedelta(hours=5))
     auth.login(make.user(roles=(Role.COORDINATOR,)).username)
     page = client.get("/").data.decode()
-    assert '<div class="tb-stat-value">2</div>\n      <div class="tb-stat-label">Cases waiting in the queue' in page
-    assert '<div class="tb-stat-value">1</div>\n      <div class="tb-stat-label">of them missing imaging or pathology' in page
-    assert '<div class="tb-stat-value">1</div>\n      <div class="tb-stat-label">Conferences held this year' in page
+    assert '<div class="tb-stat-value">2</div>\n      <div class="tb-stat-label"><a href="/cases/">Cases waiting in the queue' in page
+    assert '<div class="tb-stat-value">1</div>\n      <div class="tb-stat-label"><a href="/cases/?ready=no">of them missing imaging or pathology' in page
+    assert '<div class="tb-stat-value">1</div>\n      <div class="tb-stat-label"><a href="/conferences/">Conferences held this year' in page
 
 
 def test_dashboard_queries_do_not_grow_with_the_rows(make, auth, client, count_statements):

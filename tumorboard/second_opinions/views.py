@@ -10,6 +10,7 @@ from flask_login import current_user
 from tumorboard.access import allow
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
+from tumorboard.cases.models import Patient
 from tumorboard.cases.operations import CaseError
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
@@ -29,7 +30,6 @@ from tumorboard.second_opinions.operations import (
     update_records,
     update_request,
 )
-from tumorboard.cases.models import Patient
 from tumorboard.vocab import LetterKind, RecordKind, RecordState, Role
 
 bp = Blueprint("second_opinions", __name__, url_prefix="/second-opinions")
