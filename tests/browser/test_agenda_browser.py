@@ -19,7 +19,7 @@ def test_build_an_agenda(make, page, live_server):
                        patient=make.patient(last_name=name)) for i, name in enumerate(names)]
 
     sign_in(page, live_server, "dana")
-    page.get_by_role("link", name="Conferences").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Conferences").click()
     page.get_by_role("link", name="Breast Tumor Board").first.click()
     page.get_by_role("link", name=start.astimezone(ZoneInfo("America/New_York")).strftime("%a %d %b %Y, %H:%M")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Breast Tumor Board")

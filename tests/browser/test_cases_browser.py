@@ -11,7 +11,7 @@ def test_submit_a_case_and_find_it_in_the_queue(make, page, live_server):
     make.user(username="dana", roles=(Role.COORDINATOR,))
     make.patient(mrn="TB424242", last_name="Merriweather", first_name="Lydia")
     sign_in(page, live_server, "skim")
-    page.get_by_role("link", name="Cases").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases").click()
     page.get_by_role("link", name="New case").click()
 
     page.get_by_label("MRN").fill("TB424242")
@@ -43,7 +43,7 @@ def test_submit_a_case_and_find_it_in_the_queue(make, page, live_server):
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, live_server, "dana")
-    page.get_by_role("link", name="Cases").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases").click()
     page.get_by_label("Site group").select_option("breast")
     page.get_by_label("Ready").select_option("no")
     page.get_by_role("button", name="Filter").click()

@@ -35,7 +35,7 @@ def test_a_physician_is_refused_user_management(make, page, live_server):
 def test_a_coordinator_adds_a_user_through_the_form(make, page, live_server):
     make.user(username="dana", roles=(Role.COORDINATOR,))
     sign_in(page, live_server, "dana")
-    page.get_by_role("link", name="Users").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
     page.get_by_role("link", name="New user").click()
     page.get_by_label("Full name").fill("Owen Price")
     page.get_by_label("Username").fill("oprice")
