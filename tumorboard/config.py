@@ -34,6 +34,7 @@ class Settings:
     secret_key: str
     timezone: str
     program_name: str
+    reports_dir: str
 
 
 def normalize_database_url(raw: str) -> str:
@@ -92,12 +93,9 @@ def load_config(env: dict[str, str] | os._Environ) -> Settings:
         raise ConfigError(f"TIMEZONE is not a known IANA time zone: {timezone!r}") from None
 
     program_name = env.get("PROGRAM_NAME", "").strip() or "TumorBoard Cancer Program"
-    return Settings(environment, database_url, secret_key, timezone, program_name)
-
-
-def env_reports_dir() -> str:
-    """Where documents are filed: REPORTS_DIR, or reports/ beside the package."""
-    return os.environ.get("REPORTS_DIR") or str(INSTANCE_DIR.parent / "reports")
+    # Issued letters and exports are filed here (names carry no patient data).
+    reports_dir = env.get("REPORTS_DIR", "").strip() or str(INSTANCE_DIR.parent / "reports")
+    return Settings(environment, database_url, secret_key, timezone, program_name, reports_dir)
 
 
 def flask_config(settings: Settings) -> dict[str, object]:
@@ -124,8 +122,7 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BTN_STYLE": "primary",
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
-        # Issued letters and exports are filed here (names carry no patient data).
-        "REPORTS_DIR": env_reports_dir(),
+        "REPORTS_DIR": settings.reports_dir,
         # Failed logins before the next attempt is made to wait.
         "LOGIN_FREE_ATTEMPTS": 5,
         "WTF_CSRF_ENABLED": True,

@@ -99,3 +99,8 @@ def test_gunicorn_loads_the_wsgi_app(tmp_path):
         env=env, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_reports_folder_comes_from_the_environment_or_defaults_beside_the_package():
+    assert load_config({"TUMORBOARD_ENV": "development", "REPORTS_DIR": "/srv/tumorboard/reports"}).reports_dir == "/srv/tumorboard/reports"
+    assert load_config({"TUMORBOARD_ENV": "development"}).reports_dir.endswith("/reports")

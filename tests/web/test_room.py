@@ -272,3 +272,20 @@ def test_no_element_id_is_used_twice_on_the_case_panel(room, auth, client, app, 
     assert page.count('name="csrf_token"') + page.count('csrf_token" type="hidden"') > 3
     ids = re.findall(r' id="([^"]+)"', page)
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_a_change_racing_another_writer_is_a_message_not_an_error(room, auth, client, monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from tumorboard.sessions import operations
+
+    _open_vote(room, auth, client)
+    as_user(auth, client, room.doctors[Specialty.PATHOLOGY])
+
+    def raced(*_args, **_kwargs) -> None:
+        raise StaleDataError("UPDATE statement on table 'conferences' expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr(operations, "cast_vote", raced)
+    response = client.post(room.url("vote"), data={"choice": "agree"}, follow_redirects=True)
+    assert response.status_code == 200 and "Someone else changed this at the same moment" in response.data.decode()
+    assert db.session.scalar(db.select(db.func.count(Vote.id))) == 0

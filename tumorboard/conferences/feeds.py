@@ -12,6 +12,7 @@ from tumorboard.access import public
 from tumorboard.auth.models import User
 from tumorboard.conferences.ical import FeedEvent, calendar_bytes
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember
+from tumorboard.conferences.pages import agenda_size
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.sessions.models import Presentation
@@ -33,9 +34,8 @@ def _uid_domain() -> str:
 
 def feed_events(where: sa.ColumnElement[bool], now: datetime) -> list[FeedEvent]:
     """Conferences as feed events: counts and links only (one query)."""
-    count = sa.select(sa.func.count(Presentation.id)).where(Presentation.conference_id == Conference.id).scalar_subquery()
     rows = db.session.execute(
-        sa.select(Conference, ConferenceSeries.name, ConferenceSeries.timezone, count)
+        sa.select(Conference, ConferenceSeries.name, ConferenceSeries.timezone, agenda_size())
         .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id)
         .where(where, Conference.starts_at >= now - PAST, Conference.starts_at < now + AHEAD).order_by(Conference.starts_at)
     ).all()

@@ -19,6 +19,11 @@ from tumorboard.vocab import CaseStatus, ConferenceStatus
 QUEUE_SHOWN = 100
 
 
+def agenda_size() -> sa.ScalarSelect[int]:
+    """The number of cases on a conference's agenda, as a column of a query over conferences."""
+    return sa.select(sa.func.count(Presentation.id)).where(Presentation.conference_id == Conference.id).scalar_subquery()
+
+
 @dataclass(frozen=True)
 class AgendaLine:
     """One case on the agenda, as the page and the PDF show it."""
@@ -108,9 +113,8 @@ class ConferenceRow:
 
 def conference_rows(where: sa.ColumnElement[bool], zone_of: dict[int, ZoneInfo] | None = None, limit: int = 200) -> list[ConferenceRow]:
     """Conferences matching `where`, in time order, with their case counts (one query)."""
-    count = sa.select(sa.func.count(Presentation.id)).where(Presentation.conference_id == Conference.id).scalar_subquery()
     rows = db.session.execute(
-        sa.select(Conference, ConferenceSeries.name, ConferenceSeries.timezone, count)
+        sa.select(Conference, ConferenceSeries.name, ConferenceSeries.timezone, agenda_size())
         .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id).where(where).order_by(Conference.starts_at).limit(limit)
     ).all()
     return [ConferenceRow(c, name, n, c.starts_at.astimezone(ZoneInfo(tz))) for c, name, tz, n in rows]

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from tumorboard.access import allow
+from tumorboard.actions import run_action
 from tumorboard.audit.operations import record
 from tumorboard.cases.models import Case
 from tumorboard.conferences import operations as ops
@@ -121,20 +121,11 @@ def generate(series_id: int) -> object:
 
 
 def _conference_action(conference_id: int, action) -> object:  # noqa: ANN001
-    """Run one change on a conference, turning a refusal into a message on the page it came from."""
+    """Run one change on a conference and go back to the page it came from (its series, or its agenda)."""
     conference = db.get_or_404(Conference, conference_id)
-    back = request.form.get("back") == "series"
-    try:
-        message = action(conference)
-        db.session.commit()
-        if message:
-            flash(message, "success")
-    except (ops.ConferenceError, StaleDataError) as error:
-        db.session.rollback()
-        flash(str(error) if isinstance(error, ops.ConferenceError)
-              else "Someone else changed this agenda at the same moment. The page shows it as it is now; make your change again.", "warning")
-    target = url_for("conferences.series", series_id=conference.series_id) if back else url_for("conferences.show", conference_id=conference.id)
-    return redirect(target)
+    back = (url_for("conferences.series", series_id=conference.series_id) if request.form.get("back") == "series"
+            else url_for("conferences.show", conference_id=conference.id))
+    return run_action(back, lambda: action(conference), (ops.ConferenceError,))
 
 
 @bp.route("/<int:conference_id>/cancel", methods=["POST"])

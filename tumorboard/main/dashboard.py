@@ -12,9 +12,9 @@ from tumorboard.audit.models import AuditEntry
 from tumorboard.auth.models import User
 from tumorboard.cases.models import Case, Patient
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember
+from tumorboard.conferences.pages import agenda_size
 from tumorboard.extensions import db
 from tumorboard.second_opinions.models import SecondOpinionRequest
-from tumorboard.sessions.models import Presentation
 from tumorboard.vocab import CaseStatus, ConferenceStatus, Role, SecondOpinionStatus
 
 UPCOMING_DAYS = 14
@@ -62,12 +62,9 @@ class Dashboard:
 
 def upcoming_conferences(user: User, now: datetime, tz: ZoneInfo) -> list[UpcomingConference]:
     """Conferences in the next two weeks, with case counts and whether the user is a member."""
-    case_count = (
-        sa.select(sa.func.count(Presentation.id)).where(Presentation.conference_id == Conference.id).scalar_subquery()
-    )
     member = sa.exists().where(SeriesMember.series_id == Conference.series_id, SeriesMember.user_id == user.id)
     rows = db.session.execute(
-        sa.select(Conference, ConferenceSeries.name, ConferenceSeries.capacity, case_count, member)
+        sa.select(Conference, ConferenceSeries.name, ConferenceSeries.capacity, agenda_size(), member)
         .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id)
         .where(Conference.starts_at >= now - timedelta(hours=2), Conference.starts_at < now + timedelta(days=UPCOMING_DAYS))
         .order_by(Conference.starts_at)
