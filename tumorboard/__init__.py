@@ -25,6 +25,8 @@ from tumorboard.demo.cli import bp as demo_bp
 from tumorboard.letters.views import bp as letters_bp
 from tumorboard.main.views import bp as main_bp
 from tumorboard.program.views import bp as program_bp
+from tumorboard.reporting import cli as reporting_cli  # noqa: F401
+from tumorboard.reporting.views import bp as reports_bp
 from tumorboard.second_opinions.views import bp as second_opinions_bp
 from tumorboard.sessions.views import bp as room_bp
 from tumorboard.users.views import bp as users_bp
@@ -34,10 +36,11 @@ from tumorboard.config import ConfigError, flask_config, load_config
 from tumorboard.db import enforce_sqlite_foreign_keys
 from tumorboard.extensions import bootstrap, csrf, db, login_manager, migrate
 from tumorboard.program.settings import local_time
+from tumorboard.reporting.exports import percent
 from tumorboard.vocab import Role
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-BLUEPRINTS = (auth_bp, main_bp, users_bp, audit_bp, cases_bp, conferences_bp, calendar_bp, room_bp, letters_bp, second_opinions_bp, program_bp, demo_bp)
+BLUEPRINTS = (auth_bp, main_bp, users_bp, audit_bp, cases_bp, conferences_bp, calendar_bp, room_bp, letters_bp, second_opinions_bp, program_bp, reports_bp, demo_bp)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -75,6 +78,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.context_processor(_layout_context)
     app.add_template_filter(local_time, "local")
     app.add_template_filter(lambda left, right: zip(left, right, strict=True), "zip")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(lambda number: f"{number:,}", "thousands")
     return app
 
 

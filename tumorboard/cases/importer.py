@@ -50,6 +50,7 @@ class Problem:
     row: int
     column: str
     message: str
+    file: str = ""  # which file, when an import takes several
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,12 @@ def parse_date(text: str) -> date:
         raise ValueError(f"'{text}' is not a date written YYYY-MM-DD") from None
 
 
-def _whole_number(text: str) -> int:
-    number = float(text)  # spreadsheets write 2 as 2.0
+def whole_number(text: str) -> int:
+    """A whole number; spreadsheets may write 2 as 2.0."""
+    try:
+        number = float(text)
+    except ValueError:
+        number = float("nan")
     if not number.is_integer():
         raise ValueError(f"'{text}' is not a whole number")
     return int(number)
@@ -144,22 +149,30 @@ def _lookup(table: dict[str, int], what: str) -> Callable[[str], int]:
     return find
 
 
+def check_columns(rows: list[dict[str, str]], required: Iterable[str], known: Iterable[str], file: str = "") -> tuple[list[Problem], bool]:
+    """The header's problems, and whether the rows can be read at all (not when empty or a required column is missing)."""
+    if not rows:
+        return [Problem(1, "-", "The file has no rows.", file)], False
+    columns = set(rows[0])
+    if missing := [c for c in required if c not in columns]:
+        return [Problem(1, ", ".join(missing), "Missing columns: " + ", ".join(missing), file)], False
+    if unknown := sorted(columns - set(known)):
+        return [Problem(1, ", ".join(unknown), "Unknown columns (see docs/import-formats.md).", file)], True
+    return [], True
+
+
 def check_rows(rows: Iterable[dict[str, str]], context: ImportContext) -> ImportCheck:
     """Check every row against the case rules and the database; nothing is written here."""
     rows = list(rows)
     check = ImportCheck()
-    columns = set(rows[0]) if rows else set()
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing or not rows:
-        check.problems.append(Problem(1, ", ".join(missing) or "-", "Missing columns: " + ", ".join(missing) if missing else "The file has no rows."))
+    problems, readable = check_columns(rows, REQUIRED_COLUMNS, KNOWN_COLUMNS)
+    check.problems += problems
+    if not readable:
         return check
-    unknown = sorted(columns - KNOWN_COLUMNS)
-    if unknown:
-        check.problems.append(Problem(1, ", ".join(unknown), "Unknown columns (see docs/import-formats.md)."))
     readers: dict[str, Callable[[str], object]] = {
         "sex": Sex.parse, "site_group": SiteGroup.parse, "laterality": Laterality.parse, "source": CaseSource.parse,
         "urgency": Urgency.parse, "birth_date": parse_date, "diagnosis_date": parse_date, "first_course_started_on": parse_date,
-        "not_staged": parse_yes_no, "analytic": parse_yes_no, "ajcc_edition": _whole_number, "ecog": _whole_number,
+        "not_staged": parse_yes_no, "analytic": parse_yes_no, "ajcc_edition": whole_number, "ecog": whole_number,
         "biomarkers": parse_biomarkers, "presenting_physician": _lookup(context.physicians, "physician with username"),
         "managing_physician": _lookup(context.physicians, "physician with username"),
         "requested_series": _lookup(context.series, "conference series"),
@@ -198,7 +211,8 @@ def check_rows(rows: Iterable[dict[str, str]], context: ImportContext) -> Import
             if column not in failed_columns:  # an unreadable cell already says why
                 row_problems.extend(Problem(row, column, message) for message in messages)
         if not row_problems and data.site_group is not None:
-            row_problems.extend(_check_identity(data, row, context, seen_patients))
+            person = KnownPatient(data.last_name, data.first_name, data.birth_date)
+            row_problems.extend(check_identity(data.mrn, person, row, context.patients, seen_patients))
             key = case_key(data.mrn, data.site_group, data.diagnosis_date)
             if key in seen_keys:
                 row_problems.append(Problem(row, "mrn", f"The same case (MRN, site group, diagnosis date) is already on row {seen_keys[key]}."))
@@ -212,15 +226,13 @@ def check_rows(rows: Iterable[dict[str, str]], context: ImportContext) -> Import
     return check
 
 
-def _check_identity(data: CaseInput, row: int, context: ImportContext, seen: dict[str, tuple[KnownPatient, int]]) -> list[Problem]:
-    """One MRN is one person: in the database and across the file."""
-    person = KnownPatient(data.last_name, data.first_name, data.birth_date)
-    known = context.patients.get(data.mrn)
+def check_identity(mrn: str, person: KnownPatient, row: int, known: dict[str, KnownPatient],
+                   seen: dict[str, tuple[KnownPatient, int]]) -> list[Problem]:
+    """One MRN is one person: in the database and across the file (`seen` collects the file's first row of each MRN)."""
     same = lambda a, b: (a.last_name.casefold(), a.first_name.casefold(), a.birth_date) == (b.last_name.casefold(), b.first_name.casefold(), b.birth_date)  # noqa: E731
-    if known is not None and not same(known, person):
+    if mrn in known and not same(known[mrn], person):
         return [Problem(row, "mrn", "This MRN belongs to a patient with another name or date of birth in TumorBoard.")]
-    if data.mrn in seen and not same(seen[data.mrn][0], person):
-        return [Problem(row, "mrn", f"Row {seen[data.mrn][1]} gives this MRN another name or date of birth.")]
-    seen.setdefault(data.mrn, (person, row))
+    if mrn in seen and not same(seen[mrn][0], person):
+        return [Problem(row, "mrn", f"Row {seen[mrn][1]} gives this MRN another name or date of birth.")]
+    seen.setdefault(mrn, (person, row))
     return []
-

@@ -72,7 +72,7 @@ from tumorboard.vocab import (
 
 # The seed program's documented headline: 22.5% (= 9/40) of its analytic caseload presented.
 HEADLINE_NUMERATOR, HEADLINE_DENOMINATOR = 9, 40
-# Registry site groups the demo series do not cover, with their share of the caseload.
+# Registry site groups the demo series do not cover, with their percentage of the caseload.
 OTHER_SITES = {
     SiteGroup.GYNECOLOGIC: 5, SiteGroup.HEAD_NECK: 4, SiteGroup.HEMATOLOGIC: 6,
     SiteGroup.SKIN_MELANOMA: 4, SiteGroup.CNS: 1, SiteGroup.ENDOCRINE: 3, SiteGroup.OTHER: 2,
@@ -468,7 +468,9 @@ class _Builder:
         by_site: dict[SiteGroup, float] = {}
         for case in presented:
             by_site[case.site_group] = by_site.get(case.site_group, 0) + 3.0
-        weights = {**by_site, **{site: float(share) for site, share in OTHER_SITES.items()}}
+        # The uncovered sites take their percentage of the whole caseload; the covered ones share the rest by volume.
+        covered = sum(by_site.values()) / (1 - sum(OTHER_SITES.values()) / 100)
+        weights = {**by_site, **{site: covered * share / 100 for site, share in OTHER_SITES.items()}}
         for site, count in apportion(total, weights).items():
             db.session.add(AnalyticCaseload(year=year, site_group=site, analytic_cases=count))
         return len(presented), total

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 
 @dataclass(frozen=True)
@@ -41,3 +41,8 @@ def promise_clock(complete_at: datetime | None, plan_sent_at: datetime | None, n
     days_left = math.ceil((due - end) / timedelta(days=1)) if end <= due else -max(1, math.floor((end - due) / timedelta(days=1)))
     breached = end > due
     return PromiseClock(True, due, days_left, breached, plan_sent_at is not None and not breached)
+
+
+def sent_moment(sent_on: date, zone: tzinfo) -> datetime:
+    """Dispatches record the day a letter went out, not the hour: the clock stops at noon of that day, program time."""
+    return datetime.combine(sent_on, time(12), zone)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import fields
+
+import sqlalchemy as sa
 from datetime import UTC, datetime, time
 
 from tumorboard.audit.operations import record
@@ -10,14 +12,28 @@ from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import assign_patient, resolve_patient
 from tumorboard.extensions import db
+from tumorboard.letters.models import LetterDispatch, PlanLetter
 from tumorboard.second_opinions.intake import RecordUpdate, RequestInput, records_complete
 from tumorboard.second_opinions.models import RecordItem, SecondOpinionRequest
-from tumorboard.vocab import RecordKind, SecondOpinionStatus
+from tumorboard.sessions.models import Presentation
+from tumorboard.vocab import LetterKind, RecordKind, SecondOpinionStatus
 
 REQUEST_FIELDS = tuple(
     f.name for f in fields(RequestInput) if f.name not in ("mrn", "last_name", "first_name", "birth_date", "sex", "received_on")
 )
 OPEN_STATUSES = (SecondOpinionStatus.OPEN, SecondOpinionStatus.RECORDS_COMPLETE, SecondOpinionStatus.CASE_CREATED)
+
+
+def plan_sent_on_by_case() -> sa.Subquery:
+    """Per case, the day its opinion went out: the first dispatch of a referrer letter of any of its presentations."""
+    return (
+        sa.select(Presentation.case_id, sa.func.min(LetterDispatch.sent_on).label("sent_on"))
+        .join(PlanLetter, PlanLetter.presentation_id == Presentation.id)
+        .join(LetterDispatch, LetterDispatch.letter_id == PlanLetter.id)
+        .where(PlanLetter.kind == LetterKind.REFERRER)
+        .group_by(Presentation.case_id)
+        .subquery("plan_sent")
+    )
 
 
 class RequestClosed(Exception):

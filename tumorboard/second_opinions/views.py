@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -15,10 +16,8 @@ from tumorboard.cases.operations import CaseError
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.forms import show_problems
-from tumorboard.letters.models import LetterDispatch, PlanLetter
 from tumorboard.program.settings import program_settings, program_today, program_zone
-from tumorboard.sessions.models import Presentation
-from tumorboard.second_opinions.clock import promise_clock
+from tumorboard.second_opinions.clock import promise_clock, sent_moment
 from tumorboard.second_opinions.forms import CancelForm, RequestForm
 from tumorboard.second_opinions.intake import RecordUpdate, validate_records, validate_request
 from tumorboard.second_opinions.models import RecordItem, SecondOpinionRequest
@@ -27,10 +26,11 @@ from tumorboard.second_opinions.operations import (
     RequestClosed,
     cancel_request,
     create_request,
+    plan_sent_on_by_case,
     update_records,
     update_request,
 )
-from tumorboard.vocab import LetterKind, RecordKind, RecordState, Role
+from tumorboard.vocab import RecordKind, RecordState, Role
 
 bp = Blueprint("second_opinions", __name__, url_prefix="/second-opinions")
 
@@ -153,15 +153,12 @@ def show(request_id: int) -> str:
 
 
 def plan_sent_at(request_row: SecondOpinionRequest) -> datetime | None:
-    """When the opinion went out: the first sending of its case's referrer letter (noon of that day, program time)."""
+    """When the opinion went out (the first referrer letter's dispatch), or None."""
     if request_row.case_id is None:
         return None
-    sent = db.session.scalar(
-        db.select(db.func.min(LetterDispatch.sent_on)).join(PlanLetter, LetterDispatch.letter_id == PlanLetter.id)
-        .join(Presentation, PlanLetter.presentation_id == Presentation.id)
-        .where(Presentation.case_id == request_row.case_id, PlanLetter.kind == LetterKind.REFERRER)
-    )
-    return datetime.combine(sent, time(12), program_zone()) if sent else None
+    sent = plan_sent_on_by_case()
+    sent_on = db.session.scalar(sa.select(sent.c.sent_on).where(sent.c.case_id == request_row.case_id))
+    return sent_moment(sent_on, program_zone()) if sent_on else None
 
 
 def _read_date(raw: str, kind: RecordKind, label: str, problems: list[str]) -> date | None:
