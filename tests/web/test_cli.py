@@ -9,7 +9,8 @@ from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.extensions import db
-from tumorboard.reporting.models import AnalyticCaseload
+from tumorboard.program.settings import program_today
+from tumorboard.reporting.data import program_report
 from tumorboard.sessions.models import Attendance, Presentation, Vote
 from tumorboard.vocab import CaseStatus, ConferenceStatus, Role
 
@@ -65,19 +66,12 @@ def test_seed_demo_builds_a_realistic_program_with_the_documented_headline(runne
     assert statuses[CaseStatus.DRAFT] >= 4 and statuses[CaseStatus.SCHEDULED] >= 12
     assert statuses[CaseStatus.PLAN_FINALIZED] > statuses[CaseStatus.PRESENTED] > 0
 
-    # 22.5% of this year's analytic caseload presented at held conferences, computed from the rows.
-    zone = ZoneInfo(app.config["TIMEZONE"])
-    year = datetime.now(zone).year
-    start, end = datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
-    presented = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Presentation.case_id)))
-        .join(Conference, Presentation.conference_id == Conference.id)
-        .join(Case, Presentation.case_id == Case.id)
-        .where(Case.analytic.is_(True), Conference.status == ConferenceStatus.HELD,
-               Conference.starts_at >= start, Conference.starts_at < end)
-    )
-    caseload = db.session.scalar(sa.select(sa.func.sum(AnalyticCaseload.analytic_cases)).where(AnalyticCaseload.year == year))
-    assert presented * 40 == caseload * 9
+    # The documented headline, as the accreditation report computes it: 22.5% of this year's registry caseload.
+    report = program_report(program_today().year)[1]
+    assert report.caseload_source == "registry" and report.case_presentation_rate == 0.225
+    assert report.cases_presented * 40 == report.analytic_cases * 9
+    assert report.second_opinions.letters_sent > 0 and report.implementation.recorded > 0  # the quality section has data
+    assert all(row.analytic_cases > 0 for row in report.by_site_group)
 
     again = runner.invoke(args=["seed-demo", "--force"])
     assert again.exit_code == 0 and count(ConferenceSeries) == 4

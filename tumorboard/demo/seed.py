@@ -41,6 +41,7 @@ from tumorboard.demo.catalog import (
     Tumor,
 )
 from tumorboard.extensions import db
+from tumorboard.letters.operations import issue_letter, record_dispatch
 from tumorboard.program.models import ProgramSettings
 from tumorboard.reporting.models import AnalyticCaseload
 from tumorboard.second_opinions.models import RecordItem, SecondOpinionRequest
@@ -52,9 +53,11 @@ from tumorboard.vocab import (
     CaseSource,
     CaseStatus,
     ConferenceStatus,
+    DispatchMethod,
     Implementation,
     InsuranceStatus,
     Intent,
+    LetterKind,
     Laterality,
     NonImplementationReason,
     PresentationReason,
@@ -390,6 +393,37 @@ class _Builder:
                 if implemented is not Implementation.YES:
                     plan.non_implementation_reason = rng.choice(list(NonImplementationReason))
 
+    def answered_second_opinions(self) -> None:
+        """Earlier this year some presented patients came for a second opinion: their letters went out, on time or late."""
+        rng = self.rng
+        db.session.flush()  # letters are issued through the real operations, which query
+        year_start = datetime(self.today.year, 1, 1, tzinfo=self.now.tzinfo)
+        first_seen: dict[Case, Presentation] = {}
+        for presentation in self.presentations:
+            first_seen.setdefault(presentation.case, presentation)
+        finalized = [p for p in self.presentations if p.consensus_plan.finalized_at and p.closed_at >= year_start
+                     and first_seen[p.case] is p and p.case.managing_physician is not None]
+        for presentation in rng.sample(finalized, min(12, len(finalized))):
+            case, plan = presentation.case, presentation.consensus_plan
+            referrer = rng.choice(REFERRERS)
+            complete = presentation.closed_at - timedelta(days=rng.randint(1, 4), hours=rng.randint(0, 6))
+            case.source, case.referring_name, case.referring_practice, case.referring_address = CaseSource.SECOND_OPINION, *referrer
+            request = SecondOpinionRequest(
+                patient=case.patient, requester=Requester.REFERRING_PROVIDER, contact_name=referrer[0], referring_name=referrer[0],
+                referring_practice=referrer[1], referring_address=referrer[2], diagnosis_as_stated=case.histology or "See outside records",
+                requested_specialty=case.managing_physician.specialty, visit_mode=AttendanceMode.VIRTUAL,
+                insurance_status=InsuranceStatus.VERIFIED, navigator=self.users["navigator"], status=SecondOpinionStatus.CASE_CREATED,
+                received_at=complete - timedelta(days=5), complete_at=complete, case=case,
+                records=[RecordItem(kind=kind, state=RecordState.RECEIVED, requested_on=(complete - timedelta(days=5)).date(),
+                                    received_on=complete.date()) for kind in RecordKind],
+            )
+            db.session.add(request)
+            db.session.flush()
+            signer = case.managing_physician
+            letter = issue_letter(signer, presentation, LetterKind.REFERRER, plan.finalized_at, plan.finalized_at.date())
+            sent_on = min(plan.finalized_at.date() + timedelta(days=rng.randint(0, 3)), self.today)
+            record_dispatch(signer, letter, sent_on, DispatchMethod.FAX, referrer[0], plan.finalized_at, self.today)
+
     # Upcoming, queue, second opinions ---------------------------------------
 
     def upcoming(self, spec: DemoSeries, series: ConferenceSeries, members: list[User], conferences: list[Conference]) -> None:
@@ -497,6 +531,7 @@ class _Builder:
                     self.hold(spec, series, members, conference, history)
             self.upcoming(spec, series, members, conferences)
         self.finalize_plans()
+        self.answered_second_opinions()
         self.second_opinions(series_rows)
         presented, caseload = self.caseload()
         record(None, "seed_demo", "program", None, f"cases={len(self.cases)};presentations={len(self.presentations)}")
