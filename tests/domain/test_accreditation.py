@@ -170,6 +170,8 @@ def test_months_count_a_case_at_its_first_presentation_and_add_up_to_the_year():
     assert (february.presentations, february.cases_presented, february.cumulative_cases_presented) == (3, 2, 3)
     assert sum(row.cases_presented for row in report.by_month) == report.cases_presented
     assert report.by_month[-1].cumulative_rate == report.case_presentation_rate
+    assert [(q.quarter, q.presentations, q.cases_presented) for q in report.by_quarter] == [
+        ("2026-Q1", 4, 3), ("2026-Q2", 0, 0), ("2026-Q3", 0, 0), ("2026-Q4", 0, 0)]
 
 
 def test_site_groups_are_measured_against_their_own_caseload():

@@ -148,7 +148,7 @@ def test_presentation_list_names_patients_and_is_audited(client, auth, coordinat
 def test_workbook_has_the_measures_the_breakdowns_and_the_list(client, auth, coordinator, year_of_work):
     auth.login("dana")
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/reports/{YEAR}/report.xlsx").data))
-    assert workbook.sheetnames == ["Measures", "By site group", "By month", "By series", "Summary", "Presentations"]
+    assert workbook.sheetnames == ["Measures", "By site group", "By month", "By quarter", "By series", "Summary", "Presentations"]
     assert workbook["Measures"]["B2"].value == 4 and workbook["Measures"]["C2"].value == 40
     assert workbook["Presentations"].max_row == 7
 

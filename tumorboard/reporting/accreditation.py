@@ -93,6 +93,15 @@ class MonthRow:
 
 
 @dataclass(frozen=True)
+class QuarterRow:
+    """One quarter: the sum of its months."""
+
+    quarter: str  # "2026-Q1"
+    presentations: int
+    cases_presented: int
+
+
+@dataclass(frozen=True)
 class SeriesRow:
     """One conference series over the period."""
 
@@ -199,6 +208,7 @@ class AccreditationReport:
     discussion_counts: dict[str, int]
     by_site_group: list[SiteGroupRate]
     by_month: list[MonthRow]
+    by_quarter: list[QuarterRow]
     by_series: list[SeriesRow]
     targets: dict[str, float]
     met: dict[str, bool | None]
@@ -227,6 +237,7 @@ class AccreditationReport:
             "discussion": dict(self.discussion),
             "by_site_group": [asdict(row) for row in self.by_site_group],
             "by_month": [asdict(row) for row in self.by_month],
+            "by_quarter": [asdict(row) for row in self.by_quarter],
             "by_series": [asdict(row) for row in self.by_series],
             "targets": dict(self.targets),
             "met": dict(self.met),
@@ -292,6 +303,7 @@ def accreditation_report(data: ReportInput) -> AccreditationReport:
 
     held = held_conferences(data)
     attendance = _attendance(data.attendance, held)
+    months = _by_month(counted, start, data.through, analytic_cases)
     discussion_counts = {
         "stage": int(counted["stage_discussed"].eq(True).sum()),
         "guideline": int(counted["guideline_discussed"].eq(True).sum()),
@@ -317,7 +329,8 @@ def accreditation_report(data: ReportInput) -> AccreditationReport:
         discussion={item: rate(n, presentations) for item, n in discussion_counts.items()},
         discussion_counts=discussion_counts,
         by_site_group=_by_site_group(counted, caseload),
-        by_month=_by_month(counted, start, data.through, analytic_cases),
+        by_month=months,
+        by_quarter=_by_quarter(months),
         by_series=_by_series(scheduled, held, counted),
         targets={name: float(value) for name, value in asdict(targets).items()},
         met=met,
@@ -362,6 +375,16 @@ def _by_month(counted: pd.DataFrame, start: date, through: date, analytic_cases:
         MonthRow(str(month), int(presentations[month]), int(first[month]), int(cumulative[month]), rate(int(cumulative[month]), analytic_cases))
         for month in months
     ]
+
+
+def _by_quarter(months: list[MonthRow]) -> list[QuarterRow]:
+    quarters: dict[str, list[int]] = {}
+    for row in months:
+        year, month = row.month.split("-")
+        totals = quarters.setdefault(f"{year}-Q{(int(month) - 1) // 3 + 1}", [0, 0])
+        totals[0] += row.presentations
+        totals[1] += row.cases_presented
+    return [QuarterRow(quarter, presentations, cases) for quarter, (presentations, cases) in quarters.items()]
 
 
 def _by_series(scheduled: pd.DataFrame, held: pd.DataFrame, counted: pd.DataFrame) -> list[SeriesRow]:

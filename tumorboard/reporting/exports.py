@@ -102,6 +102,7 @@ def report_xlsx(report: AccreditationReport, data: ReportInput | None = None) ->
         "Measures": measures_frame(report),
         "By site group": pd.DataFrame([asdict(row) for row in report.by_site_group], columns=["site_group", "analytic_cases", "cases_presented", "rate"]),
         "By month": pd.DataFrame([asdict(row) for row in report.by_month]),
+        "By quarter": pd.DataFrame([asdict(row) for row in report.by_quarter], columns=["quarter", "presentations", "cases_presented"]),
         "By series": pd.DataFrame([asdict(row) for row in report.by_series],
                                   columns=["series", "conferences_scheduled", "conferences_held", "presentations", "cases_presented"]),
         "Summary": pd.DataFrame(_summary(report), columns=["item", "value"]),

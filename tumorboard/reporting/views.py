@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from tumorboard.access import allow
 from tumorboard.audit.operations import record
-from tumorboard.cases.importer import ImportFileError, read_table
+from tumorboard.cases.importer import MAX_ROWS, ImportFileError, read_table
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_settings, program_today, program_zone
@@ -155,7 +155,7 @@ def confirm_caseload() -> object:
     form = ConfirmCaseloadForm()
     try:
         rows = json.loads(form.rows.data or "")
-        if not form.validate_on_submit() or not isinstance(rows, list) or not all(
+        if not form.validate_on_submit() or not isinstance(rows, list) or len(rows) > MAX_ROWS or not all(
             isinstance(row, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in row.items()) for row in rows
         ):
             raise ValueError
