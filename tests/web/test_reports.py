@@ -178,3 +178,16 @@ def test_a_conference_late_on_31_december_new_york_time_counts_in_that_year(make
     presented(make, conference)
     assert program_report(YEAR)[1].cases_presented == 1
     assert program_report(YEAR + 1)[1].cases_presented == 0
+
+
+def test_exports_neutralize_spreadsheet_formulas(client, auth, coordinator, make):
+    series = make.series(name="+Breast Board")
+    conference = held(make, series, date(YEAR, 4, 7))
+    presented(make, conference, make.case(patient=make.patient(last_name='=HYPERLINK("http://evil.example.org")', first_name="@SUM(A1)")))
+    auth.login("dana")
+    text = client.get(f"/reports/{YEAR}/presentations.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text and "'+Breast Board" in text
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/reports/{YEAR}/report.xlsx").data))
+    row = [cell.value for cell in workbook["Presentations"][2]]
+    assert "'=HYPERLINK(\"http://evil.example.org\")" in row and workbook["By series"]["A2"].value == "'+Breast Board"
+    assert workbook["Presentations"]["C2"].data_type == "n"  # numbers stay numbers

@@ -12,6 +12,7 @@ from tumorboard.reporting.accreditation import AccreditationReport, ReportInput,
 from tumorboard.vocab import SiteGroup, Specialty
 
 DISCUSSION_LABELS = {"stage": "stage", "guideline": "guidelines", "clinical_trial": "clinical trials"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PRESENTATION_LIST_COLUMNS = (
     "conference_date", "series", "case_id", "mrn", "last_name", "first_name", "birth_date", "site_group", "class_of_case",
     "analytic", "track", "status", "reason", "prospective", "stage_discussed", "guideline_discussed", "trial_discussed", "counted",
@@ -88,7 +89,18 @@ def measures_csv(report: AccreditationReport) -> bytes:
 def presentation_list(data: ReportInput) -> pd.DataFrame:
     """Every presentation at the year's held conferences, with the patient's identifiers and whether it counts in the measures."""
     rows = period_presentations(data).sort_values(["date", "series", "case_id"])
-    return rows.assign(conference_date=rows["date"].dt.strftime("%Y-%m-%d"), counted=rows["counts"])[list(PRESENTATION_LIST_COLUMNS)]
+    listed = rows.assign(conference_date=rows["date"].dt.strftime("%Y-%m-%d"), counted=rows["counts"])[list(PRESENTATION_LIST_COLUMNS)]
+    return without_formulas(listed)
+
+
+def without_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) are kept as text with a leading quote."""
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    return frame.assign(**{column: frame[column].map(_inert) for column in text})
+
+
+def _inert(value: object) -> object:
+    return f"'{value}" if isinstance(value, str) and value[:1] in FORMULA_STARTS else value
 
 
 def presentation_list_csv(data: ReportInput) -> bytes:
@@ -103,8 +115,8 @@ def report_xlsx(report: AccreditationReport, data: ReportInput | None = None) ->
         "By site group": pd.DataFrame([asdict(row) for row in report.by_site_group], columns=["site_group", "analytic_cases", "cases_presented", "rate"]),
         "By month": pd.DataFrame([asdict(row) for row in report.by_month]),
         "By quarter": pd.DataFrame([asdict(row) for row in report.by_quarter], columns=["quarter", "presentations", "cases_presented"]),
-        "By series": pd.DataFrame([asdict(row) for row in report.by_series],
-                                  columns=["series", "conferences_scheduled", "conferences_held", "presentations", "cases_presented"]),
+        "By series": without_formulas(pd.DataFrame([asdict(row) for row in report.by_series],
+                                  columns=["series", "conferences_scheduled", "conferences_held", "presentations", "cases_presented"])),
         "Summary": pd.DataFrame(_summary(report), columns=["item", "value"]),
     }
     if data is not None:
