@@ -49,7 +49,7 @@ def code(column: sa.ColumnElement) -> ColumnElement:
 
 def report_period(year: int, today: date) -> date:
     """The last day a report of `year` counts: 31 December, or today while the year runs."""
-    return min(date(year, 12, 31), today) if year >= today.year else date(year, 12, 31)
+    return min(date(year, 12, 31), today)
 
 
 def load_report_input(year: int, through: date, settings: ProgramSettings, zone: ZoneInfo, now: datetime,
