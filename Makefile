@@ -7,7 +7,7 @@ PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEV := TUMORBOARD_ENV=development PROGRAM_NAME="$${PROGRAM_NAME:-Riverside Regional Cancer Center (demo)}"
 
-.PHONY: run install test test-sqlite test-postgres system-deps clean
+.PHONY: run install test test-sqlite test-postgres system-deps bench bench-postgres clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -52,6 +52,20 @@ test-postgres: $(VENV)/.installed-test system-deps
 
 ## The whole suite on SQLite, then again on a PostgreSQL server started for the run.
 test: test-sqlite test-postgres
+
+## Benchmarks (docs/performance.md): a synthetic large program (10 years) in instance/bench.db, or in DATABASE_URL
+## (seeded once, only if empty: use a database of its own), then every benchmark; the table goes into docs/performance.md.
+BENCH_URL = $${DATABASE_URL:-sqlite:///$(CURDIR)/instance/bench.db}
+BENCH = DATABASE_URL=$(BENCH_URL) TUMORBOARD_ENV=development PROGRAM_NAME="Synthetic Comprehensive Cancer Center" $(FLASK)
+bench: $(VENV)/.installed
+	mkdir -p instance
+	$(BENCH) db upgrade
+	$(BENCH) seed-synthetic --if-empty --scale large --years 10
+	$(BENCH) bench --output docs/performance.md
+
+## The same on a throwaway PostgreSQL server (with the gunicorn load test).
+bench-postgres: $(VENV)/.installed system-deps
+	bash tests/with-postgres.sh bash -c 'DATABASE_URL=$$TEST_DATABASE_URL $(MAKE) --no-print-directory bench'
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -16,6 +16,7 @@ from tumorboard import errors, models  # noqa: F401  (models: the whole schema, 
 from tumorboard.audit.views import bp as audit_bp
 from tumorboard.auth import cli as auth_cli  # noqa: F401  (commands register on their blueprint)
 from tumorboard.auth.views import bp as auth_bp
+from tumorboard.benchmarks.cli import bp as benchmarks_bp
 from tumorboard.cases import cli as cases_cli  # noqa: F401
 from tumorboard.cases.views import bp as cases_bp
 from tumorboard.conferences import cli as conferences_cli  # noqa: F401
@@ -40,7 +41,7 @@ from tumorboard.reporting.exports import percent
 from tumorboard.vocab import Role
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-BLUEPRINTS = (auth_bp, main_bp, users_bp, audit_bp, cases_bp, conferences_bp, calendar_bp, room_bp, letters_bp, second_opinions_bp, program_bp, reports_bp, demo_bp)
+BLUEPRINTS = (auth_bp, main_bp, users_bp, audit_bp, cases_bp, conferences_bp, calendar_bp, room_bp, letters_bp, second_opinions_bp, program_bp, reports_bp, demo_bp, benchmarks_bp)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:

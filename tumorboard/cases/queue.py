@@ -116,34 +116,35 @@ class QueuePage:
     pages: int
 
 
-def _filtered(f: QueueFilter, zone: ZoneInfo) -> sa.Select:
-    stmt = sa.select(Case.id)
+def _conditions(f: QueueFilter, zone: ZoneInfo) -> list[sa.ColumnElement[bool]]:
+    """The filter as WHERE conditions on cases (applied directly, so the database can walk an index in the sort order)."""
+    conditions: list[sa.ColumnElement[bool]] = []
     if f.status is not None:
-        stmt = stmt.where(Case.status == f.status)
+        conditions.append(Case.status == f.status)
     if f.site_group is not None:
-        stmt = stmt.where(Case.site_group == f.site_group)
+        conditions.append(Case.site_group == f.site_group)
     if f.series_id is not None:
         by_site = sa.select(SeriesSiteGroup.site_group).where(SeriesSiteGroup.series_id == f.series_id)
-        stmt = stmt.where(
+        conditions.append(
             (Case.requested_series_id == f.series_id) | (Case.requested_series_id.is_(None) & Case.site_group.in_(by_site))
         )
     if f.urgency is not None:
-        stmt = stmt.where(Case.urgency == f.urgency)
+        conditions.append(Case.urgency == f.urgency)
     if f.submitted_from is not None:
-        stmt = stmt.where(Case.submitted_at >= datetime.combine(f.submitted_from, time(0), zone))
+        conditions.append(Case.submitted_at >= datetime.combine(f.submitted_from, time(0), zone))
     if f.submitted_to is not None:
-        stmt = stmt.where(Case.submitted_at < datetime.combine(f.submitted_to + timedelta(days=1), time(0), zone))
+        conditions.append(Case.submitted_at < datetime.combine(f.submitted_to + timedelta(days=1), time(0), zone))
     if f.ready is True:
-        stmt = stmt.where(Case.imaging_ready_at.is_not(None), Case.pathology_ready_at.is_not(None))
+        conditions += [Case.imaging_ready_at.is_not(None), Case.pathology_ready_at.is_not(None)]
     elif f.ready is False:
-        stmt = stmt.where(Case.imaging_ready_at.is_(None) | Case.pathology_ready_at.is_(None))
-    return stmt
+        conditions.append(Case.imaging_ready_at.is_(None) | Case.pathology_ready_at.is_(None))
+    return conditions
 
 
 def load_queue(f: QueueFilter, now: datetime, zone: ZoneInfo) -> QueuePage:
     """The page of cases matching `f`: one count query and one row query, whatever the number of rows."""
-    matching = _filtered(f, zone).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
+    conditions = _conditions(f, zone)
+    total = db.session.scalar(sa.select(sa.func.count(Case.id)).where(*conditions)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(f.page, pages)
     order = {
@@ -157,7 +158,7 @@ def load_queue(f: QueueFilter, now: datetime, zone: ZoneInfo) -> QueuePage:
         .join(Patient, Case.patient_id == Patient.id)
         .outerjoin(ConferenceSeries, Case.requested_series_id == ConferenceSeries.id)
         .outerjoin(User, Case.presenting_physician_id == User.id)
-        .where(Case.id.in_(sa.select(matching.c.id)))
+        .where(*conditions)
         .order_by(*order)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)

@@ -59,7 +59,7 @@ def load_report_input(year: int, through: date, settings: ProgramSettings, zone:
     end = datetime.combine(through + timedelta(days=1), time(0), zone)
     in_window = sa.and_(Conference.starts_at >= start, Conference.starts_at < end)
     held = sa.and_(in_window, Conference.status == ConferenceStatus.HELD)
-    session = db.session
+    session = db.session.connection()  # Core rows: no ORM loading machinery for plain columns
 
     conferences = _frame(session.execute(
         sa.select(Conference.id.label("conference_id"), ConferenceSeries.name.label("series"), Conference.starts_at, code(Conference.status))
@@ -134,7 +134,8 @@ def caseload_years() -> dict[int, tuple[int, datetime | None]]:
 
 
 def _frame(result: sa.Result, columns: tuple[str, ...]) -> pd.DataFrame:
-    return pd.DataFrame(result.all(), columns=list(columns))
+    # Plain tuples: pandas inspects Row objects one by one (namedtuple detection), tuples go the fast path.
+    return pd.DataFrame(list(map(tuple, result)), columns=list(columns))
 
 
 def program_report(year: int, with_identity: bool = False) -> tuple[ReportInput, AccreditationReport]:

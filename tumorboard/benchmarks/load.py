@@ -1,0 +1,80 @@
+"""Real HTTP against the app under gunicorn: a server launcher and a physician's browser (cookies, CSRF, form posts).
+
+Used by the concurrent-voting test and by the load benchmark; plain urllib so it adds no dependency.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url: str, log: Path, workers: int = 4) -> Iterator[str]:
+    """The app under gunicorn with `workers` processes on `database_url`; yields its base URL and stops it after."""
+    port = free_port()
+    env = {**os.environ, "TUMORBOARD_ENV": "development", "SECRET_KEY": "c" * 32, "DATABASE_URL": database_url}
+    with log.open("wb") as output:
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+                                   "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=5).read()
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"gunicorn did not start: {log.read_text()[-2000:]}") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+class Physician:
+    """One physician's browser: cookies, CSRF tokens, form posts."""
+
+    def __init__(self, base: str, username: str, password: str) -> None:
+        self.base, self.username, self.password = base, username, password
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+    def get(self, path: str) -> str:
+        """The page's text."""
+        return self.opener.open(self.base + path, timeout=60).read().decode()
+
+    def post(self, path: str, token: str, **fields: str) -> int:
+        """Submit a form; the final status after redirects."""
+        body = urllib.parse.urlencode({"csrf_token": token, **fields}).encode()
+        return self.opener.open(self.base + path, data=body, timeout=60).status
+
+    def token(self, path: str) -> str:
+        """The CSRF token of the page at `path`."""
+        return TOKEN.search(self.get(path)).group(1)
+
+    def sign_in(self) -> None:
+        """Sign in through the login form."""
+        self.post("/login", self.token("/login"), username=self.username, password=self.password)

@@ -1,0 +1,419 @@
+"""The benchmarks of docs/performance.md: medians of several runs, each beside a floor measured in the same run.
+
+Pages go through the app in process (the Flask test client), as does their floor, a bare route returning a
+constant. Work that writes (letters, the log import) runs in a transaction that is rolled back, so the
+benchmark database stays as seeded and runs can be repeated. The load test needs PostgreSQL and gunicorn.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import platform
+import random
+import resource
+import statistics
+import threading
+import time as timer
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.serving import make_server
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+from tumorboard.access import public
+from tumorboard.auth.models import User, UserRole
+from tumorboard.benchmarks.load import Physician, gunicorn
+from tumorboard.benchmarks.synthetic import SYNTHETIC_PASSWORD
+from tumorboard.cases.importer import read_table
+from tumorboard.cases.models import Case
+from tumorboard.conferences.models import Conference
+from tumorboard.db import utcnow
+from tumorboard.extensions import db
+from tumorboard.letters.operations import issue_letter, render
+from tumorboard.program.settings import program_settings, program_today, program_zone
+from tumorboard.reporting.conference_log import check_log
+from tumorboard.reporting.operations import import_log, log_context
+from tumorboard.sessions.models import Attendance, ConsensusPlan, Presentation, Vote
+from tumorboard.vocab import ConferenceStatus, LetterKind, PresentationStatus, Role, VoteChoice
+
+
+@dataclass(frozen=True)
+class Result:
+    """One benchmark: its median time, its floor's, and its target."""
+
+    name: str
+    seconds: float
+    floor: str = ""
+    floor_seconds: float | None = None
+    target: str = ""
+    met: bool | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        """How many floors the benchmark takes."""
+        return self.seconds / self.floor_seconds if self.floor_seconds else None
+
+
+@dataclass(frozen=True)
+class Statements:
+    """SQL statements one page sent, and how many rows it matched."""
+
+    page: str
+    rows: int
+    statements: int
+
+
+@dataclass(frozen=True)
+class Load:
+    """The concurrent load test."""
+
+    physicians: int
+    seconds: int
+    requests: int
+    throughput: float
+    p50: float
+    p95: float
+    p99: float
+    errors: int
+    votes_lost: int
+
+
+@dataclass
+class BenchReport:
+    """Everything one run measured."""
+
+    machine: dict[str, str]
+    results: list[Result] = field(default_factory=list)
+    statements: list[Statements] = field(default_factory=list)
+    load: Load | None = None
+    load_note: str = ""
+    peak_rss_mb: float = 0.0
+
+
+def median_seconds(work: Callable[[], object], runs: int) -> float:
+    """The median wall time of `runs` calls (after one warm-up call)."""
+    work()
+    times = []
+    for _ in range(runs):
+        began = timer.perf_counter()
+        work()
+        times.append(timer.perf_counter() - began)
+    return statistics.median(times)
+
+
+def bench_app(config: dict[str, object]) -> Flask:
+    """A fresh app on the same database with a bare floor route (routes can only be added before the first request)."""
+    from tumorboard import create_app
+
+    app = create_app(config)
+    app.add_url_rule("/_bench/floor", "bench_floor", public(lambda: "ok"))
+    return app
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """The app behind a threaded HTTP server on a free port, for the length of the block."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def run_benchmarks(config: dict[str, object], runs: int = 5, letters: int = 1_000, log_rows: int = 10_000,
+                   load_seconds: int = 60, load_physicians: int = 50, work_dir: Path | None = None) -> BenchReport:
+    """Run every benchmark against the database in `config` (seeded by `seed-synthetic`)."""
+    app = bench_app(config)
+    with app.app_context(), serving(app) as base:
+        report = BenchReport(machine=_machine())
+        subjects = _subjects()
+        coordinator = Physician(base, subjects["coordinator"], SYNTHETIC_PASSWORD)
+        physician = Physician(base, subjects["voter"], SYNTHETIC_PASSWORD)
+        coordinator.sign_in()
+        physician.sign_in()
+        floor = median_seconds(lambda: coordinator.get("/_bench/floor"), runs)
+        page = lambda browser, url: (lambda: browser.get(url))  # noqa: E731
+
+        year = program_today().year - 1
+        report_floor = median_seconds(lambda: _report_floor(year), runs)
+        report.results.append(Result(f"Accreditation report {year} (JSON)", median_seconds(page(coordinator, f"/reports/{year}/report.json"), runs),
+                                     "one SQL aggregate over the same rows", report_floor, "< 1 s and < 3x floor"))
+        room, item = subjects["live_conference"], subjects["live_item"]
+        pages = [
+            ("Queue page (all cases, 50 a page)", coordinator, "/cases/?status=any"),
+            ("Agenda page, 30 cases", coordinator, f"/conferences/{subjects['agenda']}"),
+            ("Case page, 10 presentations", coordinator, f"/cases/{subjects['case_ten']}"),
+            ("Live conference page", physician, f"/room/{room}"),
+            ("Live case page (vote)", physician, f"/room/{room}/case/{item}"),
+            ("Tally poll (JSON)", physician, f"/room/{room}/case/{item}/tally.json"),
+            ("Series calendar feed", coordinator, f"/calendar/series/{subjects['series']}.ics"),
+            ("Personal calendar feed", coordinator, f"/calendar/u/{subjects['token']}.ics"),
+        ]
+        for name, browser, url in pages:
+            target = "< 200 ms" if "calendar" in name else "< 10x floor"
+            report.results.append(Result(name, median_seconds(page(browser, url), runs), "bare Flask route, same server", floor, target))
+
+        presentation = db.session.get(Presentation, subjects["finalized"])
+        pdf_floor = median_seconds(_one_page_pdf, runs)
+        report.results.append(Result("One plan letter PDF", median_seconds(lambda: render(presentation, LetterKind.REFERRER, date.today()), runs),
+                                     "one-page reportlab PDF, same fonts", pdf_floor, "< 100 ms"))
+        report.results.append(Result(f"{letters:,} letters issued in a batch", _issue_letters(letters), "", None, "< 60 s"))
+        report.results.append(Result(f"Import of a {log_rows:,}-row conference log", _import_log(log_rows), "", None, ""))
+        report.statements = _statement_counts(coordinator, physician, subjects, year)
+        report.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        report.results = [_judge(result) for result in report.results]
+        if db.engine.dialect.name != "postgresql":
+            report.load_note = "The load test runs on PostgreSQL (DATABASE_URL=postgresql+psycopg://... make bench)."
+        elif load_seconds > 0:
+            report.load = _load(db.engine.url.render_as_string(hide_password=False), subjects, load_seconds, load_physicians,
+                                work_dir or Path(str(config.get("REPORTS_DIR", "/tmp"))))
+    return report
+
+
+def _subjects() -> dict[str, object]:
+    """The rows the benchmarks open, found in the synthetic program (and a calendar token, set once)."""
+    coordinator = db.session.scalar(sa.select(User.username).join(UserRole).where(UserRole.role == Role.COORDINATOR).order_by(User.id))
+    now = utcnow()
+    live = db.session.scalar(sa.select(Presentation).where(Presentation.status == PresentationStatus.IN_DISCUSSION)
+                             .join(Conference).where(Conference.starts_at <= now).order_by(Conference.starts_at.desc()))
+    if coordinator is None or live is None:
+        raise RuntimeError("Seed the database first: flask --app tumorboard seed-synthetic")
+    voters = db.session.scalars(sa.select(User.username).join(Attendance, Attendance.user_id == User.id)
+                                .where(Attendance.conference_id == live.conference_id).order_by(User.id)).all()
+    agenda = db.session.scalar(sa.select(Presentation.conference_id).join(Conference).where(Conference.status == ConferenceStatus.SCHEDULED,
+                               Conference.starts_at > now).group_by(Presentation.conference_id).order_by(sa.func.count().desc()).limit(1))
+    case_ten = db.session.scalar(sa.select(Presentation.case_id).group_by(Presentation.case_id).order_by(sa.func.count().desc()).limit(1))
+    finalized = db.session.scalar(sa.select(ConsensusPlan.presentation_id).where(ConsensusPlan.final_plan != "").order_by(ConsensusPlan.id.desc()).limit(1))
+    user = db.session.scalar(sa.select(User).where(User.username == voters[0]))
+    if not user.calendar_token:
+        user.calendar_token = "bench" + "0" * 27
+        db.session.commit()
+    return {"coordinator": coordinator, "voter": voters[0], "voters": voters, "live_conference": live.conference_id, "live_item": live.id,
+            "agenda": agenda, "case_ten": case_ten, "finalized": finalized, "series": 1, "token": user.calendar_token}
+
+
+def _report_floor(year: int) -> None:
+    """One hand-written aggregate over the rows the report reads: distinct analytic cases at held conferences of the year."""
+    zone = program_zone()
+    begin, end = datetime.combine(date(year, 1, 1), time(0), zone), datetime.combine(date(year + 1, 1, 1), time(0), zone)
+    db.session.execute(sa.select(sa.func.count(sa.distinct(Presentation.case_id)), sa.func.count(Presentation.id))
+                       .join(Conference, Presentation.conference_id == Conference.id).join(Case, Presentation.case_id == Case.id)
+                       .where(Conference.status == ConferenceStatus.HELD, Conference.starts_at >= begin, Conference.starts_at < end,
+                              Case.analytic.is_(True))).one()
+
+
+def _one_page_pdf() -> bytes:
+    buffer = io.BytesIO()
+    styles = getSampleStyleSheet()
+    SimpleDocTemplate(buffer, pagesize=letter, invariant=1).build(
+        [Paragraph("Riverside Regional Cancer Center", styles["Title"])] + [Paragraph("Recommendation text. " * 20, styles["BodyText"])] * 6)
+    return buffer.getvalue()
+
+
+def _issue_letters(count: int) -> float:
+    """Issue the referrer letter of `count` finalized plans in one transaction, timed once, then roll back."""
+    rows = db.session.execute(sa.select(Presentation, User).select_from(Presentation)
+                              .join(ConsensusPlan, ConsensusPlan.presentation_id == Presentation.id).join(Case, Presentation.case_id == Case.id)
+                              .join(User, Case.managing_physician_id == User.id).where(ConsensusPlan.final_plan != "")
+                              .order_by(Presentation.id.desc()).limit(count)).all()
+    now, today = utcnow(), date.today()
+    began = timer.perf_counter()
+    try:
+        for presentation, signer in rows:
+            issue_letter(signer, presentation, LetterKind.REFERRER, now, today)
+        db.session.flush()
+        return timer.perf_counter() - began
+    finally:
+        db.session.rollback()
+
+
+def _import_log(count: int) -> float:
+    """Check and import a conference log of `count` new presentations (one series, weekly dates), then roll back."""
+    series = db.session.scalar(sa.select(Conference.series_id).limit(1))
+    name = db.session.scalar(sa.text("SELECT name FROM conference_series WHERE id = :id"), {"id": series})
+    rng = random.Random(1)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["conference_date", "series", "mrn", "last_name", "first_name", "birth_date", "site_group", "analytic", "prospective",
+                     "stage_discussed", "guideline_discussed", "trial_discussed"])
+    first = date.today() - timedelta(days=7 * 400)
+    for n in range(count):
+        writer.writerow([(first + timedelta(days=7 * (n // 25))).isoformat(), name, f"L{n:09d}", "Imported", "Pat", "1960-01-01", "breast",
+                         "yes", rng.choice(("yes", "no")), "yes", "yes", "no"])
+    content = buffer.getvalue().encode()
+    began = timer.perf_counter()
+    try:
+        rows = read_table(content, "log.csv")
+        context = log_context(rows, [], program_today(), program_settings().mrn_pattern, program_zone())
+        check = check_log(rows, None, context)
+        if check.problems:
+            raise RuntimeError(f"the benchmark log has problems: {check.problems[:3]}")
+        import_log(None, check, program_zone(), utcnow())
+        db.session.flush()
+        return timer.perf_counter() - began
+    finally:
+        db.session.rollback()
+
+
+def _statement_counts(coordinator: Physician, physician: Physician, subjects: dict[str, object], year: int) -> list[Statements]:
+    """Statements per page for few and many matching rows: they must be the same."""
+    counts: list[Statements] = []
+
+    def count(name: str, browser: Physician, url: str, rows: int) -> None:
+        browser.get(url)  # warm: the signed-in user is loaded once per session
+        seen = [0]
+        listener = lambda *_: seen.__setitem__(0, seen[0] + 1)  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            browser.get(url)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        counts.append(Statements(name, rows, seen[0]))
+
+    days = db.session.scalars(sa.select(sa.func.date(Case.submitted_at)).where(Case.submitted_at.is_not(None)).order_by(Case.submitted_at)).all()
+    for wanted in (10, 1_000):
+        if len(days) > wanted:
+            begin, end = str(days[0])[:10], str(days[wanted - 1])[:10]
+            matched = sum(1 for day in days if begin <= str(day)[:10] <= end)
+            count("Queue (status any, by submission dates)", coordinator, f"/cases/?status=any&submitted_from={begin}&submitted_to={end}", matched)
+    first_year = db.session.scalar(sa.select(sa.func.min(Conference.starts_at)))
+    for report_year in sorted({first_year.astimezone(program_zone()).year, year}):
+        rows = db.session.scalar(sa.select(sa.func.count(Presentation.id)).join(Conference).where(
+            Conference.status == ConferenceStatus.HELD, sa.extract("year", Conference.starts_at) == report_year))
+        count(f"Accreditation report {report_year}", coordinator, f"/reports/{report_year}/report.json", rows)
+    for conference_id, label in ((subjects["live_conference"], "Live conference page"), (subjects["agenda"], "Agenda page")):
+        rows = db.session.scalar(sa.select(sa.func.count(Presentation.id)).where(Presentation.conference_id == conference_id))
+        count(label, physician if label.startswith("Live") else coordinator, f"/{'room' if label.startswith('Live') else 'conferences'}/{conference_id}", rows)
+    return counts
+
+
+def _judge(result: Result) -> Result:
+    """Whether a result meets its target."""
+    met = None
+    if result.target.startswith("< 1 s"):
+        met = result.seconds < 1 and (result.ratio or 0) < 3
+    elif result.target == "< 10x floor":
+        met = (result.ratio or 0) <= 10
+    elif result.target.endswith("ms"):
+        met = result.seconds * 1000 < float(result.target.split()[1])
+    elif result.target.endswith(" s"):
+        met = result.seconds < float(result.target.split()[1])
+    return Result(result.name, result.seconds, result.floor, result.floor_seconds, result.target, met)
+
+
+def _load(database_url: str, subjects: dict[str, object], seconds: int, physicians: int, work_dir: Path) -> Load:
+    """`physicians` signed-in physicians poll the tally every 2 s and change their vote now and then, for `seconds`."""
+    voters = list(subjects["voters"])[:physicians]
+    page = f"/room/{subjects['live_conference']}/case/{subjects['live_item']}"
+    latencies: list[float] = []
+    errors = [0]
+    last: dict[str, VoteChoice] = {}
+    lock = threading.Lock()
+    with gunicorn(database_url, work_dir / "bench-gunicorn.log") as base:
+        def physician(username: str, seed: int) -> None:
+            rng = random.Random(seed)
+            browser = Physician(base, username, SYNTHETIC_PASSWORD)
+            try:
+                browser.sign_in()
+                token = browser.token(page)
+            except Exception:  # noqa: BLE001  (counted as an error)
+                with lock:
+                    errors[0] += 1
+                return
+            stop = timer.monotonic() + seconds
+            while timer.monotonic() < stop:
+                voting = rng.random() < 0.2
+                choice = rng.choice(list(VoteChoice))
+                began = timer.perf_counter()
+                try:
+                    if voting:
+                        ok = browser.post(f"{page}/vote", token, choice=choice.value, comment="") == 200
+                    else:
+                        browser.get(f"{page}/tally.json")
+                        ok = True
+                except Exception:  # noqa: BLE001
+                    ok = False
+                elapsed = timer.perf_counter() - began
+                with lock:
+                    latencies.append(elapsed)
+                    errors[0] += not ok
+                    if voting and ok:
+                        last[username] = choice
+                timer.sleep(max(0.0, rng.uniform(1.5, 2.5) - elapsed))
+
+        threads = [threading.Thread(target=physician, args=(name, n)) for n, name in enumerate(voters)]
+        began = timer.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=seconds + 120)
+        elapsed = timer.monotonic() - began
+    db.session.rollback()
+    stored = dict(db.session.execute(sa.select(User.username, Vote.choice).join(Vote, Vote.voter_id == User.id)
+                                     .where(Vote.presentation_id == subjects["live_item"])).all())
+    lost = sum(1 for username, choice in last.items() if stored.get(username) != choice)
+    ordered = sorted(latencies) or [0.0]
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return Load(len(voters), seconds, len(latencies), len(latencies) / elapsed, pick(0.5), pick(0.95), pick(0.99), errors[0], lost)
+
+
+def _machine() -> dict[str, str]:
+    engine = db.engine
+    version = db.session.scalar(sa.text("SELECT sqlite_version()" if engine.dialect.name == "sqlite" else "SHOW server_version"))
+    presentations = db.session.scalar(sa.select(sa.func.count(Presentation.id)))
+    return {
+        "date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}",
+        "python": platform.python_version(), "database": f"{engine.dialect.name} {version}",
+        "data": f"{presentations:,} presentations, {db.session.scalar(sa.select(sa.func.count(Vote.id))):,} votes",
+    }
+
+
+def render_markdown(report: BenchReport) -> str:
+    """The table docs/performance.md keeps."""
+    ms = lambda s: f"{s * 1000:,.1f} ms" if s < 10 else f"{s:,.1f} s"  # noqa: E731
+    mark = {True: "met", False: "**missed**", None: ""}
+    lines = ["| benchmark | median | floor | floor median | ratio | target | |", "|---|---:|---|---:|---:|---|---|"]
+    for r in report.results:
+        lines.append(f"| {r.name} | {ms(r.seconds)} | {r.floor} | {ms(r.floor_seconds) if r.floor_seconds else ''} | "
+                     f"{f'{r.ratio:.1f}x' if r.ratio else ''} | {r.target} | {mark[r.met]} |")
+    lines += ["", "| page | matching rows | SQL statements |", "|---|---:|---:|"]
+    lines += [f"| {s.page} | {s.rows:,} | {s.statements} |" for s in report.statements]
+    lines += ["", f"Peak memory of the benchmark process (serving every page and the report): {report.peak_rss_mb:,.0f} MB (target < 300 MB)."]
+    if report.load:
+        load = report.load
+        lines += ["", "| load test | value |", "|---|---:|",
+                  f"| physicians polling the tally every 2 s and voting (gunicorn, 4 workers) | {load.physicians} for {load.seconds} s |",
+                  f"| requests | {load.requests:,} |", f"| throughput | {load.throughput:,.1f} requests/s |",
+                  f"| latency p50 / p95 / p99 | {ms(load.p50)} / {ms(load.p95)} / {ms(load.p99)} |",
+                  f"| errors | {load.errors} |", f"| votes lost | {load.votes_lost} |"]
+    elif report.load_note:
+        lines += ["", report.load_note]
+    machine = "; ".join(f"{k}: {v}" for k, v in report.machine.items())
+    return f"Run: {machine}.\n\n" + "\n".join(lines) + "\n"
+
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def write_between_markers(path: Path, table: str) -> None:
+    """Put `table` between the bench markers of `path` (appended with markers when the file has none)."""
+    text = path.read_text() if path.exists() else ""
+    block = f"{BEGIN}\n{table}{END}"
+    if BEGIN in text and END in text:
+        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    else:
+        text = text + ("\n" if text and not text.endswith("\n") else "") + block + "\n"
+    path.write_text(text)
