@@ -166,6 +166,7 @@ def run_benchmarks(config: dict[str, object], runs: int = 5, letters: int = 1_00
             target = "< 200 ms" if "calendar" in name else "< 10x floor"
             report.results.append(Result(name, median_seconds(page(browser, url), runs), "bare Flask route, same server", floor, target))
 
+        report.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # serving the pages and the report
         presentation = db.session.get(Presentation, subjects["finalized"])
         pdf_floor = median_seconds(_one_page_pdf, runs)
         report.results.append(Result("One plan letter PDF", median_seconds(lambda: render(presentation, LetterKind.REFERRER, date.today()), runs),
@@ -173,7 +174,6 @@ def run_benchmarks(config: dict[str, object], runs: int = 5, letters: int = 1_00
         report.results.append(Result(f"{letters:,} letters issued in a batch", _issue_letters(letters), "", None, "< 60 s"))
         report.results.append(Result(f"Import of a {log_rows:,}-row conference log", _import_log(log_rows), "", None, ""))
         report.statements = _statement_counts(coordinator, physician, subjects, year)
-        report.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         report.results = [_judge(result) for result in report.results]
         if db.engine.dialect.name != "postgresql":
             report.load_note = "The load test runs on PostgreSQL (DATABASE_URL=postgresql+psycopg://... make bench)."

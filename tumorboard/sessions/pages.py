@@ -25,7 +25,7 @@ class RoomPage:
     attendance: list[Attendance]
     quorum: Quorum
     lines: list[AgendaLine]
-    candidates: list[User]  # who the chair can check in
+    candidates: list[sa.Row]  # who the chair can check in: id, full_name, specialty
     me_checked_in: bool
 
 
@@ -37,8 +37,10 @@ def load_room(conference: Conference, me: User) -> RoomPage:
     present = {row.user_id for row in attendance}
     members = sa.select(SeriesMember.user_id).where(SeriesMember.series_id == series.id)
     physicians = sa.select(UserRole.user_id).where(UserRole.role == Role.PHYSICIAN)
-    candidates = [u for u in db.session.scalars(sa.select(User).where(User.active.is_(True), User.id.in_(members) | User.id.in_(physicians))
-                                                 .order_by(User.full_name)) if u.id not in present]
+    # Plain columns, not User objects: a large program has hundreds of physicians to list.
+    candidates = [row for row in db.session.execute(
+        sa.select(User.id, User.full_name, User.specialty).where(User.active.is_(True), User.id.in_(members) | User.id.in_(physicians))
+        .order_by(User.full_name)) if row.id not in present]
     return RoomPage(conference, series, attendance, quorum(series.required_specialties, (row.specialty for row in attendance)),
                     agenda_lines(conference.id), candidates, me.id in present)
 
