@@ -35,7 +35,7 @@ def test_seed_synthetic_and_run_every_benchmark(app, runner, tmp_path):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) > 0
 
     page = tmp_path / "performance.md"
-    page.write_text("# Performance\n\n<!-- bench:begin -->\nold\n<!-- bench:end -->\n\nNotes stay.\n")
-    write_between_markers(page, render_markdown(report))
+    page.write_text("# Performance\n\n<!-- bench:sqlite:begin -->\nold\n<!-- bench:sqlite:end -->\n\nNotes stay.\n")
+    write_between_markers(page, render_markdown(report), "sqlite")
     text = page.read_text()
     assert "old" not in text and "| Tally poll (JSON) |" in text and text.endswith("Notes stay.\n")

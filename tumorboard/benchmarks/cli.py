@@ -47,7 +47,7 @@ def seed_synthetic_command(years: int, scale: str, seed: int, force: bool, if_em
 @click.option("--log-rows", type=click.IntRange(1, 100_000), default=10_000, show_default=True)
 @click.option("--load-seconds", type=click.IntRange(0, 3600), default=60, show_default=True, help="0 skips the load test.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Markdown file to write the table into (between its bench markers), e.g. docs/performance.md.")
+              help="Markdown file to write the table into (between its bench markers for this database), e.g. docs/performance.md.")
 def bench_command(runs: int, letters: int, log_rows: int, load_seconds: int, output: Path | None) -> None:
     """Run the benchmarks against this database (seed it first with seed-synthetic) and print the table."""
     config = {key: current_app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "REPORTS_DIR", "TIMEZONE", "PROGRAM_NAME", "SECRET_KEY")}
@@ -58,5 +58,5 @@ def bench_command(runs: int, letters: int, log_rows: int, load_seconds: int, out
     table = render_markdown(report)
     click.echo(table)
     if output is not None:
-        write_between_markers(output, table)
+        write_between_markers(output, table, db.engine.dialect.name)
         click.echo(f"Wrote {output}")

@@ -405,15 +405,13 @@ def render_markdown(report: BenchReport) -> str:
     return f"Run: {machine}.\n\n" + "\n".join(lines) + "\n"
 
 
-BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-
-
-def write_between_markers(path: Path, table: str) -> None:
-    """Put `table` between the bench markers of `path` (appended with markers when the file has none)."""
+def write_between_markers(path: Path, table: str, name: str) -> None:
+    """Put `table` between the `name` bench markers of `path` (appended with markers when the file has none)."""
+    begin, end = f"<!-- bench:{name}:begin -->", f"<!-- bench:{name}:end -->"
     text = path.read_text() if path.exists() else ""
-    block = f"{BEGIN}\n{table}{END}"
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    block = f"{begin}\n{table}{end}"
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
     else:
         text = text + ("\n" if text and not text.endswith("\n") else "") + block + "\n"
     path.write_text(text)

@@ -69,7 +69,7 @@ def load_report_input(year: int, through: date, settings: ProgramSettings, zone:
     conferences = conferences[list(CONFERENCE_COLUMNS)]
 
     identity = [Patient.mrn, Patient.last_name, Patient.first_name, Patient.birth_date, Case.class_of_case] if with_identity else []
-    presentations = _frame(session.execute(
+    presentation_rows = (
         sa.select(
             Presentation.conference_id, Presentation.case_id, code(Case.site_group), Case.analytic, Case.primary_site,
             code(Presentation.status), code(Presentation.track), code(Presentation.reason), Presentation.prospective,
@@ -79,10 +79,12 @@ def load_report_input(year: int, through: date, settings: ProgramSettings, zone:
         )
         .join(Conference, Presentation.conference_id == Conference.id)
         .join(Case, Presentation.case_id == Case.id)
-        .join(Patient, Case.patient_id == Patient.id)
         .outerjoin(ConsensusPlan, ConsensusPlan.presentation_id == Presentation.id)
         .where(held)
-    ), PRESENTATION_COLUMNS + (IDENTITY_COLUMNS if with_identity else ()))
+    )
+    if with_identity:
+        presentation_rows = presentation_rows.join(Patient, Case.patient_id == Patient.id)
+    presentations = _frame(session.execute(presentation_rows), PRESENTATION_COLUMNS + (IDENTITY_COLUMNS if with_identity else ()))
 
     attendance = _frame(session.execute(
         sa.select(Attendance.conference_id, code(Attendance.specialty)).distinct()
