@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import platform
 import random
@@ -123,6 +124,7 @@ def bench_app(config: dict[str, object]) -> Flask:
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
     """The app behind a threaded HTTP server on a free port, for the length of the block."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per benchmark request
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

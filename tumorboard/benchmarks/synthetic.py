@@ -42,6 +42,7 @@ from tumorboard.vocab import (
 )
 
 SYNTHETIC_PASSWORD = "synthetic-bench"
+LOAD_TEST_PHYSICIANS = 50  # checked in at the conference meeting now
 CHUNK = 5_000
 SITES = (SiteGroup.BREAST, SiteGroup.THORACIC, SiteGroup.COLORECTAL, SiteGroup.UPPER_GI, SiteGroup.HEPATOBILIARY_PANCREAS,
          SiteGroup.PROSTATE, SiteGroup.BLADDER_KIDNEY, SiteGroup.GYNECOLOGIC, SiteGroup.HEAD_NECK, SiteGroup.CNS,
@@ -162,7 +163,8 @@ def seed_synthetic(scale_name: str, years: int, now: datetime, zone: ZoneInfo, s
         _upcoming(writer, ids, rng, scale, series_id, SITES[index], day, index, zone)
         if index == 0:
             _case_presented_ten_times(writer, ids, rng, SITES[index], series_members[index], held_ids[-10:], zone)
-            _meeting_now(writer, ids, rng, series_id, SITES[index], series_members[index], now)
+            guests = [p for p in physicians if p not in series_members[index]][:LOAD_TEST_PHYSICIANS - len(series_members[index])]
+            _meeting_now(writer, ids, rng, series_id, SITES[index], series_members[index], guests, now)
     writer.flush()
     _caseload(writer, today, years)
     db.session.flush()
@@ -304,13 +306,14 @@ def _case_presented_ten_times(writer: _Writer, ids: _Ids, rng: random.Random, si
 
 
 def _meeting_now(writer: _Writer, ids: _Ids, rng: random.Random, series_id: int, site: SiteGroup, members: list[tuple[int, Specialty]],
-                 now: datetime) -> None:
-    """A conference that started ten minutes ago: everyone checked in, the first of ten cases under discussion with its vote open."""
+                 guests: list[tuple[int, Specialty]], now: datetime) -> None:
+    """A conference that started ten minutes ago: its members and guests checked in (the load test's voters),
+    the first of ten cases under discussion with its vote open."""
     start = now - timedelta(minutes=10)
     conference_id = ids("conferences")
     writer.add(Conference, {"id": conference_id, "series_id": series_id, "occurrence_start": start, "starts_at": start, "duration_minutes": 90,
                             "status": ConferenceStatus.SCHEDULED, "place": "Room 1", "chair_id": members[0][0], "updated_at": start})
-    for uid, specialty in members:
+    for uid, specialty in members + guests:
         writer.add(Attendance, {"id": ids("attendance"), "conference_id": conference_id, "user_id": uid, "attendee_name": f"Member {uid}",
                                 "specialty": specialty, "checked_in_at": start})
     for position in range(10):
