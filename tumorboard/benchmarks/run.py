@@ -87,6 +87,7 @@ class Load:
     p99: float
     errors: int
     votes_lost: int
+    by_page: dict[str, tuple[int, float]] = field(default_factory=dict)  # kind -> (requests, p95)
 
 
 @dataclass
@@ -139,7 +140,17 @@ def run_benchmarks(config: dict[str, object], runs: int = 5, letters: int = 1_00
                    load_seconds: int = 60, load_physicians: int = 50, work_dir: Path | None = None) -> BenchReport:
     """Run every benchmark against the database in `config` (seeded by `seed-synthetic`)."""
     app = bench_app(config)
-    with app.app_context(), serving(app) as base:
+    with app.app_context():
+        try:
+            return _run(app, config, runs, letters, log_rows, load_seconds, load_physicians, work_dir)
+        finally:
+            db.session.remove()
+            db.engine.dispose()  # this app's own connection pool: closed, not left to the garbage collector
+
+
+def _run(app: Flask, config: dict[str, object], runs: int, letters: int, log_rows: int, load_seconds: int, load_physicians: int,
+         work_dir: Path | None) -> BenchReport:
+    with serving(app) as base:
         report = BenchReport(machine=_machine())
         subjects = _subjects()
         coordinator = Physician(base, subjects["coordinator"], SYNTHETIC_PASSWORD)
@@ -317,46 +328,67 @@ def _judge(result: Result) -> Result:
 
 
 def _load(database_url: str, subjects: dict[str, object], seconds: int, physicians: int, work_dir: Path) -> Load:
-    """`physicians` signed-in physicians poll the tally every 2 s and change their vote now and then, for `seconds`."""
+    """For `seconds`: `physicians` signed-in physicians poll the tally every 2 s, vote now and then and reopen the case;
+    a coordinator walks the queue, the agenda and a case page; /healthz (one SELECT 1) is sampled as the floor."""
     voters = list(subjects["voters"])[:physicians]
-    page = f"/room/{subjects['live_conference']}/case/{subjects['live_item']}"
-    latencies: list[float] = []
+    case = f"/room/{subjects['live_conference']}/case/{subjects['live_item']}"
+    rounds = [("Queue page", "/cases/?status=any"), ("Agenda page", f"/conferences/{subjects['agenda']}"),
+              ("Case page", f"/cases/{subjects['case_ten']}"), ("Live conference page", f"/room/{subjects['live_conference']}")]
+    latencies: dict[str, list[float]] = {}
     errors = [0]
     last: dict[str, VoteChoice] = {}
     lock = threading.Lock()
+
+    def timed(kind: str, request: Callable[[], bool]) -> bool:
+        began = timer.perf_counter()
+        try:
+            ok = request()
+        except Exception:  # noqa: BLE001  (an error of the app under load is counted, not raised)
+            ok = False
+        with lock:
+            latencies.setdefault(kind, []).append(timer.perf_counter() - began)
+            errors[0] += not ok
+        return ok
+
     with gunicorn(database_url, work_dir / "bench-gunicorn.log") as base:
+        stop = timer.monotonic() + seconds
+
         def physician(username: str, seed: int) -> None:
             rng = random.Random(seed)
             browser = Physician(base, username, SYNTHETIC_PASSWORD)
-            try:
-                browser.sign_in()
-                token = browser.token(page)
-            except Exception:  # noqa: BLE001  (counted as an error)
-                with lock:
-                    errors[0] += 1
+            tokens: list[str] = []
+            if not timed("Sign in and open the case", lambda: (browser.sign_in(), tokens.append(browser.token(case))) and True):
                 return
-            stop = timer.monotonic() + seconds
+            token = tokens[0]
             while timer.monotonic() < stop:
-                voting = rng.random() < 0.2
-                choice = rng.choice(list(VoteChoice))
-                began = timer.perf_counter()
-                try:
-                    if voting:
-                        ok = browser.post(f"{page}/vote", token, choice=choice.value, comment="") == 200
-                    else:
-                        browser.get(f"{page}/tally.json")
-                        ok = True
-                except Exception:  # noqa: BLE001
-                    ok = False
-                elapsed = timer.perf_counter() - began
-                with lock:
-                    latencies.append(elapsed)
-                    errors[0] += not ok
-                    if voting and ok:
-                        last[username] = choice
-                timer.sleep(max(0.0, rng.uniform(1.5, 2.5) - elapsed))
+                began, draw = timer.perf_counter(), rng.random()
+                if draw < 0.15:
+                    choice = rng.choice(list(VoteChoice))
+                    if timed("Vote", lambda: browser.post(f"{case}/vote", token, choice=choice.value, comment="") == 200):
+                        with lock:
+                            last[username] = choice
+                elif draw < 0.25:
+                    timed("Live case page", lambda: bool(browser.get(case)))
+                else:
+                    timed("Tally poll", lambda: bool(browser.get(f"{case}/tally.json")))
+                timer.sleep(max(0.0, rng.uniform(1.5, 2.5) - (timer.perf_counter() - began)))
+
+        def coordinator() -> None:
+            browser = Physician(base, str(subjects["coordinator"]), SYNTHETIC_PASSWORD)
+            browser.sign_in()
+            while timer.monotonic() < stop:
+                for kind, url in rounds:
+                    timed(kind, lambda: bool(browser.get(url)))
+                    timer.sleep(0.5)
+
+        def floor() -> None:
+            browser = Physician(base, "", "")
+            while timer.monotonic() < stop:
+                timed("Floor: /healthz", lambda: bool(browser.get("/healthz")))
+                timer.sleep(0.5)
 
         threads = [threading.Thread(target=physician, args=(name, n)) for n, name in enumerate(voters)]
+        threads += [threading.Thread(target=coordinator), threading.Thread(target=floor)]
         began = timer.monotonic()
         for thread in threads:
             thread.start()
@@ -367,9 +399,16 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
     stored = dict(db.session.execute(sa.select(User.username, Vote.choice).join(Vote, Vote.voter_id == User.id)
                                      .where(Vote.presentation_id == subjects["live_item"])).all())
     lost = sum(1 for username, choice in last.items() if stored.get(username) != choice)
-    ordered = sorted(latencies) or [0.0]
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return Load(len(voters), seconds, len(latencies), len(latencies) / elapsed, pick(0.5), pick(0.95), pick(0.99), errors[0], lost)
+    every = [t for kind, times in latencies.items() if not kind.startswith("Floor") for t in times]
+    by_page = {kind: (len(times), percentile(times, 0.95)) for kind, times in sorted(latencies.items())}
+    return Load(len(voters), seconds, len(every), len(every) / elapsed, percentile(every, 0.5), percentile(every, 0.95),
+                percentile(every, 0.99), errors[0], lost, by_page)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile of `values` (nearest rank); 0 when there are none."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
 def _machine() -> dict[str, str]:
@@ -396,11 +435,15 @@ def render_markdown(report: BenchReport) -> str:
     lines += ["", f"Peak memory of the benchmark process (serving every page and the report): {report.peak_rss_mb:,.0f} MB (target < 300 MB)."]
     if report.load:
         load = report.load
-        lines += ["", "| load test | value |", "|---|---:|",
-                  f"| physicians polling the tally every 2 s and voting (gunicorn, 4 workers) | {load.physicians} for {load.seconds} s |",
-                  f"| requests | {load.requests:,} |", f"| throughput | {load.throughput:,.1f} requests/s |",
-                  f"| latency p50 / p95 / p99 | {ms(load.p50)} / {ms(load.p95)} / {ms(load.p99)} |",
-                  f"| errors | {load.errors} |", f"| votes lost | {load.votes_lost} |"]
+        floor_p95 = load.by_page.get("Floor: /healthz", (0, 0.0))[1]
+        lines += ["", f"Load test: {load.physicians} physicians and a coordinator for {load.seconds} s, gunicorn with 4 workers: "
+                  f"{load.requests:,} requests, {load.throughput:,.1f} requests/s, latency p50 {ms(load.p50)}, p95 {ms(load.p95)}, "
+                  f"p99 {ms(load.p99)}; errors: {load.errors}; **votes lost: {load.votes_lost}**.", "",
+                  "| under load | requests | p95 | ratio to the floor's p95 | target p95 < 150 ms, <= 10x |", "|---|---:|---:|---:|---|"]
+        for kind, (count, p95) in load.by_page.items():
+            ratio = p95 / floor_p95 if floor_p95 and not kind.startswith("Floor") else None
+            met = "" if kind.startswith(("Floor", "Sign in")) else mark[p95 < 0.150 and (ratio or 0) <= 10]
+            lines.append(f"| {kind} | {count:,} | {ms(p95)} | {f'{ratio:.1f}x' if ratio else ''} | {met} |")
     elif report.load_note:
         lines += ["", report.load_note]
     machine = "; ".join(f"{k}: {v}" for k, v in report.machine.items())
