@@ -399,7 +399,8 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
     stored = dict(db.session.execute(sa.select(User.username, Vote.choice).join(Vote, Vote.voter_id == User.id)
                                      .where(Vote.presentation_id == subjects["live_item"])).all())
     lost = sum(1 for username, choice in last.items() if stored.get(username) != choice)
-    every = [t for kind, times in latencies.items() if not kind.startswith("Floor") for t in times]
+    # The overall figures are the steady state: the floor's samples and the opening burst of 50 sign-ins are apart.
+    every = [t for kind, times in latencies.items() if not kind.startswith(("Floor", "Sign in")) for t in times]
     by_page = {kind: (len(times), percentile(times, 0.95)) for kind, times in sorted(latencies.items())}
     return Load(len(voters), seconds, len(every), len(every) / elapsed, percentile(every, 0.5), percentile(every, 0.95),
                 percentile(every, 0.99), errors[0], lost, by_page)
@@ -437,7 +438,7 @@ def render_markdown(report: BenchReport) -> str:
         load = report.load
         floor_p95 = load.by_page.get("Floor: /healthz", (0, 0.0))[1]
         lines += ["", f"Load test: {load.physicians} physicians and a coordinator for {load.seconds} s, gunicorn with 4 workers: "
-                  f"{load.requests:,} requests, {load.throughput:,.1f} requests/s, latency p50 {ms(load.p50)}, p95 {ms(load.p95)}, "
+                  f"{load.requests:,} requests after signing in, {load.throughput:,.1f} requests/s, latency p50 {ms(load.p50)}, p95 {ms(load.p95)}, "
                   f"p99 {ms(load.p99)}; errors: {load.errors}; **votes lost: {load.votes_lost}**.", "",
                   "| under load | requests | p95 | ratio to the floor's p95 | target p95 < 150 ms, <= 10x |", "|---|---:|---:|---:|---|"]
         for kind, (count, p95) in load.by_page.items():
