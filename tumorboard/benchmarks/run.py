@@ -37,7 +37,7 @@ from tumorboard.benchmarks.load import Physician, gunicorn
 from tumorboard.benchmarks.synthetic import SYNTHETIC_PASSWORD
 from tumorboard.cases.importer import read_table
 from tumorboard.cases.models import Case
-from tumorboard.conferences.models import Conference
+from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.letters.operations import issue_letter, render
@@ -255,8 +255,7 @@ def _issue_letters(count: int) -> float:
 
 def _import_log(count: int) -> float:
     """Check and import a conference log of `count` new presentations (one series, weekly dates), then roll back."""
-    series = db.session.scalar(sa.select(Conference.series_id).limit(1))
-    name = db.session.scalar(sa.text("SELECT name FROM conference_series WHERE id = :id"), {"id": series})
+    name = db.session.scalar(sa.select(ConferenceSeries.name).order_by(ConferenceSeries.id).limit(1))
     rng = random.Random(1)
     buffer = io.StringIO()
     writer = csv.writer(buffer)

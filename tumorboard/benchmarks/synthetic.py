@@ -152,7 +152,7 @@ def seed_synthetic(scale_name: str, years: int, now: datetime, zone: ZoneInfo, s
         series_id = index + 1
         weekday = index % 5
         day = first_day + timedelta(days=(weekday - first_day.weekday()) % 7)
-        recent: list[tuple[int, int, date]] = []  # (case id, patient id, first presented) of cases that may come back
+        recent: list[tuple[int, date]] = []  # (case id, first presented) of cases that may come back
         held_ids: list[int] = []
         while day < today:
             if conference_id := _held_conference(writer, ids, rng, scale, series_id, SITES[index], series_members[index], day, index, zone, recent):
@@ -235,15 +235,15 @@ def _held_conference(writer: _Writer, ids: _Ids, rng: random.Random, scale: Scal
                                 "specialty": specialty, "checked_in_at": start})
     voters = [uid for uid, _ in attendees][:scale.votes]
     speakers = list({specialty: uid for uid, specialty in attendees}.items())[:scale.recommendations]  # one per specialty
-    returning = [item for item in recent if (day - item[2]).days <= 90]
+    returning = [item for item in recent if (day - item[1]).days <= 90]
     recent[:] = returning
     chosen = rng.sample(returning, min(len(returning), scale.cases_per_conference * 45 // 100))
-    cases = [case_id for case_id, _, _ in chosen]
+    cases = [case_id for case_id, _ in chosen]
     while len(cases) < scale.cases_per_conference:
         case_id = _new_case(writer, ids, rng, site, CaseStatus.PLAN_FINALIZED, day - timedelta(days=rng.randint(5, 40)),
                             members[rng.randrange(len(members))][0], start - timedelta(days=7))
         cases.append(case_id)
-        recent.append((case_id, 0, day))
+        recent.append((case_id, day))
     for position, case_id in enumerate(cases):
         presentation_id = ids("presentations")
         prospective = rng.random() < 0.88

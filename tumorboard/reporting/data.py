@@ -59,9 +59,9 @@ def load_report_input(year: int, through: date, settings: ProgramSettings, zone:
     end = datetime.combine(through + timedelta(days=1), time(0), zone)
     in_window = sa.and_(Conference.starts_at >= start, Conference.starts_at < end)
     held = sa.and_(in_window, Conference.status == ConferenceStatus.HELD)
-    session = db.session.connection()  # Core rows: no ORM loading machinery for plain columns
+    connection = db.session.connection()  # Core rows: no ORM loading machinery for plain columns
 
-    conferences = _frame(session.execute(
+    conferences = _frame(connection.execute(
         sa.select(Conference.id.label("conference_id"), ConferenceSeries.name.label("series"), Conference.starts_at, code(Conference.status))
         .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id).where(in_window)
     ), ("conference_id", "series", "starts_at", "status"))
@@ -84,19 +84,19 @@ def load_report_input(year: int, through: date, settings: ProgramSettings, zone:
     )
     if with_identity:
         presentation_rows = presentation_rows.join(Patient, Case.patient_id == Patient.id)
-    presentations = _frame(session.execute(presentation_rows), PRESENTATION_COLUMNS + (IDENTITY_COLUMNS if with_identity else ()))
+    presentations = _frame(connection.execute(presentation_rows), PRESENTATION_COLUMNS + (IDENTITY_COLUMNS if with_identity else ()))
 
-    attendance = _frame(session.execute(
+    attendance = _frame(connection.execute(
         sa.select(Attendance.conference_id, code(Attendance.specialty)).distinct()
         .join(Conference, Attendance.conference_id == Conference.id).where(held)
     ), ATTENDANCE_COLUMNS)
-    series_sites = _frame(session.execute(
+    series_sites = _frame(connection.execute(
         sa.select(ConferenceSeries.name, code(SeriesSiteGroup.site_group)).join(SeriesSiteGroup, SeriesSiteGroup.series_id == ConferenceSeries.id)
     ), SERIES_SITE_COLUMNS)
-    registry = _frame(session.execute(
+    registry = _frame(connection.execute(
         sa.select(code(AnalyticCaseload.site_group), AnalyticCaseload.analytic_cases).where(AnalyticCaseload.year == year)
     ), CASELOAD_COLUMNS)
-    known = _frame(session.execute(
+    known = _frame(connection.execute(
         sa.select(code(Case.site_group), sa.func.count(Case.id)).where(
             Case.analytic.is_(True), Case.status != CaseStatus.WITHDRAWN,
             sa.or_(
@@ -108,7 +108,7 @@ def load_report_input(year: int, through: date, settings: ProgramSettings, zone:
     ), CASELOAD_COLUMNS)
 
     sent = plan_sent_on_by_case()
-    opinions = _frame(session.execute(
+    opinions = _frame(connection.execute(
         sa.select(code(SecondOpinionRequest.status), SecondOpinionRequest.complete_at, sent.c.sent_on)
         .outerjoin(sent, sent.c.case_id == SecondOpinionRequest.case_id)
         .where(SecondOpinionRequest.complete_at.is_not(None), SecondOpinionRequest.complete_at < end)
