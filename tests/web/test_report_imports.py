@@ -66,6 +66,7 @@ def test_reimporting_a_year_asks_first_then_replaces_the_whole_year(client, auth
     auth.login("dana")
     page = client.post("/reports/caseload", data={"file": upload(CASELOAD)}).get_data(as_text=True)
     assert "Replace the registry caseload?" in page and "340" in page and "500" in page
+    assert "<td>Prostate</td>" in page  # the file has no prostate row: the confirmation says that count goes
     assert caseload_totals() == {YEAR: 340}  # nothing changed yet
     rows = pd.read_csv(io.StringIO(CASELOAD), dtype=str).to_dict("records")
     done = client.post("/reports/caseload/confirm", data={"rows": json.dumps(rows)}, follow_redirects=True).get_data(as_text=True)

@@ -37,7 +37,7 @@ from tumorboard.second_opinions.clock import sent_moment
 from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.second_opinions.operations import plan_sent_on_by_case
 from tumorboard.sessions.models import Attendance, ConsensusPlan, Presentation
-from tumorboard.vocab import CaseStatus, ConferenceStatus
+from tumorboard.vocab import CaseStatus, ConferenceStatus, SiteGroup
 
 IDENTITY_COLUMNS = ("mrn", "last_name", "first_name", "birth_date", "class_of_case")
 
@@ -133,6 +133,14 @@ def caseload_years() -> dict[int, tuple[int, datetime | None]]:
         .group_by(AnalyticCaseload.year).order_by(AnalyticCaseload.year.desc())
     )
     return {year: (int(total), imported) for year, total, imported in rows}
+
+
+def caseload_site_groups(years: list[int]) -> dict[int, set[SiteGroup]]:
+    """The site groups with a caseload held for each of `years`."""
+    held: dict[int, set[SiteGroup]] = {year: set() for year in years}
+    for year, site in db.session.execute(sa.select(AnalyticCaseload.year, AnalyticCaseload.site_group).where(AnalyticCaseload.year.in_(years))):
+        held[year].add(site)
+    return held
 
 
 def _frame(result: sa.Result, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from tumorboard.reporting.accreditation import AccreditationReport, ReportInput
 from tumorboard.reporting.caseload import CaseloadCheck, check_caseload
 from tumorboard.reporting.charts import CHARTS, chart_svg, inline_svg
 from tumorboard.reporting.conference_log import check_log
-from tumorboard.reporting.data import caseload_years, program_report, report_years
+from tumorboard.reporting.data import caseload_site_groups, caseload_years, program_report, report_years
 from tumorboard.reporting.exports import measure_rows, measures_csv, presentation_list_csv, report_json, report_xlsx
 from tumorboard.reporting.forms import CaseloadForm, ConferenceLogForm, ConfirmCaseloadForm
 from tumorboard.reporting.operations import import_log, log_context, replace_caseload
@@ -140,7 +140,10 @@ def caseload() -> object:
             check = check_caseload(rows)
             if not check.problems:
                 held = caseload_years()
-                replaced = [(year, held[year][0], check.total(year)) for year in check.years if year in held]
+                sites = caseload_site_groups([year for year in check.years if year in held])
+                replaced = [(year, held[year][0], check.total(year),
+                             [site.label for site in SiteGroup if site in sites[year] - {c.site_group for c in check.counts if c.year == year}])
+                            for year in check.years if year in held]
                 if replaced:
                     return render_template("reports/caseload_confirm.html", replaced=replaced, check=check,
                                            form=ConfirmCaseloadForm(rows=json.dumps(rows)))
