@@ -96,6 +96,7 @@ def load_report_input(year: int, through: date, settings: ProgramSettings, zone:
     registry = _frame(connection.execute(
         sa.select(code(AnalyticCaseload.site_group), AnalyticCaseload.analytic_cases).where(AnalyticCaseload.year == year)
     ), CASELOAD_COLUMNS)
+    # TumorBoard's own analytic cases are the denominator only for a year without a registry import (a scan of all cases).
     known = _frame(connection.execute(
         sa.select(code(Case.site_group), sa.func.count(Case.id)).where(
             Case.analytic.is_(True), Case.status != CaseStatus.WITHDRAWN,
@@ -105,7 +106,7 @@ def load_report_input(year: int, through: date, settings: ProgramSettings, zone:
                         Case.created_at < datetime.combine(date(year + 1, 1, 1), time(0), zone)),
             ),
         ).group_by(Case.site_group)
-    ), CASELOAD_COLUMNS)
+    ), CASELOAD_COLUMNS) if registry.empty else pd.DataFrame(columns=list(CASELOAD_COLUMNS))
 
     sent = plan_sent_on_by_case()
     opinions = _frame(connection.execute(
