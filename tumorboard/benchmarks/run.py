@@ -424,7 +424,7 @@ def _machine() -> dict[str, str]:
 
 def render_markdown(report: BenchReport) -> str:
     """The table docs/performance.md keeps."""
-    ms = lambda s: f"{s * 1000:,.1f} ms" if s < 10 else f"{s:,.1f} s"  # noqa: E731
+    ms = lambda s: f"{s * 1000:,.1f} ms" if s < 1 else f"{s:,.2f} s"  # noqa: E731
     mark = {True: "met", False: "**missed**", None: ""}
     lines = ["| benchmark | median | floor | floor median | ratio | target | |", "|---|---:|---|---:|---:|---|---|"]
     for r in report.results:
