@@ -12,7 +12,7 @@ from flask import Flask
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 
-from tumorboard import errors, models  # noqa: F401  (models: the whole schema, for Alembic)
+from tumorboard import errors, models, security  # noqa: F401  (models: the whole schema, for Alembic)
 from tumorboard.audit.views import bp as audit_bp
 from tumorboard.auth import cli as auth_cli  # noqa: F401  (commands register on their blueprint)
 from tumorboard.auth.views import bp as auth_bp
@@ -71,6 +71,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     bootstrap.init_app(app)
     install_append_only_guard()
     enforce_sqlite_foreign_keys()
+    security.init_app(app)  # the session's limits are checked before access
     app.before_request(enforce_access)
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     for blueprint in BLUEPRINTS:

@@ -35,6 +35,8 @@ class Settings:
     timezone: str
     program_name: str
     reports_dir: str
+    idle_minutes: int = 30
+    session_hours: int = 12
 
 
 def normalize_database_url(raw: str) -> str:
@@ -95,7 +97,19 @@ def load_config(env: dict[str, str] | os._Environ) -> Settings:
     program_name = env.get("PROGRAM_NAME", "").strip() or "TumorBoard Cancer Program"
     # Issued letters and exports are filed here (names carry no patient data).
     reports_dir = env.get("REPORTS_DIR", "").strip() or str(INSTANCE_DIR.parent / "reports")
-    return Settings(environment, database_url, secret_key, timezone, program_name, reports_dir)
+    idle_minutes = _whole_setting(env, "SESSION_IDLE_MINUTES", 30, 1, 24 * 60)
+    session_hours = _whole_setting(env, "SESSION_HOURS", 12, 1, 24 * 30)
+    return Settings(environment, database_url, secret_key, timezone, program_name, reports_dir, idle_minutes, session_hours)
+
+
+def _whole_setting(env: dict[str, str] | os._Environ, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number setting within [low, high]."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, not {raw!r}")
+    return int(raw)
 
 
 def flask_config(settings: Settings) -> dict[str, object]:
@@ -118,7 +132,9 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # A session ends after this long whatever happens, and after SESSION_IDLE_MINUTES without a request.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=settings.session_hours),
+        "SESSION_IDLE_MINUTES": settings.idle_minutes,
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BTN_STYLE": "primary",
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,

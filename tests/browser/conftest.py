@@ -48,13 +48,17 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
-    """A fresh browser context and page, with CSRF protection on as in production."""
+    """A fresh browser context and page, with CSRF protection on as in production; a Content-Security-Policy
+    violation on any page (an inline script, a foreign resource) fails the test."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     context = browser.new_context()
     context.set_default_timeout(10_000)
     tab = context.new_page()
+    blocked: list[str] = []
+    tab.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
     yield tab
     context.close()
+    assert blocked == [], blocked
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str = "correct-horse-battery") -> None:

@@ -104,3 +104,13 @@ def test_gunicorn_loads_the_wsgi_app(tmp_path):
 def test_reports_folder_comes_from_the_environment_or_defaults_beside_the_package():
     assert load_config({"TUMORBOARD_ENV": "development", "REPORTS_DIR": "/srv/tumorboard/reports"}).reports_dir == "/srv/tumorboard/reports"
     assert load_config({"TUMORBOARD_ENV": "development"}).reports_dir.endswith("/reports")
+
+
+@pytest.mark.parametrize(("value", "accepted"), [("", 30), ("15", 15), ("1440", 1440), ("0", None), ("thirty", None), ("-5", None), ("1441", None)])
+def test_session_idle_minutes(value, accepted):
+    env = {"TUMORBOARD_ENV": "development", "SESSION_IDLE_MINUTES": value}
+    if accepted is None:
+        with pytest.raises(ConfigError, match="SESSION_IDLE_MINUTES must be a whole number from 1 to 1440"):
+            load_config(env)
+    else:
+        assert load_config(env).idle_minutes == accepted

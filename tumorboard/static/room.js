@@ -7,7 +7,11 @@
   var wasClosed = null;
   function refresh() {
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        // Signed out after being idle: reloading shows the sign-in page and says why.
+        if (response.status === 401) { window.location.reload(); return null; }
+        return response.ok ? response.json() : null;
+      })
       .then(function (data) {
         if (!data) { return; }
         box.querySelectorAll("[data-tally]").forEach(function (node) {

@@ -1,0 +1,81 @@
+"""Response headers and session limits on every request."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+from tumorboard.audit.models import AuditEntry
+from tumorboard.extensions import db
+from tumorboard.sessions.models import Attendance
+from tumorboard.vocab import PresentationStatus, Role
+
+
+def test_every_page_carries_the_security_headers(client, auth, make):
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    anonymous = client.get("/login")
+    policy = anonymous.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    assert anonymous.headers["X-Content-Type-Options"] == "nosniff"
+    assert anonymous.headers["Referrer-Policy"] == "no-referrer"
+    assert anonymous.headers["X-Frame-Options"] == "DENY"
+    assert "no-store" not in anonymous.headers.get("Cache-Control", "")
+    auth.login("dana")
+    assert client.get("/cases/").headers["Cache-Control"] == "no-store"  # pages with patient data are not cached
+
+
+def test_the_session_cookie_is_http_only_and_same_site(client, make):
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    response = client.post("/login", data={"username": "dana", "password": "correct-horse-battery"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def _age(client, **seconds: float) -> None:
+    with client.session_transaction() as session:
+        for key, value in seconds.items():
+            session[key] = time.time() - value
+
+
+def test_an_idle_session_is_signed_out_with_a_message(client, auth, app, make):
+    user = make.user(username="dana", roles=(Role.COORDINATOR,))
+    auth.login("dana")
+    assert client.get("/cases/").status_code == 200
+    _age(client, seen=app.config["SESSION_IDLE_MINUTES"] * 60 + 5)
+    response = client.get("/cases/?site_group=breast")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=/cases/")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "signed out after 30 minutes without activity" in page
+    assert client.get("/cases/").status_code == 302  # really signed out
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "logout").order_by(AuditEntry.id.desc()))
+    assert entry.user_id == user.id and entry.detail == "session idle"
+
+
+def test_activity_keeps_the_session_and_the_live_poll_does_not(client, auth, app, make):
+    physician = make.user(username="skim", roles=(Role.PHYSICIAN,))
+    start = datetime.now(UTC) - timedelta(minutes=10)
+    conference = make.conference(starts_at=start, occurrence_start=start)
+    item = make.presentation(conference=conference, status=PresentationStatus.IN_DISCUSSION)
+    db.session.add(Attendance(conference_id=conference.id, user_id=physician.id, attendee_name=physician.full_name, specialty=physician.specialty))
+    db.session.commit()
+    auth.login("skim")
+    limit = app.config["SESSION_IDLE_MINUTES"] * 60
+    _age(client, seen=limit - 60)
+    poll = f"/room/{conference.id}/case/{item.id}/tally.json"
+    assert client.get(poll).status_code == 200
+    with client.session_transaction() as session:
+        assert time.time() - session["seen"] > limit - 120  # the page's own polling is not activity
+    assert client.get(f"/room/{conference.id}").status_code == 200
+    with client.session_transaction() as session:
+        assert time.time() - session["seen"] < 5  # opening a page is
+    _age(client, seen=limit + 5)
+    assert client.get(poll).status_code == 401  # an idle screen's poll is refused, not redirected
+
+
+def test_a_session_ends_after_its_lifetime_even_when_active(client, auth, app, make):
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    auth.login("dana")
+    _age(client, started=app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() + 5, seen=1)
+    response = client.get("/cases/", follow_redirects=True)
+    assert "Your session has ended" in response.get_data(as_text=True)
