@@ -73,3 +73,32 @@ def enforce_access() -> object | None:
 
 class NotAllowed(Exception):
     """An operation refused because of who asks (the view answers 403), not because of what was entered."""
+
+
+def audience_label(access: str | frozenset[Role] | None) -> str:
+    """Who may use a route, in words."""
+    if access == PUBLIC:
+        return "anyone"
+    if access == SIGNED_IN:
+        return "any signed-in user"
+    if isinstance(access, frozenset):
+        return ", ".join(role.value for role in Role if role in access)
+    return "nobody (undeclared)"
+
+
+def access_table() -> list[tuple[str, str, str]]:
+    """Every route of the current app: (methods, path, who may use it), sorted by path (static files left out)."""
+    rows = []
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
+            continue
+        methods = ", ".join(sorted(rule.methods - {"HEAD", "OPTIONS"}))
+        rows.append((methods, rule.rule, audience_label(access_of(rule.endpoint))))
+    return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+def access_markdown() -> str:
+    """The route table as docs/security.md keeps it."""
+    lines = ["| method | route | who may use it |", "|---|---|---|"]
+    lines += [f"| {methods} | `{path}` | {who} |" for methods, path, who in access_table()]
+    return "\n".join(lines) + "\n"

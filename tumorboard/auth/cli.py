@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from tumorboard.access import access_markdown
 from tumorboard.auth.views import bp
 from tumorboard.extensions import db
 from tumorboard.users.operations import UserData, UserError, create_user
@@ -50,3 +51,9 @@ def create_user_command(
         raise click.ClickException("; ".join(error.messages)) from None
     db.session.commit()
     click.echo(f"Created user {user.username} ({', '.join(sorted(user.roles))}).")
+
+
+@bp.cli.command("access-table")
+def access_table_command() -> None:
+    """Print every route and who may use it (the table of docs/security.md)."""
+    click.echo(access_markdown(), nl=False)
