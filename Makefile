@@ -7,7 +7,7 @@ PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEV := TUMORBOARD_ENV=development PROGRAM_NAME="$${PROGRAM_NAME:-Riverside Regional Cancer Center (demo)}"
 
-.PHONY: run install test test-sqlite test-postgres system-deps bench bench-postgres clean
+.PHONY: run install test test-sqlite test-postgres system-deps bandit bench bench-postgres clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -42,7 +42,12 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-test-sqlite: $(VENV)/.installed-test system-deps
+## Static security analysis: no finding of medium severity or above (each accepted one is justified inline with # nosec).
+bandit: $(VENV)/.installed-test
+	@echo "== bandit"
+	$(PY) -m bandit -q -r tumorboard -ll
+
+test-sqlite: $(VENV)/.installed-test system-deps bandit
 	@echo "== Test suite on SQLite"
 	$(PY) -m pytest
 

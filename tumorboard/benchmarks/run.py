@@ -192,7 +192,7 @@ def _run(app: Flask, config: dict[str, object], runs: int, letters: int, log_row
             report.load_note = "The load test runs on PostgreSQL (DATABASE_URL=postgresql+psycopg://... make bench)."
         elif load_seconds > 0:
             report.load = _load(db.engine.url.render_as_string(hide_password=False), subjects, load_seconds, load_physicians,
-                                work_dir or Path(str(config.get("REPORTS_DIR", "/tmp"))))
+                                work_dir or Path(str(config["REPORTS_DIR"])))
     return report
 
 

@@ -344,6 +344,5 @@ def _reset_sequences() -> None:
         return
     for table in db.metadata.sorted_tables:
         if "id" in table.c and table.c.id.autoincrement in (True, "auto") and isinstance(table.c.id.type, sa.Integer):
-            db.session.execute(sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-            ))
+            following = sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0) + 1).scalar_subquery()
+            db.session.execute(sa.select(sa.func.setval(sa.func.pg_get_serial_sequence(table.name, "id"), following, False)))
