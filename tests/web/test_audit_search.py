@@ -1,0 +1,51 @@
+"""An auditor searches the audit log and exports what they found."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from tumorboard.audit.models import AuditEntry
+from tumorboard.audit.operations import record
+from tumorboard.extensions import db
+from tumorboard.vocab import Role
+
+
+def _entries(make):
+    dana = make.user(username="dana", roles=(Role.COORDINATOR,))
+    skim = make.user(username="skim", roles=(Role.PHYSICIAN,))
+    record(dana.id, "view", "case", 7, "", "10.0.0.1")
+    record(skim.id, "view", "case", 8, "", "10.0.0.2")
+    record(skim.id, "update", "case", 7, "=HYPERLINK(\"http://x.example.org\")", "10.0.0.2")
+    db.session.commit()
+    return make.user(username="audrey", roles=(Role.AUDITOR,))
+
+
+def test_search_by_user_record_and_action(client, auth, make):
+    _entries(make)
+    auth.login("audrey")
+    page = client.get("/audit/?username=skim&entity_type=case&entity_id=7").get_data(as_text=True)
+    assert "1 entry" in page and "update" in page and "10.0.0.2" in page
+    assert "2 entries" in client.get("/audit/?entity_id=7").get_data(as_text=True)
+    bad = client.get("/audit/?entity_id=seven&date_from=monday").get_data(as_text=True)
+    assert "Ignored the record number" in bad and "Ignored the from date" in bad
+
+
+def test_export_is_the_search_as_csv_and_is_itself_audited(client, auth, make):
+    auditor = _entries(make)
+    auth.login("audrey")
+    response = client.get("/audit/export.csv?username=skim")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="audit-log.csv"'
+    frame = pd.read_csv(io.StringIO(response.get_data(as_text=True)), dtype=str)
+    assert list(frame.columns) == ["at_utc", "user", "action", "entity_type", "entity_id", "detail", "from"]
+    assert frame["action"].tolist() == ["view", "update"]  # oldest first
+    assert frame["detail"].iloc[1].startswith("'=HYPERLINK")  # a formula is written as text
+    logged = db.session.scalar(db.select(AuditEntry).where(AuditEntry.entity_type == "audit_log"))
+    assert logged.user_id == auditor.id and logged.action == "export" and "rows=2" in logged.detail and "username=skim" in logged.detail
+
+
+def test_only_auditors_and_admins_read_the_log(client, auth, make):
+    make.user(username="nina", roles=(Role.NAVIGATOR,))
+    auth.login("nina")
+    assert client.get("/audit/").status_code == 403 and client.get("/audit/export.csv").status_code == 403
