@@ -1,6 +1,7 @@
 """The audit log only grows."""
 
 import pytest
+import sqlalchemy as sa
 
 from tumorboard.audit.models import AuditEntry
 from tumorboard.audit.operations import AuditLogIsAppendOnly, record
@@ -33,3 +34,16 @@ def test_an_entry_cannot_be_deleted():
         db.session.flush()
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) == 1
+
+
+def test_postgresql_itself_refuses_to_update_or_delete_an_entry():
+    """The database's own guard: raw SQL, past the application, is refused too."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps the application's guard only; PostgreSQL enforces it in the database")
+    record(None, "view", "case", 1)
+    db.session.commit()
+    for statement in ("UPDATE audit_log SET action = 'nothing'", "DELETE FROM audit_log"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            with db.engine.begin() as connection:
+                connection.execute(sa.text(statement))
+    assert db.session.scalar(db.select(AuditEntry.action)) == "view"
