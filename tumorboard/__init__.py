@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from tumorboard import errors, models, security  # noqa: F401  (models: the whole schema, for Alembic)
 from tumorboard.audit.views import bp as audit_bp
+from tumorboard.backup import bp as maintenance_bp
 from tumorboard.auth import cli as auth_cli  # noqa: F401  (commands register on their blueprint)
 from tumorboard.auth.views import bp as auth_bp
 from tumorboard.benchmarks.cli import bp as benchmarks_bp
@@ -41,7 +42,7 @@ from tumorboard.reporting.exports import percent
 from tumorboard.vocab import Role
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-BLUEPRINTS = (auth_bp, main_bp, users_bp, audit_bp, cases_bp, conferences_bp, calendar_bp, room_bp, letters_bp, second_opinions_bp, program_bp, reports_bp, demo_bp, benchmarks_bp)
+BLUEPRINTS = (auth_bp, main_bp, users_bp, audit_bp, cases_bp, conferences_bp, calendar_bp, room_bp, letters_bp, second_opinions_bp, program_bp, reports_bp, demo_bp, benchmarks_bp, maintenance_bp)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
