@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping
 from enum import Enum
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, IntegerField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -83,3 +83,13 @@ class CheckboxListField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class WholeNumberField(IntegerField):
+    """A whole number a database integer column holds: a longer one is an input error, not an overflow (a 500)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not -(2**31) < self.data < 2**31:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from tumorboard.cases.ajcc import SUPPORTED_EDITIONS
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import PATIENT_FIELDS
 from tumorboard.cases.validation import CaseInput, format_biomarkers, parse_biomarkers
-from tumorboard.forms import CHOOSE, PatientForm, optional_text, show_values, typed_values, vocabulary_choices
+from tumorboard.forms import CHOOSE, PatientForm, WholeNumberField, optional_text, show_values, typed_values, vocabulary_choices
 from tumorboard.text import as_sentence
 from tumorboard.vocab import CaseSource, Laterality, Sex, SiteGroup, Urgency
 
@@ -45,7 +45,7 @@ class CaseForm(PatientForm):
     pathologic_n = optional_text("pN", 12)
     pathologic_m = optional_text("pM", 12)
     pathologic_stage = optional_text("Pathologic stage group", 12)
-    ecog = IntegerField("ECOG performance status (0-4)", validators=[Optional(), NumberRange(0, 4, "ECOG performance status is 0 to 4.")])
+    ecog = WholeNumberField("ECOG performance status (0-4)", validators=[Optional(), NumberRange(0, 4, "ECOG performance status is 0 to 4.")])
     biomarkers = TextAreaField("Key biomarkers", validators=[Optional(), Length(max=2000)], render_kw={"rows": 3},
                                description="One per line: name = value, e.g. ER = positive.")
     # History

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectChoice, SelectField, StringField, TimeField
+from wtforms import BooleanField, DateField, DateTimeLocalField, SelectChoice, SelectField, StringField, TimeField
 from wtforms.validators import Length, Optional
 
 from tumorboard.conferences.recurrence import ORDINALS, WEEKDAY_NAMES, Repeat, RepeatPattern, read_rrule
 from tumorboard.conferences.rules import CONSENSUS_CHOICES, SeriesInput
-from tumorboard.forms import CheckboxListField, optional_text, vocabulary_choices
+from tumorboard.forms import CheckboxListField, WholeNumberField, optional_text, vocabulary_choices
 from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, SiteGroup, Specialty
 
 COMMON_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
@@ -30,10 +30,10 @@ class SeriesForm(FlaskForm):
     timezone = SelectField("Time zone", choices=[SelectChoice(zone, zone) for zone in COMMON_ZONES])
     place = optional_text("Place", 200)
     video_link = optional_text("Video link", 500)
-    capacity = IntegerField("Case capacity", validators=[Optional()])
-    minutes_per_case = IntegerField("Minutes per case", validators=[Optional()], description="Real boards average about 3 minutes a case.")
-    deadline_working_days = IntegerField("Submission deadline (working days before)", validators=[Optional()])
-    weeks_ahead = IntegerField("Generate occurrences (weeks ahead)", validators=[Optional()])
+    capacity = WholeNumberField("Case capacity", validators=[Optional()])
+    minutes_per_case = WholeNumberField("Minutes per case", validators=[Optional()], description="Real boards average about 3 minutes a case.")
+    deadline_working_days = WholeNumberField("Submission deadline (working days before)", validators=[Optional()])
+    weeks_ahead = WholeNumberField("Generate occurrences (weeks ahead)", validators=[Optional()])
     required_specialties = CheckboxListField("Required specialties (quorum)", choices=vocabulary_choices(Specialty),
                                              default=[s.value for s in COC_REQUIRED_SPECIALTIES])
     consensus = SelectField("Consensus when agree votes reach", choices=[SelectChoice(k, k.replace("/", " of ")) for k in CONSENSUS_CHOICES], default="2/3")
@@ -82,6 +82,6 @@ class CancelForm(FlaskForm):
 class AgendaForm(FlaskForm):
     """Any agenda change: carries the version of the agenda the user saw."""
 
-    version = IntegerField(validators=[Optional()])
-    case_id = IntegerField(validators=[Optional()])
-    minutes = IntegerField(validators=[Optional()])
+    version = WholeNumberField(validators=[Optional()])
+    case_id = WholeNumberField(validators=[Optional()])
+    minutes = WholeNumberField(validators=[Optional()])

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from tumorboard.forms import CHOOSE, optional_text, vocabulary_choices
+from tumorboard.forms import CHOOSE, WholeNumberField, optional_text, vocabulary_choices
 from tumorboard.vocab import DispatchMethod, Implementation, LetterKind, NonImplementationReason
 
 
@@ -43,5 +43,5 @@ class ImplementationForm(FlaskForm):
 class DelegateForm(FlaskForm):
     """Name or remove a delegate."""
 
-    user_id = IntegerField(validators=[Optional()])
+    user_id = WholeNumberField(validators=[Optional()])
     action = StringField(validators=[Length(max=10)])

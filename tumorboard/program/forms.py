@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DecimalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from tumorboard.forms import WholeNumberField
 
 PERCENT = [InputRequired(), NumberRange(0, 100, "Give a percentage from 0 to 100.")]
 
@@ -33,4 +35,4 @@ class SettingsForm(FlaskForm):
     target_frequency_rate = DecimalField("Conferences held vs scheduled target (%)", places=1, validators=PERCENT)
     napbc_enabled = BooleanField("Breast program (NAPBC) measures")
     naprc_enabled = BooleanField("Rectal program (NAPRC) measures")
-    second_opinion_days = IntegerField("Second-opinion promise (days)", validators=[InputRequired(), NumberRange(1, 60)])
+    second_opinion_days = WholeNumberField("Second-opinion promise (days)", validators=[InputRequired(), NumberRange(1, 60)])

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from tumorboard.forms import CHOOSE, optional_text, vocabulary_choices
+from tumorboard.forms import CHOOSE, WholeNumberField, optional_text, vocabulary_choices
 from tumorboard.vocab import (
     AttendanceMode,
     DiagnosisOpinion,
@@ -30,7 +30,7 @@ def yes_no(value: str) -> bool | None:
 class CheckInForm(FlaskForm):
     """Check in yourself, or (the chair) someone else."""
 
-    user_id = IntegerField(validators=[Optional()])
+    user_id = WholeNumberField(validators=[Optional()])
     mode = SelectField("Taking part", choices=vocabulary_choices(AttendanceMode), default=AttendanceMode.IN_PERSON.value)
 
 
