@@ -49,7 +49,7 @@ def test_every_route_answers_every_role_as_the_table_says(app, client, make, rol
         with client.session_transaction() as session:
             session.clear()
             if user is not None:
-                session.update({"_user_id": str(user.id), "_fresh": True, "seen": time.time(), "started": time.time()})
+                session.update({"_user_id": user.get_id(), "_fresh": True, "seen": time.time(), "started": time.time()})
         response = client.open(path, method=method, data={})
         status, location = response.status_code, response.headers.get("Location", "")
         to_login = status == 302 and location.startswith("/login")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+from flask import g
+
 from tumorboard.audit.models import AuditEntry
 from tumorboard.extensions import db
 from tumorboard.sessions.models import Attendance
@@ -79,3 +81,40 @@ def test_a_session_ends_after_its_lifetime_even_when_active(client, auth, app, m
     _age(client, started=app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() + 5, seen=1)
     response = client.get("/cases/", follow_redirects=True)
     assert "Your session has ended" in response.get_data(as_text=True)
+
+
+def test_a_new_password_ends_the_other_sessions_but_not_this_one(app, make):
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    here, elsewhere = app.test_client(), app.test_client()
+    for client in (here, elsewhere):
+        g.pop("_login_user", None)
+        client.post("/login", data={"username": "dana", "password": "correct-horse-battery"})
+    g.pop("_login_user", None)
+    changed = here.post("/profile", data={"current_password": "correct-horse-battery", "password": "a-new-long-passphrase",
+                                          "confirm": "a-new-long-passphrase"})
+    assert changed.status_code == 302
+    g.pop("_login_user", None)
+    assert here.get("/cases/").status_code == 200
+    g.pop("_login_user", None)
+    assert elsewhere.get("/cases/").status_code == 302  # the other device must sign in again
+
+
+def test_an_admin_signs_a_user_out_everywhere(app, make):
+    make.user(username="root", roles=(Role.ADMIN,))
+    victim = make.user(username="dana", roles=(Role.COORDINATOR,))
+    admin, device = app.test_client(), app.test_client()
+    for client, name in ((admin, "root"), (device, "dana")):
+        g.pop("_login_user", None)
+        client.post("/login", data={"username": name, "password": "correct-horse-battery"})
+    g.pop("_login_user", None)
+    assert device.get("/cases/").status_code == 200
+    g.pop("_login_user", None)
+    assert admin.post(f"/users/{victim.id}/sign-out").status_code == 302
+    g.pop("_login_user", None)
+    assert device.get("/cases/").status_code == 302
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "sign_out_everywhere"))
+    assert entry.entity_id == victim.id
+    g.pop("_login_user", None)
+    device.post("/login", data={"username": "dana", "password": "correct-horse-battery"})
+    g.pop("_login_user", None)
+    assert device.get("/cases/").status_code == 200  # and can sign in again

@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Part of the id kept in the session: raising it ends every session of the user ("sign out everywhere").
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
@@ -65,8 +67,17 @@ class User(UserMixin, db.Model):
         return f"{self.full_name}, {self.credentials}" if self.credentials else self.full_name
 
     def set_password(self, password: str) -> None:
-        """Store a salted scrypt hash of `password`."""
+        """Store a salted scrypt hash of `password`; every existing session of the user ends."""
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Sign the user out everywhere: sessions carrying the old version no longer load the user."""
+        self.session_version = (self.session_version or 0) + 1
+
+    def get_id(self) -> str:
+        """Flask-Login: what the session keeps, the id and the session version."""
+        return f"{self.id}.{self.session_version or 0}"
 
     def check_password(self, password: str) -> bool:
         """Whether `password` matches the stored hash."""

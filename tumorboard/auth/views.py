@@ -23,9 +23,13 @@ FAILED_LOGIN = "Unknown username or wrong password."
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login: the user of a session."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """Flask-Login: the user of a session, unless the user has since been signed out everywhere."""
+    user_id, _, version = session_id.partition(".")
+    if not user_id.isdigit() or not version.isdigit() or int(user_id) >= 2**31:
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and (user.session_version or 0) == int(version) else None
 
 
 def _safe_next(target: str | None) -> str:
@@ -92,9 +96,10 @@ def profile() -> object:
             if problems:
                 form.password.errors.extend(problems)
             else:
-                current_user.set_password(form.password.data)
+                current_user.set_password(form.password.data)  # ends the user's other sessions
                 record(current_user.id, "password_changed", "user", current_user.id, remote_addr=request.remote_addr)
                 db.session.commit()
+                login_user(current_user._get_current_object())  # this one continues under the new version
                 flash("Your password is changed.", "success")
                 return redirect(url_for("auth.profile"))
     feed = url_for("calendar.personal_feed", token=current_user.calendar_token, _external=True) if current_user.calendar_token else None

@@ -27,3 +27,7 @@ class NewUserForm(UserForm, NewPasswordForm):
 
 class ResetPasswordForm(NewPasswordForm):
     """A new password for someone else."""
+
+
+class SignOutForm(FlaskForm):
+    """Ends every session of a user (the CSRF token is the point of it)."""

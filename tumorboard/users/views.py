@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tumorboard.access import allow
+from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.extensions import db
 from tumorboard.forms import show_problems
-from tumorboard.users.forms import NewUserForm, ResetPasswordForm, UserForm
+from tumorboard.users.forms import NewUserForm, ResetPasswordForm, SignOutForm, UserForm
 from tumorboard.users.operations import UserData, UserError, create_user, reset_password, update_user
 from tumorboard.vocab import Role, Specialty
 
@@ -108,3 +109,17 @@ def password(user_id: int) -> object:
             flash(f"New password set for {user.username}.", "success")
             return redirect(url_for("users.edit", user_id=user.id))
     return render_template("users/form.html", form=_edit_form(user, submitted=False), title=f"Edit {user.full_name}", user=user, reset_form=form), 400
+
+
+@bp.route("/<int:user_id>/sign-out", methods=["POST"])
+@allow(Role.ADMIN)
+def sign_out_everywhere(user_id: int) -> object:
+    """End every session of a user (a lost device, a leaving colleague); they can sign in again."""
+    user = db.get_or_404(User, user_id)
+    if not SignOutForm().validate_on_submit():
+        abort(400)
+    user.end_sessions()
+    record(current_user.id, "sign_out_everywhere", "user", user.id, remote_addr=request.remote_addr)
+    db.session.commit()
+    flash(f"{user.username} is signed out everywhere.", "success")
+    return redirect(url_for("users.edit", user_id=user.id))
