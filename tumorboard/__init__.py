@@ -35,7 +35,7 @@ from tumorboard.users.views import bp as users_bp
 from tumorboard.access import enforce_access
 from tumorboard.audit.operations import install_append_only_guard
 from tumorboard.config import ConfigError, flask_config, load_config
-from tumorboard.db import enforce_sqlite_foreign_keys
+from tumorboard.db import configure_sqlite_connections
 from tumorboard.extensions import bootstrap, csrf, db, login_manager, migrate
 from tumorboard.program.settings import local_time
 from tumorboard.reporting.exports import percent
@@ -71,7 +71,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     csrf.init_app(app)
     bootstrap.init_app(app)
     install_append_only_guard()
-    enforce_sqlite_foreign_keys()
+    configure_sqlite_connections()
     security.init_app(app)  # the session's limits are checked before access
     app.before_request(enforce_access)
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added

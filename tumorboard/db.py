@@ -77,14 +77,24 @@ def enum_column(enum_cls: type[Enum], name: str, length: int = 32) -> sa.Enum:
     )
 
 
-def _enforce_sqlite_foreign_keys(dbapi_connection: object, _record: object) -> None:
+def _configure_sqlite_connection(dbapi_connection: object, _record: object) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA foreign_keys = ON")  # SQLite ignores foreign keys unless each connection asks
         cursor.close()
 
 
-def enforce_sqlite_foreign_keys() -> None:
-    """SQLite ignores foreign keys unless each connection asks for them."""
-    if not sa.event.contains(Engine, "connect", _enforce_sqlite_foreign_keys):
-        sa.event.listen(Engine, "connect", _enforce_sqlite_foreign_keys)
+def _begin_before_first_savepoint(connection: sa.Connection, _name: str) -> None:
+    """Python's sqlite3 module begins a transaction only at the first write. A SAVEPOINT issued before any write
+    then starts the transaction itself, and releasing it COMMITS for good, even if the request later fails
+    (a letter batch that crashed halfway kept its first letters). Begin the transaction first."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+
+
+def configure_sqlite_connections() -> None:
+    """SQLite connections enforce foreign keys, and savepoints stay inside their transaction."""
+    if not sa.event.contains(Engine, "connect", _configure_sqlite_connection):
+        sa.event.listen(Engine, "connect", _configure_sqlite_connection)
+        sa.event.listen(Engine, "savepoint", _begin_before_first_savepoint)
