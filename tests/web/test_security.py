@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -118,3 +119,12 @@ def test_an_admin_signs_a_user_out_everywhere(app, make):
     device.post("/login", data={"username": "dana", "password": "correct-horse-battery"})
     g.pop("_login_user", None)
     assert device.get("/cases/").status_code == 200  # and can sign in again
+
+
+def test_an_upload_over_the_limit_is_refused_with_a_page(client, auth, app, make, monkeypatch):
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    auth.login("dana")
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)  # the rule, not 20 MB of test data
+    too_big = b"year,site_group,analytic_cases\n" + b"2025,breast,1\n" * 400
+    response = client.post("/reports/caseload", data={"file": (io.BytesIO(too_big), "caseload.csv")})
+    assert response.status_code == 413 and b"<html" in response.data.lower()
