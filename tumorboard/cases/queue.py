@@ -141,9 +141,9 @@ def _conditions(f: QueueFilter, zone: ZoneInfo) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
-def load_queue(f: QueueFilter, now: datetime, zone: ZoneInfo) -> QueuePage:
-    """The page of cases matching `f`: one count query and one row query, whatever the number of rows."""
-    conditions = _conditions(f, zone)
+def load_queue(f: QueueFilter, now: datetime, zone: ZoneInfo, visible: sa.ColumnElement[bool] | None = None) -> QueuePage:
+    """The page of cases matching `f` (and `visible`, the cases the reader may see): one count query and one row query."""
+    conditions = _conditions(f, zone) + ([visible] if visible is not None else [])
     total = db.session.scalar(sa.select(sa.func.count(Case.id)).where(*conditions)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(f.page, pages)

@@ -26,6 +26,7 @@ from tumorboard.cases.operations import (
 )
 from tumorboard.cases.page import load_case_page
 from tumorboard.cases.queue import SORTS, load_queue, parse_filter
+from tumorboard.cases.visibility import readable_cases, require_case
 from tumorboard.cases.validation import validate_case
 from tumorboard.cases.workflow import ACTION_LABELS, EDITABLE, IllegalMove, manual_moves
 from tumorboard.conferences.models import ConferenceSeries
@@ -98,7 +99,7 @@ def queue() -> str:
     queue_filter, problems = parse_filter(request.args)
     for problem in problems:
         flash(problem, "warning")
-    page = load_queue(queue_filter, utcnow(), program_zone())
+    page = load_queue(queue_filter, utcnow(), program_zone(), readable_cases(current_user))
     if page.rows:
         record(current_user.id, "list", "case", None, "ids=" + ",".join(str(r.id) for r in page.rows), request.remote_addr)
         db.session.commit()
@@ -132,6 +133,7 @@ def new() -> object:
 def edit(case_id: int) -> object:
     """Change a case while it is still open (draft, submitted, scheduled, deferred)."""
     case = db.get_or_404(Case, case_id)
+    require_case(current_user, case.id)
     if case.status not in EDITABLE:
         flash(f"A {case.status.label.lower()} case can no longer be edited.", "warning")
         return redirect(url_for("cases.show", case_id=case.id))
@@ -161,6 +163,7 @@ def edit(case_id: int) -> object:
 def show(case_id: int) -> str:
     """The clinical summary, every presentation with its outcome, the status history, and who viewed or changed it."""
     case = db.get_or_404(Case, case_id)
+    require_case(current_user, case.id)
     record(current_user.id, "view", "case", case.id, remote_addr=request.remote_addr)
     db.session.commit()
     moves = [(status, ACTION_LABELS[status]) for status in manual_moves(case.status, current_user.roles)]
@@ -176,6 +179,7 @@ def show(case_id: int) -> str:
 def status(case_id: int) -> object:
     """Move a case (submit, return to draft, defer, re-queue, withdraw, reopen) with an optional reason."""
     case = db.get_or_404(Case, case_id)
+    require_case(current_user, case.id)
     form = MoveForm()
     if not form.validate_on_submit() or form.to_status.data not in CaseStatus._value2member_map_:
         flash("That status change could not be read. Try again from the case page.", "warning")
@@ -203,6 +207,7 @@ def status(case_id: int) -> object:
 def ready(case_id: int, material: str) -> object:
     """Radiology or pathology marks its material ready for review (or not ready again)."""
     case = db.get_or_404(Case, case_id)
+    require_case(current_user, case.id)
     try:
         mark_ready(current_user, case, material, request.form.get("ready") == "yes", utcnow(), request.remote_addr)
     except NotAllowed:

@@ -16,6 +16,7 @@ from tumorboard.audit.operations import record
 from tumorboard.cases.models import Case
 from tumorboard.conferences import operations as ops
 from tumorboard.conferences.forms import AgendaForm, CancelForm, RescheduleForm, SeriesForm
+from tumorboard.cases.visibility import require_conference
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.conferences.pages import conference_rows, load_agenda_page, my_page
 from tumorboard.conferences.pdf import AgendaDocument, AgendaRow, agenda_pdf
@@ -162,6 +163,7 @@ def reschedule(conference_id: int) -> object:
 def show(conference_id: int) -> str:
     """The agenda: order, minutes, projected times, capacity, late and unready flags; the matching queue."""
     conference = db.get_or_404(Conference, conference_id)
+    require_conference(current_user, conference)
     page = load_agenda_page(conference)
     shown = [line.case_id for line in page.lines] + [q.case_id for q in page.queue]
     if shown:
@@ -251,6 +253,7 @@ def carry_over(conference_id: int) -> object:
 def agenda_file(conference_id: int) -> object:
     """The agenda as a PDF for the meeting room; `?variant=deidentified` prints initials and case numbers only."""
     conference = db.get_or_404(Conference, conference_id)
+    require_conference(current_user, conference)
     deidentified = request.args.get("variant") == "deidentified"
     page = load_agenda_page(conference)
     zone = ZoneInfo(page.series.timezone)

@@ -14,6 +14,7 @@ from tumorboard.access import allow
 from tumorboard.actions import run_action
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
+from tumorboard.cases.visibility import require_case
 from tumorboard.conferences.models import Conference
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
@@ -66,7 +67,9 @@ def index() -> str:
 
 
 def _presentation(presentation_id: int) -> Presentation:
-    return db.get_or_404(Presentation, presentation_id)
+    presentation = db.get_or_404(Presentation, presentation_id)
+    require_case(current_user, presentation.case_id)
+    return presentation
 
 
 @bp.route("/presentation/<int:presentation_id>", methods=["GET", "POST"])

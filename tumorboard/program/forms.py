@@ -35,4 +35,8 @@ class SettingsForm(FlaskForm):
     target_frequency_rate = DecimalField("Conferences held vs scheduled target (%)", places=1, validators=PERCENT)
     napbc_enabled = BooleanField("Breast program (NAPBC) measures")
     naprc_enabled = BooleanField("Rectal program (NAPRC) measures")
+    restrict_cases_to_series = BooleanField(
+        "Physicians see only the cases of their own boards",
+        description="Off: every physician may read every case. On: a physician reads the cases of the series they belong to, "
+                    "and those they present or manage; coordinators, navigators, auditors and admins see all.")
     second_opinion_days = WholeNumberField("Second-opinion promise (days)", validators=[InputRequired(), NumberRange(1, 60)])

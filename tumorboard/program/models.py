@@ -40,3 +40,5 @@ class ProgramSettings(db.Model):
     napbc_enabled: Mapped[bool] = mapped_column(default=False)
     naprc_enabled: Mapped[bool] = mapped_column(default=False)
     second_opinion_days: Mapped[int] = mapped_column(default=7)
+    # When on, a physician reads only the cases of the series they belong to (and those they present or manage).
+    restrict_cases_to_series: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -18,7 +18,8 @@ from tumorboard.vocab import Role
 bp = Blueprint("program", __name__, url_prefix="/settings")
 
 TARGETS = ("target_case_presentation_rate", "target_prospective_rate", "target_attendance_rate", "target_discussion_rate", "target_frequency_rate")
-PLAIN = ("letterhead_name", "letterhead_address", "letterhead_phone", "mrn_pattern", "napbc_enabled", "naprc_enabled", "second_opinion_days")
+PLAIN = ("letterhead_name", "letterhead_address", "letterhead_phone", "mrn_pattern", "napbc_enabled", "naprc_enabled", "second_opinion_days",
+         "restrict_cases_to_series")
 
 
 @bp.route("/", methods=["GET", "POST"])

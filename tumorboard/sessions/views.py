@@ -14,6 +14,7 @@ from tumorboard.access import allow, signed_in
 from tumorboard.actions import run_action
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User
+from tumorboard.cases.visibility import require_conference
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
@@ -62,6 +63,7 @@ def _presentation(conference_id: int, presentation_id: int) -> Presentation:
     presentation = db.get_or_404(Presentation, presentation_id)
     if presentation.conference_id != conference_id:
         abort(404)
+    require_conference(current_user, presentation.conference)
     return presentation
 
 
@@ -74,6 +76,7 @@ def _case_url(presentation: Presentation) -> str:
 def live(conference_id: int) -> str:
     """The meeting: who is in, whether it is quorate, and the cases in order."""
     conference = db.get_or_404(Conference, conference_id)
+    require_conference(current_user, conference)
     page = load_room(conference, current_user)
     if page.lines:
         record(current_user.id, "list", "case", None, f"room={conference.id};ids=" + ",".join(str(line.case_id) for line in page.lines),

@@ -1,0 +1,85 @@
+"""When the program restricts physicians to their own boards, a physician reads only those cases and conferences."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tumorboard.conferences.models import SeriesMember
+from tumorboard.extensions import db
+from tumorboard.program.models import PROGRAM_SETTINGS_ID, ProgramSettings
+from tumorboard.vocab import PresentationStatus, Role, SiteGroup
+
+
+@pytest.fixture
+def boards(make):
+    """A breast board with its member, a thoracic board with a thoracic case on its agenda, and an outsider."""
+    member = make.user(username="breastdoc", roles=(Role.PHYSICIAN,))
+    outsider = make.user(username="lungdoc", roles=(Role.PHYSICIAN,))
+    breast = make.series(name="Breast Tumor Board")
+    db.session.add(SeriesMember(series_id=breast.id, user_id=member.id))
+    thoracic = make.series(name="Thoracic Tumor Board")
+    thoracic.site_group_rows[0].site_group = SiteGroup.THORACIC
+    db.session.add(SeriesMember(series_id=thoracic.id, user_id=outsider.id))
+    db.session.commit()
+    start = datetime.now(UTC) - timedelta(minutes=10)
+    conference = make.conference(series=breast, starts_at=start, occurrence_start=start)
+    case = make.case(site_group=SiteGroup.BREAST)
+    item = make.presentation(conference=conference, case=case, status=PresentationStatus.IN_DISCUSSION)
+    return member, outsider, conference, case, item
+
+
+def _restrict(on: bool) -> None:
+    settings = db.session.get(ProgramSettings, PROGRAM_SETTINGS_ID) or ProgramSettings(id=PROGRAM_SETTINGS_ID)
+    settings.restrict_cases_to_series = on
+    db.session.add(settings)
+    db.session.commit()
+
+
+def _pages(conference, case, item) -> list[str]:
+    return [f"/cases/{case.id}", f"/conferences/{conference.id}", f"/conferences/{conference.id}/agenda.pdf", f"/room/{conference.id}",
+            f"/room/{conference.id}/case/{item.id}", f"/letters/presentation/{item.id}"]
+
+
+def test_restricted_a_physician_outside_the_board_is_refused(client, auth, boards):
+    member, outsider, conference, case, item = boards
+    _restrict(True)
+    auth.login("lungdoc")
+    for path in _pages(conference, case, item):
+        assert client.get(path).status_code == 403, path
+    assert f"#{case.id}" not in client.get("/cases/?status=any").get_data(as_text=True)
+
+
+def test_restricted_the_boards_member_and_the_staff_still_read_it(client, auth, make, boards):
+    member, outsider, conference, case, item = boards
+    _restrict(True)
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    for username in ("breastdoc", "dana"):
+        client.post("/logout")
+        auth.login(username)
+        assert client.get(f"/cases/{case.id}").status_code == 200 and client.get(f"/conferences/{conference.id}").status_code == 200
+        assert f"#{case.id}" in client.get("/cases/?status=any").get_data(as_text=True)
+
+
+def test_restricted_a_case_one_presents_is_readable(client, auth, boards):
+    member, outsider, conference, case, item = boards
+    case.presenting_physician_id = outsider.id
+    db.session.commit()
+    _restrict(True)
+    auth.login("lungdoc")
+    assert client.get(f"/cases/{case.id}").status_code == 200
+
+
+def test_unrestricted_every_physician_reads_every_case(client, auth, boards):
+    member, outsider, conference, case, item = boards
+    _restrict(False)
+    auth.login("lungdoc")
+    assert client.get(f"/cases/{case.id}").status_code == 200 and client.get(f"/room/{conference.id}").status_code == 200
+
+
+def test_the_admin_turns_the_restriction_on(client, auth, make):
+    make.user(username="root", roles=(Role.ADMIN,))
+    auth.login("root")
+    page = client.get("/settings/").get_data(as_text=True)
+    assert "Physicians see only the cases of their own boards" in page
