@@ -58,3 +58,83 @@ def test_numbers_no_database_column_holds_are_input_errors(client, auth, make, n
                        ("/conferences/series/new", {"name": "Sarcoma Board", "capacity": number, "weeks_ahead": number})):
         g.pop("_login_user", None)
         assert client.post(path, data=data).status_code < 500, path
+
+
+FORM = re.compile(r'<form[^>]*?method="post"[^>]*?action="([^"]+)"[^>]*>(.*?)</form>|<form[^>]*?action="([^"]+)"[^>]*?method="post"[^>]*>(.*?)</form>',
+                  re.DOTALL | re.IGNORECASE)
+
+
+def forms_on(html: str) -> list[tuple[str, list[str]]]:
+    """Every POST form of a page: its action and its field names (the CSRF token aside)."""
+    found = []
+    for match in FORM.finditer(html):
+        action, body = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        names = sorted(set(FIELD.findall(body)) - {"csrf_token"})
+        if names and not action.endswith("/logout"):
+            found.append((action.replace("&amp;", "&"), names))
+    return found
+
+
+def test_no_input_breaks_the_forms_of_a_running_conference(client, auth, make):
+    """Every form the chair sees in the room and on the agenda, fed generated values: never a 500."""
+    from tests.web.test_room import Room, as_user, check_in
+
+    room = Room(make)
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    as_user(auth, client, room.chair)
+    check_in(client, room)
+    client.post(room.url("start"))
+    pages = [room.url(), f"/room/{room.conference.id}"]
+    forms = [form for path in pages for form in forms_on(client.get(path).get_data(as_text=True))]
+    client.post("/logout")
+    auth.login("dana")
+    upcoming = make.conference(series=room.series)  # next week's agenda, still open to changes, with a queue
+    make.presentation(conference=upcoming)
+    make.case()
+    agenda = forms_on(client.get(f"/conferences/{upcoming.id}").get_data(as_text=True))
+    assert len(forms) >= 5 and agenda, (forms, agenda)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(st.sampled_from([("chair", f) for f in forms] + [("dana", f) for f in agenda]).flatmap(
+        lambda chosen: st.tuples(st.just(chosen), st.fixed_dictionaries({name: TEXT for name in chosen[1][1]}))))
+    def post(example) -> None:
+        (who, (action, _)), values = example
+        g.pop("_login_user", None)
+        client.post("/logout")
+        g.pop("_login_user", None)
+        auth.login(room.chair.username if who == "chair" else "dana")
+        g.pop("_login_user", None)
+        response = client.post(action, data=values)
+        assert response.status_code < 500, f"{action}: {response.status_code} for {values!r}"
+
+    post()
+
+
+def test_no_input_breaks_the_forms_of_a_case_and_its_letters(client, auth, make):
+    """The case page's forms (coordinator) and the plan-letter page's forms (the managing physician)."""
+    from tests.web.test_letters import Presented, finalize, sign_in
+
+    presented = Presented(make)
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    sign_in(auth, client, presented.managing)
+    finalize(client, presented)
+    letters = forms_on(client.get(presented.url()).get_data(as_text=True))
+    client.post("/logout")
+    auth.login("dana")
+    case_forms = forms_on(client.get(f"/cases/{presented.case.id}").get_data(as_text=True))
+    assert letters and case_forms, (letters, case_forms)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(st.sampled_from([(presented.managing.username, f) for f in letters] + [("dana", f) for f in case_forms]).flatmap(
+        lambda chosen: st.tuples(st.just(chosen), st.fixed_dictionaries({name: TEXT for name in chosen[1][1]}))))
+    def post(example) -> None:
+        (who, (action, _)), values = example
+        g.pop("_login_user", None)
+        client.post("/logout")
+        g.pop("_login_user", None)
+        auth.login(who)
+        g.pop("_login_user", None)
+        response = client.post(action, data=values)
+        assert response.status_code < 500, f"{action}: {response.status_code} for {values!r}"
+
+    post()
