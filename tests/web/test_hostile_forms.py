@@ -75,6 +75,25 @@ def forms_on(html: str) -> list[tuple[str, list[str]]]:
     return found
 
 
+def fuzz(client, auth, forms: list[tuple[str, tuple[str, list[str]]]], examples: int) -> None:
+    """Post generated values into (username, (action, field names)) forms, signed in as that user: never a 500."""
+
+    @settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(st.sampled_from(forms).flatmap(
+        lambda chosen: st.tuples(st.just(chosen), st.fixed_dictionaries({name: TEXT for name in chosen[1][1]}))))
+    def post(example) -> None:
+        (username, (action, _)), values = example
+        g.pop("_login_user", None)
+        client.post("/logout")
+        g.pop("_login_user", None)
+        auth.login(username)
+        g.pop("_login_user", None)
+        response = client.post(action, data=values)
+        assert response.status_code < 500, f"{action}: {response.status_code} for {values!r}"
+
+    post()
+
+
 def test_no_input_breaks_the_forms_of_a_running_conference(client, auth, make):
     """Every form the chair sees in the room and on the agenda, fed generated values: never a 500."""
     from tests.web.test_room import Room, as_user, check_in
@@ -94,20 +113,7 @@ def test_no_input_breaks_the_forms_of_a_running_conference(client, auth, make):
     agenda = forms_on(client.get(f"/conferences/{upcoming.id}").get_data(as_text=True))
     assert len(forms) >= 5 and agenda, (forms, agenda)
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(st.sampled_from([("chair", f) for f in forms] + [("dana", f) for f in agenda]).flatmap(
-        lambda chosen: st.tuples(st.just(chosen), st.fixed_dictionaries({name: TEXT for name in chosen[1][1]}))))
-    def post(example) -> None:
-        (who, (action, _)), values = example
-        g.pop("_login_user", None)
-        client.post("/logout")
-        g.pop("_login_user", None)
-        auth.login(room.chair.username if who == "chair" else "dana")
-        g.pop("_login_user", None)
-        response = client.post(action, data=values)
-        assert response.status_code < 500, f"{action}: {response.status_code} for {values!r}"
-
-    post()
+    fuzz(client, auth, [(room.chair.username, form) for form in forms] + [("dana", form) for form in agenda], examples=60)
 
 
 def test_no_input_breaks_the_forms_of_a_case_and_its_letters(client, auth, make):
@@ -124,17 +130,4 @@ def test_no_input_breaks_the_forms_of_a_case_and_its_letters(client, auth, make)
     case_forms = forms_on(client.get(f"/cases/{presented.case.id}").get_data(as_text=True))
     assert letters and case_forms, (letters, case_forms)
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(st.sampled_from([(presented.managing.username, f) for f in letters] + [("dana", f) for f in case_forms]).flatmap(
-        lambda chosen: st.tuples(st.just(chosen), st.fixed_dictionaries({name: TEXT for name in chosen[1][1]}))))
-    def post(example) -> None:
-        (who, (action, _)), values = example
-        g.pop("_login_user", None)
-        client.post("/logout")
-        g.pop("_login_user", None)
-        auth.login(who)
-        g.pop("_login_user", None)
-        response = client.post(action, data=values)
-        assert response.status_code < 500, f"{action}: {response.status_code} for {values!r}"
-
-    post()
+    fuzz(client, auth, [(presented.managing.username, form) for form in letters] + [("dana", form) for form in case_forms], examples=40)
