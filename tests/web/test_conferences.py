@@ -321,3 +321,15 @@ def test_the_daily_command_generates_what_is_missing_once(runner, make):
     assert 3 <= created <= 5
     again = runner.invoke(args=["generate-conferences"])
     assert "0 occurrences generated." in again.output and len(_upcoming(series.id)) == created
+
+
+def test_a_case_withdrawn_while_on_an_agenda_can_still_be_taken_off(client, auth, make):
+    """Found by the hostile-input crawl: removing it used to try an impossible status move (a 500)."""
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    conference = make.conference()
+    item = make.presentation(conference=conference, case=make.case(status=CaseStatus.WITHDRAWN))
+    auth.login("dana")
+    response = client.post(f"/conferences/{conference.id}/agenda/{item.id}/remove", data={"version": ""})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Presentation, item.id) is None and item.case.status is CaseStatus.WITHDRAWN

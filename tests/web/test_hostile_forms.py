@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -113,7 +114,7 @@ def test_no_input_breaks_the_forms_of_a_running_conference(client, auth, make):
     agenda = forms_on(client.get(f"/conferences/{upcoming.id}").get_data(as_text=True))
     assert len(forms) >= 5 and agenda, (forms, agenda)
 
-    fuzz(client, auth, [(room.chair.username, form) for form in forms] + [("dana", form) for form in agenda], examples=60)
+    fuzz(client, auth, [(room.chair.username, form) for form in forms] + [("dana", form) for form in agenda], examples=int(os.environ.get("FUZZ_EXAMPLES", 60)))
 
 
 def test_no_input_breaks_the_forms_of_a_case_and_its_letters(client, auth, make):
@@ -130,4 +131,4 @@ def test_no_input_breaks_the_forms_of_a_case_and_its_letters(client, auth, make)
     case_forms = forms_on(client.get(f"/cases/{presented.case.id}").get_data(as_text=True))
     assert letters and case_forms, (letters, case_forms)
 
-    fuzz(client, auth, [(presented.managing.username, form) for form in letters] + [("dana", form) for form in case_forms], examples=40)
+    fuzz(client, auth, [(presented.managing.username, form) for form in letters] + [("dana", form) for form in case_forms], examples=int(os.environ.get("FUZZ_EXAMPLES", 40)))

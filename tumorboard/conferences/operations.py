@@ -201,7 +201,8 @@ def remove_case(actor: User, conference: Conference, presentation_id: int, now: 
     _require_upcoming(conference, now, "changed")
     item = _planned_item(conference, presentation_id)
     _touch(conference, expected_version, now)
-    set_status(actor, item.case, CaseStatus.SUBMITTED, now, "taken off the agenda")
+    if item.case.status is CaseStatus.SCHEDULED:  # a case deferred or withdrawn meanwhile keeps its status
+        set_status(actor, item.case, CaseStatus.SUBMITTED, now, "taken off the agenda")
     db.session.delete(item)
     _renumber(conference, exclude=item.id)
     db.session.flush()

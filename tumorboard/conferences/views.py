@@ -17,6 +17,7 @@ from tumorboard.cases.models import Case
 from tumorboard.conferences import operations as ops
 from tumorboard.conferences.forms import AgendaForm, CancelForm, RescheduleForm, SeriesForm
 from tumorboard.cases.visibility import require_conference
+from tumorboard.cases.workflow import IllegalMove
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.conferences.pages import conference_rows, load_agenda_page, my_page
 from tumorboard.conferences.pdf import AgendaDocument, AgendaRow, agenda_pdf
@@ -126,7 +127,7 @@ def _conference_action(conference_id: int, action) -> object:  # noqa: ANN001
     conference = db.get_or_404(Conference, conference_id)
     back = (url_for("conferences.series", series_id=conference.series_id) if request.form.get("back") == "series"
             else url_for("conferences.show", conference_id=conference.id))
-    return run_action(back, lambda: action(conference), (ops.ConferenceError,))
+    return run_action(back, lambda: action(conference), (ops.ConferenceError, IllegalMove))
 
 
 @bp.route("/<int:conference_id>/cancel", methods=["POST"])
