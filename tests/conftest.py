@@ -19,6 +19,7 @@ os.environ["TUMORBOARD_ENV"] = "test"
 os.environ.setdefault("TIMEZONE", "America/New_York")
 
 from tumorboard import create_app  # noqa: E402  (after the environment is set)
+from tumorboard.demo.seed import wipe  # noqa: E402
 from tumorboard.extensions import db  # noqa: E402
 from tests.factories import Factories  # noqa: E402
 
@@ -60,12 +61,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 def _empty_all_tables() -> None:
     db.session.rollback()
-    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for name in tables:
-            db.session.execute(sa.text(f"DELETE FROM {name}"))
+    wipe()
     db.session.commit()
 
 

@@ -275,10 +275,10 @@ def held_conferences(data: ReportInput) -> pd.DataFrame:
     return held.assign(date=pd.to_datetime(held["date"]))
 
 
-def period_presentations(data: ReportInput) -> pd.DataFrame:
-    """Every presentation at a conference held in the period, with its conference's date and series and whether it counts."""
-    held = held_conferences(data)[["conference_id", "date", "series"]]
-    rows = data.presentations.merge(held, on="conference_id", how="inner")
+def period_presentations(presentations: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
+    """Every presentation at a held conference of the period (`held_conferences`), with its conference's date and series
+    and whether it counts."""
+    rows = presentations.merge(held[["conference_id", "date", "series"]], on="conference_id", how="inner")
     closed_analytic = rows["status"].eq(CLOSED) & rows["analytic"].eq(True)
     return rows.assign(counts=closed_analytic & rows["track"].eq(DISCUSSED), listed=closed_analytic & rows["track"].eq(LISTED))
 
@@ -287,7 +287,8 @@ def accreditation_report(data: ReportInput) -> AccreditationReport:
     """Compute every measure of the year from the tables in `data`."""
     start = date(data.year, 1, 1)
     targets = data.targets
-    all_rows = period_presentations(data)
+    held = held_conferences(data)
+    all_rows = period_presentations(data.presentations, held)
     counted = all_rows[all_rows["counts"]]
     cases_presented = counted["case_id"].nunique()
 
@@ -301,7 +302,6 @@ def accreditation_report(data: ReportInput) -> AccreditationReport:
     scheduled = data.conferences[in_period(data.conferences["date"], start, data.through)]
     counts = ConferenceCounts(len(scheduled), int(scheduled["status"].eq(HELD).sum()), int(scheduled["status"].eq("cancelled").sum()))
 
-    held = held_conferences(data)
     attendance = _attendance(data.attendance, held)
     months = _by_month(counted, start, data.through, analytic_cases)
     discussion_counts = {

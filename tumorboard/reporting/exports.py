@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from tumorboard.reporting.accreditation import AccreditationReport, ReportInput, period_presentations
+from tumorboard.reporting.accreditation import AccreditationReport, ReportInput, held_conferences, period_presentations
 from tumorboard.vocab import SiteGroup, Specialty
 
 DISCUSSION_LABELS = {"stage": "stage", "guideline": "guidelines", "clinical_trial": "clinical trials"}
@@ -88,7 +88,7 @@ def measures_csv(report: AccreditationReport) -> bytes:
 
 def presentation_list(data: ReportInput) -> pd.DataFrame:
     """Every presentation at the year's held conferences, with the patient's identifiers and whether it counts in the measures."""
-    rows = period_presentations(data).sort_values(["date", "series", "case_id"])
+    rows = period_presentations(data.presentations, held_conferences(data)).sort_values(["date", "series", "case_id"])
     listed = rows.assign(conference_date=rows["date"].dt.strftime("%Y-%m-%d"), counted=rows["counts"])[list(PRESENTATION_LIST_COLUMNS)]
     return without_formulas(listed)
 
