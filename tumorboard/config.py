@@ -141,5 +141,7 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "REPORTS_DIR": settings.reports_dir,
         # Failed logins before the next attempt is made to wait.
         "LOGIN_FREE_ATTEMPTS": 5,
+        # Accreditation reports kept per process while their data is unchanged (reporting/freshness.py); 0: none.
+        "REPORT_CACHE_SIZE": 16,
         "WTF_CSRF_ENABLED": True,
     }

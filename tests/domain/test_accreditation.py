@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 import pandas as pd
@@ -19,6 +19,7 @@ from tumorboard.reporting.accreditation import (
     ReportInput,
     Targets,
     accreditation_report,
+    report_expires,
 )
 
 
@@ -259,13 +260,14 @@ def test_naprc_counts_rectal_patients_presented_before_and_after_neoadjuvant_tre
     assert naprc.before_and_after_rate == 0.5 and naprc.met is False
 
 
-def test_second_opinion_turnaround_is_the_median_of_letters_sent_in_the_year():
-    def request(complete: str, sent: str | None, status: str = "closed") -> dict:
-        complete_at = datetime.fromisoformat(complete).replace(tzinfo=UTC)
-        sent_at = datetime.fromisoformat(sent).replace(tzinfo=UTC) if sent else None
-        return {"status": status, "complete_at": complete_at, "complete_on": complete_at.date(),
-                "sent_on": sent_at.date() if sent_at else None, "sent_at": sent_at}
+def request(complete: str, sent: str | None, status: str = "closed") -> dict:
+    complete_at = datetime.fromisoformat(complete).replace(tzinfo=UTC)
+    sent_at = datetime.fromisoformat(sent).replace(tzinfo=UTC) if sent else None
+    return {"status": status, "complete_at": complete_at, "complete_on": complete_at.date(),
+            "sent_on": sent_at.date() if sent_at else None, "sent_at": sent_at}
 
+
+def test_second_opinion_turnaround_is_the_median_of_letters_sent_in_the_year():
     report = accreditation_report(inputs(second_opinions=[
         request("2026-03-01T12:00", "2026-03-04T12:00"),  # 3 days
         request("2026-03-01T12:00", "2026-03-08T12:00"),  # 7 days: on time
@@ -278,6 +280,23 @@ def test_second_opinion_turnaround_is_the_median_of_letters_sent_in_the_year():
     assert (turnaround.letters_sent, turnaround.median_days, turnaround.within_promise) == (3, 7.0, 2)
     assert turnaround.within_promise_rate == pytest.approx(2 / 3)
     assert turnaround.overdue_without_letter == 1
+
+
+
+def test_the_report_expires_when_the_next_waiting_letter_falls_overdue():
+    waiting = [
+        request("2026-12-20T12:00", None, "case_created"),  # due 27 Dec 12:00
+        request("2026-12-28T09:00", None, "case_created"),  # due 4 Jan 09:00
+        request("2026-12-29T09:00", "2026-12-30T09:00"),  # sent: never overdue
+        request("2026-12-30T09:00", None, "cancelled"),
+    ]
+    data = replace(inputs(second_opinions=waiting), as_of=datetime(2026, 12, 31, 8, tzinfo=UTC))
+    expires = report_expires(data)
+    assert expires == datetime(2027, 1, 4, 9, tzinfo=UTC)
+    overdue = [accreditation_report(replace(data, as_of=moment)).second_opinions.overdue_without_letter
+               for moment in (data.as_of, expires, expires + timedelta(seconds=1))]
+    assert overdue == [1, 1, 2]  # unchanged up to and at the expiry, changed just after
+    assert report_expires(replace(data, as_of=expires + timedelta(seconds=1))) is None  # nothing left to fall due
 
 
 def test_plan_implementation_shares_and_reasons():

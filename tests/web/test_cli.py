@@ -67,7 +67,7 @@ def test_seed_demo_builds_a_realistic_program_with_the_documented_headline(runne
     assert statuses[CaseStatus.PLAN_FINALIZED] > statuses[CaseStatus.PRESENTED] > 0
 
     # The documented headline, as the accreditation report computes it: 22.5% of this year's registry caseload.
-    report = program_report(program_today().year)[1]
+    report = program_report(program_today().year)
     assert report.caseload_source == "registry" and report.case_presentation_rate == 0.225
     assert report.cases_presented * 40 == report.analytic_cases * 9
     assert report.second_opinions.letters_sent > 0 and report.implementation.recorded > 0  # the quality section has data

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from datetime import UTC, date, datetime
 
 import openpyxl
@@ -178,8 +177,8 @@ def test_a_conference_late_on_31_december_new_york_time_counts_in_that_year(make
     late = datetime(YEAR + 1, 1, 1, 3, tzinfo=UTC)  # 22:00 on 31 December in New York
     conference = make.conference(series=series, starts_at=late, occurrence_start=late, status=ConferenceStatus.HELD)
     presented(make, conference)
-    assert program_report(YEAR)[1].cases_presented == 1
-    assert program_report(YEAR + 1)[1].cases_presented == 0
+    assert program_report(YEAR).cases_presented == 1
+    assert program_report(YEAR + 1).cases_presented == 0
 
 
 def test_exports_neutralize_spreadsheet_formulas(client, auth, coordinator, make):

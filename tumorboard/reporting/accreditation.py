@@ -430,21 +430,36 @@ def _naprc(counted: pd.DataFrame) -> Naprc:
 
 def _second_opinions(data: ReportInput) -> SecondOpinionTurnaround:
     frame = data.second_opinions
-    start = date(data.year, 1, 1)
     complete = frame[frame["complete_at"].notna()]
     sent = complete[complete["sent_on"].notna()]
-    sent = sent[in_period(sent["sent_on"], start, data.through)]
+    sent = sent[in_period(sent["sent_on"], date(data.year, 1, 1), data.through)]
     days = (pd.to_datetime(sent["sent_at"], utc=True) - pd.to_datetime(sent["complete_at"], utc=True)).dt.total_seconds() / 86400
     within = int(days.le(data.promise_days).sum())
-    due = pd.to_datetime(complete["complete_at"], utc=True) + timedelta(days=data.promise_days)
-    waiting = complete[
-        complete["sent_on"].isna() & complete["status"].ne("cancelled") & in_period(complete["complete_on"], start, data.through)
-        & (due < pd.Timestamp(data.as_of))
-    ]
     return SecondOpinionTurnaround(
         letters_sent=len(sent), median_days=float(days.median()) if len(days) else None, within_promise=within,
-        within_promise_rate=rate(within, len(sent)), promise_days=data.promise_days, overdue_without_letter=len(waiting),
+        within_promise_rate=rate(within, len(sent)), promise_days=data.promise_days,
+        overdue_without_letter=int(_letters_due(data).lt(pd.Timestamp(data.as_of)).sum()),
     )
+
+
+def _letters_due(data: ReportInput) -> pd.Series:
+    """When each complete request of the period still waiting for its letter falls due (complete + the promise)."""
+    frame = data.second_opinions
+    waiting = frame[
+        frame["complete_at"].notna() & frame["sent_on"].isna() & frame["status"].ne("cancelled")
+        & in_period(frame["complete_on"], date(data.year, 1, 1), data.through)
+    ]
+    return pd.to_datetime(waiting["complete_at"], utc=True) + timedelta(days=data.promise_days)
+
+
+def report_expires(data: ReportInput) -> datetime | None:
+    """The next moment the report of `data` changes with no change to the data: a waiting letter falls overdue.
+
+    The report depends on the clock only there (and on `through`, which the caller fixes); None when nothing waits.
+    """
+    due = _letters_due(data)
+    later = due[due.ge(pd.Timestamp(data.as_of))]
+    return later.min().to_pydatetime() if len(later) else None
 
 
 def _implementation(counted: pd.DataFrame) -> PlanImplementation:

@@ -95,7 +95,7 @@ def accreditation_report_command(year: int | None, output_format: str, output: P
     year = year or today.year
     if not 1990 <= year <= today.year:
         raise click.BadParameter(f"choose a year from 1990 to {today.year}.", param_hint="--year")
-    _, report = program_report(year)
+    report = program_report(year)
     if output_format == "json":
         content = report_json(report).encode()
     elif output_format == "csv":

@@ -31,7 +31,9 @@ from tumorboard.reporting.accreditation import (
     ReportInput,
     Targets,
     accreditation_report,
+    report_expires,
 )
+from tumorboard.reporting.freshness import cached
 from tumorboard.reporting.models import AnalyticCaseload
 from tumorboard.second_opinions.clock import sent_moment
 from tumorboard.second_opinions.models import SecondOpinionRequest
@@ -149,10 +151,22 @@ def _frame(result: sa.Result, columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(list(map(tuple, result)), columns=list(columns))
 
 
-def program_report(year: int, with_identity: bool = False) -> tuple[ReportInput, AccreditationReport]:
-    """The program's report of `year` as of now (year-to-date for the current year), with the tables it came from."""
-    today = program_today()
-    data = load_report_input(year, report_period(year, today), program_settings(), program_zone(), utcnow(), with_identity)
+def program_report(year: int) -> AccreditationReport:
+    """The program's report of `year` as of now (year-to-date for the current year); served again while its data is unchanged."""
+    now, zone = utcnow(), program_zone()
+    through = report_period(year, now.astimezone(zone).date())
+
+    def compute() -> tuple[AccreditationReport, datetime | None]:
+        data = load_report_input(year, through, program_settings(), zone, now)
+        return accreditation_report(data), report_expires(data)
+
+    return cached(year, through, zone.key, now, compute)
+
+
+def identified_report(year: int) -> tuple[ReportInput, AccreditationReport]:
+    """The report with the tables it came from, the patients' identifiers included (the surveyor's list); never cached."""
+    now, zone = utcnow(), program_zone()
+    data = load_report_input(year, report_period(year, now.astimezone(zone).date()), program_settings(), zone, now, with_identity=True)
     return data, accreditation_report(data)
 
 

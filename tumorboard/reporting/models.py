@@ -26,3 +26,16 @@ class AnalyticCaseload(db.Model):
     analytic_cases: Mapped[int]
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     imported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class ReportDataVersion(db.Model):
+    """One row whose token changes, through database triggers, with every change to a table the report reads.
+
+    See `reporting.freshness`: a report computed under a token stays exact while the token is the same.
+    """
+
+    __tablename__ = "report_data_version"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(sa.String(36))

@@ -18,7 +18,7 @@ from tumorboard.reporting.accreditation import AccreditationReport, ReportInput
 from tumorboard.reporting.caseload import CaseloadCheck, check_caseload
 from tumorboard.reporting.charts import CHARTS, chart_svg, inline_svg
 from tumorboard.reporting.conference_log import check_log
-from tumorboard.reporting.data import caseload_site_groups, caseload_years, program_report, report_years
+from tumorboard.reporting.data import caseload_site_groups, caseload_years, identified_report, program_report, report_years
 from tumorboard.reporting.exports import measure_rows, measures_csv, presentation_list_csv, report_json, report_xlsx
 from tumorboard.reporting.forms import CaseloadForm, ConferenceLogForm, ConfirmCaseloadForm
 from tumorboard.reporting.operations import import_log, log_context, replace_caseload
@@ -50,7 +50,7 @@ def dashboard() -> str:
             year = int(asked)
         else:
             flash(f"There is no report for '{asked[:10]}': choose a year from {years[-1]} to {years[0]}.", "warning")
-    _, report = program_report(year)
+    report = program_report(year)
     imported = caseload_years().get(year)
     return render_template(
         "reports/dashboard.html", report=report, years=years, measures=measure_rows(report), imported_at=imported[1] if imported else None,
@@ -66,7 +66,7 @@ def dashboard() -> str:
 @allow(*READERS)
 def measures_file(year: int) -> Response:
     """The measures, one per row."""
-    _, report = program_report(_year_or_404(year))
+    report = program_report(_year_or_404(year))
     return _download(measures_csv(report), "text/csv", f"accreditation-{year}-measures.csv")
 
 
@@ -74,7 +74,7 @@ def measures_file(year: int) -> Response:
 @allow(*READERS)
 def json_file(year: int) -> Response:
     """The documented JSON contract."""
-    _, report = program_report(_year_or_404(year))
+    report = program_report(_year_or_404(year))
     return _download(report_json(report).encode(), "application/json", f"accreditation-{year}.json")
 
 
@@ -82,7 +82,7 @@ def json_file(year: int) -> Response:
 @allow(*READERS)
 def pdf_file(year: int) -> Response:
     """The annual cancer-conference report for the cancer committee."""
-    _, report = program_report(_year_or_404(year))
+    report = program_report(_year_or_404(year))
     pdf = annual_report_pdf(report, current_app.config["PROGRAM_NAME"], program_today().strftime("%d %B %Y"))
     return _download(pdf, "application/pdf", f"cancer-conference-report-{year}.pdf")
 
@@ -105,7 +105,7 @@ def xlsx_file(year: int) -> Response:
 
 def _identified_report(year: int, file_format: str) -> tuple[ReportInput, AccreditationReport]:
     """The report with the patients' identifiers: the export goes to the audit log."""
-    data, report = program_report(_year_or_404(year), with_identity=True)
+    data, report = identified_report(_year_or_404(year))
     record(current_user.id, "export", "accreditation_presentations", year, f"rows={len(data.presentations)};format={file_format}", request.remote_addr)
     db.session.commit()
     return data, report
@@ -117,7 +117,7 @@ def chart_file(year: int, name: str) -> Response:
     """One chart as an SVG file, to paste into the committee's minutes."""
     if name not in CHARTS:
         abort(404)
-    _, report = program_report(_year_or_404(year))
+    report = program_report(_year_or_404(year))
     return _download(chart_svg(CHARTS[name](report)).encode(), "image/svg+xml", f"accreditation-{year}-{name}.svg")
 
 
