@@ -31,12 +31,12 @@ def init_app(app: Flask) -> None:
 
 
 def secure_headers(response: Response) -> Response:
-    """CSP, no sniffing, no framing, no Referer (URLs of case pages stay here), no caching of signed-in pages."""
+    """CSP, no sniffing, no framing, no Referer (URLs of case pages stay here), no caching of any page but static files."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
-    if request.endpoint != "static" and current_user.is_authenticated:
+    if request.endpoint != "static":  # every page: asking who is signed in here would reload the user after a commit
         response.headers["Cache-Control"] = "no-store"
     return response
 

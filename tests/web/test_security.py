@@ -23,7 +23,10 @@ def test_every_page_carries_the_security_headers(client, auth, make):
     assert anonymous.headers["X-Content-Type-Options"] == "nosniff"
     assert anonymous.headers["Referrer-Policy"] == "no-referrer"
     assert anonymous.headers["X-Frame-Options"] == "DENY"
-    assert "no-store" not in anonymous.headers.get("Cache-Control", "")
+    assert anonymous.headers["Cache-Control"] == "no-store"
+    static = client.get("/static/app.css")
+    assert "no-store" not in static.headers.get("Cache-Control", "")  # style and script files may be cached
+    static.close()
     auth.login("dana")
     assert client.get("/cases/").headers["Cache-Control"] == "no-store"  # pages with patient data are not cached
 

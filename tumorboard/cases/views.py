@@ -102,12 +102,13 @@ def queue() -> str:
     page = load_queue(queue_filter, utcnow(), program_zone(), readable_cases(current_user))
     if page.rows:
         record(current_user.id, "list", "case", None, "ids=" + ",".join(str(r.id) for r in page.rows), request.remote_addr)
-        db.session.commit()
     series = db.session.execute(db.select(ConferenceSeries.id, ConferenceSeries.name).order_by(ConferenceSeries.name)).all()
-    return render_template(
+    html = render_template(
         "cases/queue.html", page=page, f=queue_filter, series=series, sorts=SORTS,
         site_groups=SiteGroup, statuses=CaseStatus, urgencies=Urgency, args=request.args,
     )
+    db.session.commit()  # the audit entry; after rendering, so the signed-in user is not expired and read again
+    return html
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -165,13 +166,14 @@ def show(case_id: int) -> str:
     case = db.get_or_404(Case, case_id)
     require_case(current_user, case.id)
     record(current_user.id, "view", "case", case.id, remote_addr=request.remote_addr)
-    db.session.commit()
     moves = [(status, ACTION_LABELS[status]) for status in manual_moves(case.status, current_user.roles)]
-    return render_template(
+    html = render_template(
         "cases/show.html", case=case, page=load_case_page(case), moves=moves, move_form=MoveForm(),
         editable=case.status in EDITABLE and current_user.has_role(*EDITORS),
         can_ready={material: may_mark_ready(current_user, material) for material in READY_BY},
     )
+    db.session.commit()  # the audit entry, after rendering: committing first would expire the case and the user and read them again
+    return html
 
 
 @bp.route("/<int:case_id>/status", methods=["POST"])
