@@ -1,8 +1,9 @@
 """The benchmarks of docs/performance.md: medians of several runs, each beside a floor measured in the same run.
 
 Pages go through the app behind a threaded HTTP server in this process, as does their floor, a bare route
-returning a constant, requested in turn with each page so that both see the same machine. Work that writes (letters, the log import) runs in a transaction that is rolled back, so the
-benchmark database stays as seeded and runs can be repeated. The load test needs PostgreSQL and gunicorn.
+returning a constant, requested in turn with each page so that both see the same machine. Work that writes
+(letters, the log import) runs in a transaction that is rolled back, so the benchmark database stays as
+seeded and runs can be repeated. The load test needs PostgreSQL and gunicorn.
 """
 
 from __future__ import annotations
@@ -226,16 +227,17 @@ def _subjects() -> dict[str, object]:
                              .join(Conference).where(Conference.starts_at <= now).order_by(Conference.starts_at.desc()))
     if coordinator is None or live is None:
         raise RuntimeError("Seed the database first: flask --app tumorboard seed-synthetic")
-    voters = db.session.scalars(sa.select(User.username).join(Attendance, Attendance.user_id == User.id)
-                                .where(Attendance.conference_id == live.conference_id).order_by(User.id)).all()
+    attendees = db.session.scalars(sa.select(User).join(Attendance, Attendance.user_id == User.id)
+                                   .where(Attendance.conference_id == live.conference_id).order_by(User.id)).all()
+    voters = [user.username for user in attendees]
     agenda = db.session.scalar(sa.select(Presentation.conference_id).join(Conference).where(Conference.status == ConferenceStatus.SCHEDULED,
                                Conference.starts_at > now).group_by(Presentation.conference_id).order_by(sa.func.count().desc()).limit(1))
     case_ten = db.session.scalar(sa.select(Presentation.case_id).group_by(Presentation.case_id).order_by(sa.func.count().desc()).limit(1))
     finalized = db.session.scalar(sa.select(ConsensusPlan.presentation_id).where(ConsensusPlan.final_plan != "").order_by(ConsensusPlan.id.desc()).limit(1))
     conference = db.session.get(Conference, live.conference_id)
-    voter = next(name for name in voters if not is_chair(db.session.scalar(sa.select(User).where(User.username == name)), conference))
+    voter = next(user.username for user in attendees if not is_chair(user, conference))
     chair = db.session.scalar(sa.select(User.username).where(User.id == conference.chair_id))
-    user = db.session.scalar(sa.select(User).where(User.username == voters[0]))
+    user = attendees[0]
     if not user.calendar_token:
         user.calendar_token = "bench" + "0" * 27
         db.session.commit()

@@ -151,10 +151,15 @@ def _frame(result: sa.Result, columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(list(map(tuple, result)), columns=list(columns))
 
 
+def _as_of_now(year: int) -> tuple[datetime, ZoneInfo, date]:
+    """Now, the program's zone, and the last day a report of `year` counts as of now."""
+    now, zone = utcnow(), program_zone()
+    return now, zone, report_period(year, now.astimezone(zone).date())
+
+
 def program_report(year: int) -> AccreditationReport:
     """The program's report of `year` as of now (year-to-date for the current year); served again while its data is unchanged."""
-    now, zone = utcnow(), program_zone()
-    through = report_period(year, now.astimezone(zone).date())
+    now, zone, through = _as_of_now(year)
 
     def compute() -> tuple[AccreditationReport, datetime | None]:
         data = load_report_input(year, through, program_settings(), zone, now)
@@ -165,8 +170,8 @@ def program_report(year: int) -> AccreditationReport:
 
 def identified_report(year: int) -> tuple[ReportInput, AccreditationReport]:
     """The report with the tables it came from, the patients' identifiers included (the surveyor's list); never cached."""
-    now, zone = utcnow(), program_zone()
-    data = load_report_input(year, report_period(year, now.astimezone(zone).date()), program_settings(), zone, now, with_identity=True)
+    now, zone, through = _as_of_now(year)
+    data = load_report_input(year, through, program_settings(), zone, now, with_identity=True)
     return data, accreditation_report(data)
 
 

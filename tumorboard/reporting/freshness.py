@@ -102,11 +102,11 @@ def report_cache() -> ReportCache:
 def cached(year: int, through: date, zone: str, now: datetime, compute: Callable[[], tuple[Value, datetime | None]]) -> Value:
     """The report of (`year`, `through`, `zone`) at `now`: from the cache while the data token is unchanged, else
     `compute()`, which returns the report and when the clock alone would change it."""
-    token = data_token()
+    token, cache = data_token(), report_cache()
     key = (year, through, zone, token)
-    if token is not None and (hit := report_cache().get(key, now)) is not None:
+    if token is not None and (hit := cache.get(key, now)) is not None:
         return hit
     value, expires = compute()
     if token is not None:
-        report_cache().put(key, value, now, expires)
+        cache.put(key, value, now, expires)
     return value
