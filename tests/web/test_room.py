@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pypdf
 import pytest
+from flask import g
 
 from tumorboard.audit.models import AuditEntry
 from tumorboard.conferences.models import SeriesMember
@@ -263,6 +264,38 @@ def test_the_case_panel_queries_do_not_grow_with_votes(room, auth, client, count
         _vote(auth, client, room, doctor, "disagree", "A comment")
     as_user(auth, client, room.chair)
     assert statements() == few
+
+
+def test_the_case_panel_and_the_tally_read_the_presentation_with_what_it_needs_at_once(room, auth, client, app):
+    import sqlalchemy as sa
+
+    _open_vote(room, auth, client)
+    as_user(auth, client, room.chair)
+    panel_url, poll_url = room.url(), room.url("tally.json")
+    read: list[str] = []
+
+    def fresh_request() -> None:  # a request starts with an empty session (the test's is shared with the app)
+        db.session.expunge_all()
+        g.pop("_login_user", None)
+
+    def listen(_conn, _cursor, statement, *_args) -> None:
+        read.append(" ".join(statement.split()))
+
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        fresh_request()
+        assert client.get(panel_url).status_code == 200
+        panel, read[:] = list(read), []
+        fresh_request()
+        assert client.get(poll_url).status_code == 200
+        poll = list(read)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    on_their_own = ("SELECT conferences.", "SELECT conference_series.", "SELECT series_site_groups.", "SELECT series_required_specialties.",
+                    "SELECT cases.", "SELECT patients.", "SELECT consensus_plans.")
+    # The presentation, its conference and series (and, for the panel, its case, patient and plan) come in one statement.
+    assert [s for s in panel + poll if s.startswith(on_their_own)] == []
+    assert sum(s.startswith("SELECT presentations.") for s in panel) == 1 and sum(s.startswith("SELECT presentations.") for s in poll) == 1
 
 
 def test_no_element_id_is_used_twice_on_the_case_panel(room, auth, client, app, monkeypatch):

@@ -14,6 +14,7 @@ from tumorboard.access import allow, signed_in
 from tumorboard.actions import run_action
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User
+from tumorboard.cases.models import Case
 from tumorboard.cases.visibility import require_conference
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.db import utcnow
@@ -59,9 +60,17 @@ def _act(back: str, action: Callable[[], str | None]) -> object:
     return run_action(back, action, (ops.RoomError,))
 
 
-def _presentation(conference_id: int, presentation_id: int) -> Presentation:
-    presentation = db.get_or_404(Presentation, presentation_id)
-    if presentation.conference_id != conference_id:
+# The presentation with its conference and series in one statement (the series' site groups and required specialties
+# are left for whoever reads them: no page of one case does).
+WITH_SERIES = sa.orm.joinedload(Presentation.conference).joinedload(Conference.series).lazyload("*")
+# And what the case panel shows: the case, its patient and biomarkers, the consensus plan.
+WITH_PANEL = (sa.orm.joinedload(Presentation.case).joinedload(Case.patient), sa.orm.selectinload(Presentation.case, Case.biomarkers),
+              sa.orm.joinedload(Presentation.consensus_plan))
+
+
+def _presentation(conference_id: int, presentation_id: int, *options: sa.orm.interfaces.ORMOption) -> Presentation:
+    presentation = db.session.get(Presentation, presentation_id, options=[WITH_SERIES, *options])
+    if presentation is None or presentation.conference_id != conference_id:
         abort(404)
     require_conference(current_user, presentation.conference)
     return presentation
@@ -121,9 +130,9 @@ def check_out(conference_id: int, attendance_id: int) -> object:
 @allow(*IN_THE_ROOM)
 def case(conference_id: int, presentation_id: int) -> str:
     """One case: the presenter's summary, recommendations, discussion items, the plan and its vote."""
-    presentation = _presentation(conference_id, presentation_id)
+    presentation = _presentation(conference_id, presentation_id, *WITH_PANEL)
     conference = presentation.conference
-    series = db.session.get(ConferenceSeries, conference.series_id)
+    series = conference.series
     panel = load_case_panel(presentation, current_user, series.consensus_numerator, series.consensus_denominator)
     record(current_user.id, "view", "case", presentation.case_id, f"room presentation={presentation.id}", request.remote_addr)
     chair = ops.is_chair(current_user, conference)
