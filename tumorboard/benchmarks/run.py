@@ -354,9 +354,18 @@ def _judge(result: Result) -> Result:
     return Result(result.name, result.seconds, result.floor, result.floor_seconds, result.target, met)
 
 
+WARM_UP = 10.0  # seconds of load before the counted ones (a sixth of a shorter run)
+POLL_SECONDS = 2.0  # the live case page polls the tally this often
+
+
 def _load(database_url: str, subjects: dict[str, object], seconds: int, physicians: int, work_dir: Path) -> Load:
     """For `seconds`: `physicians` signed-in physicians poll the tally every 2 s, vote now and then and reopen the case;
-    a coordinator walks the queue, the agenda and a case page; /healthz (one SELECT 1) is sampled as the floor."""
+    a coordinator walks the queue, the agenda and a case page; /healthz (one SELECT 1) is sampled as the floor.
+
+    Everybody signs in first (a burst of scrypt, its own line). The physicians' screens then start polling at moments
+    spread over one poll period, as screens opened one by one do, and the first WARM_UP seconds are not counted: each
+    gunicorn worker compiles a page's template and SQL on its first request of that page (about 60 ms once per process),
+    as the in-process benchmarks' warm-up run does."""
     voters = list(subjects["voters"])[:physicians]
     case = f"/room/{subjects['live_conference']}/case/{subjects['live_item']}"
     rounds = [("Queue page", "/cases/?status=any"), ("Agenda page", f"/conferences/{subjects['agenda']}"),
@@ -366,21 +375,27 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
     last: dict[str, VoteChoice] = {}
     lock = threading.Lock()
 
-    def timed(kind: str, request: Callable[[], bool]) -> bool:
+    # Set once everybody is signed in: when the counted `seconds` begin, and when they end.
+    counted, deadline = [float("inf")], [0.0]
+
+    def timed(kind: str, request: Callable[[], bool], always: bool = False) -> bool:
         began = timer.perf_counter()
         try:
             ok = request()
         except Exception:  # noqa: BLE001  (an error of the app under load is counted, not raised)
             ok = False
-        with lock:
-            latencies.setdefault(kind, []).append(timer.perf_counter() - began)
-            errors[0] += not ok
+        if always or timer.monotonic() >= counted[0]:
+            with lock:
+                latencies.setdefault(kind, []).append(timer.perf_counter() - began)
+                errors[0] += not ok
         return ok
 
+    def start_the_clock() -> None:
+        counted[0] = timer.monotonic() + min(WARM_UP, seconds / 6)
+        deadline[0] = counted[0] + seconds
+
     with gunicorn(database_url, work_dir / "bench-gunicorn.log") as base:
-        # The 60 s start once everybody is signed in: 50 scrypt sign-ins take the workers for seconds (their own line).
-        deadline = [0.0]
-        everybody_in = threading.Barrier(len(voters) + 2, action=lambda: deadline.__setitem__(0, timer.monotonic() + seconds))
+        everybody_in = threading.Barrier(len(voters) + 2, action=start_the_clock)
 
         def running() -> bool:
             return timer.monotonic() < deadline[0]
@@ -389,11 +404,12 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
             rng = random.Random(seed)
             browser = Physician(base, username, SYNTHETIC_PASSWORD)
             tokens: list[str] = []
-            signed_in = timed("Sign in and open the case", lambda: (browser.sign_in(), tokens.append(browser.token(case))) and True)
+            signed_in = timed("Sign in and open the case", lambda: (browser.sign_in(), tokens.append(browser.token(case))) and True, always=True)
             everybody_in.wait(timeout=600)
             if not signed_in:
                 return
             token = tokens[0]
+            timer.sleep(rng.uniform(0.0, POLL_SECONDS))
             while running():
                 began, draw = timer.perf_counter(), rng.random()
                 if draw < 0.15:
@@ -405,7 +421,7 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
                     timed("Live case page", lambda: bool(browser.get(case)))
                 else:
                     timed("Tally poll", lambda: bool(browser.get(f"{case}/tally.json")))
-                timer.sleep(max(0.0, rng.uniform(1.5, 2.5) - (timer.perf_counter() - began)))
+                timer.sleep(max(0.0, rng.uniform(POLL_SECONDS - 0.5, POLL_SECONDS + 0.5) - (timer.perf_counter() - began)))
 
         def coordinator() -> None:
             browser = Physician(base, str(subjects["coordinator"]), SYNTHETIC_PASSWORD)
@@ -414,7 +430,7 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
             while running():
                 for kind, url in rounds:
                     timed(kind, lambda: bool(browser.get(url)))
-                    timer.sleep(0.5)
+                    timer.sleep(0.25)
 
         def floor() -> None:
             browser = Physician(base, "", "")
@@ -429,7 +445,7 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
             thread.start()
         for thread in threads:
             thread.join(timeout=seconds + 600)
-        elapsed = seconds + max(0.0, timer.monotonic() - deadline[0])
+        elapsed = timer.monotonic() - counted[0]
     db.session.rollback()
     stored = dict(db.session.execute(sa.select(User.username, Vote.choice).join(Vote, Vote.voter_id == User.id)
                                      .where(Vote.presentation_id == subjects["live_item"])).all())
