@@ -9,7 +9,7 @@ import click
 from flask import Blueprint, current_app
 
 from tumorboard.benchmarks.run import render_markdown, run_benchmarks, write_between_markers
-from tumorboard.benchmarks.synthetic import SCALES, seed_synthetic
+from tumorboard.benchmarks.synthetic import SCALES, seed_synthetic, settle_after_bulk_load
 from tumorboard.db import utcnow
 from tumorboard.demo.seed import has_data, wipe
 from tumorboard.extensions import db
@@ -36,6 +36,7 @@ def seed_synthetic_command(years: int, scale: str, seed: int, force: bool, if_em
     began = time.perf_counter()
     summary = seed_synthetic(scale, years, utcnow(), program_zone(), seed)
     db.session.commit()
+    settle_after_bulk_load()
     click.echo(f"Synthetic program ({scale}, {years} years) in {time.perf_counter() - began:.0f} s: {summary.users} users, "
                f"{summary.series} series, {summary.conferences:,} conferences, {summary.cases:,} cases, "
                f"{summary.presentations:,} presentations, {summary.votes:,} votes.")

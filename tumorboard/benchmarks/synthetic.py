@@ -338,6 +338,19 @@ def _caseload(writer: _Writer, today: date, years: int) -> None:
                            for site, count in counts.items())
 
 
+def settle_after_bulk_load() -> None:
+    """PostgreSQL, after the commit: VACUUM (ANALYZE), as its manual advises after populating a database.
+
+    Fresh statistics for the planner, and the visibility map and hint bits set, as autovacuum leaves a database
+    in use; measured straight after the load, the report's main query took 95 ms instead of 57. (SQLite's
+    ANALYZE changed none of the benchmarked plans.)
+    """
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:  # VACUUM runs outside a transaction
+        connection.exec_driver_sql("VACUUM (ANALYZE)")
+
+
 def _reset_sequences() -> None:
     """PostgreSQL: move each id sequence past the ids written here, so later inserts do not collide."""
     if db.session.get_bind().dialect.name != "postgresql":
