@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pypdf
 import pytest
+import sqlalchemy as sa
 from flask import g
 
 from tumorboard.audit.models import AuditEntry
@@ -266,9 +267,7 @@ def test_the_case_panel_queries_do_not_grow_with_votes(room, auth, client, count
     assert statements() == few
 
 
-def test_the_case_panel_and_the_tally_read_the_presentation_with_what_it_needs_at_once(room, auth, client, app):
-    import sqlalchemy as sa
-
+def test_the_case_panel_and_the_tally_read_the_presentation_with_what_it_needs_at_once(room, auth, client):
     _open_vote(room, auth, client)
     as_user(auth, client, room.chair)
     panel_url, poll_url = room.url(), room.url("tally.json")

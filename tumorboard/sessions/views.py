@@ -9,6 +9,8 @@ from io import BytesIO
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from tumorboard.access import allow, signed_in
 from tumorboard.actions import run_action
@@ -62,13 +64,13 @@ def _act(back: str, action: Callable[[], str | None]) -> object:
 
 # The presentation with its conference and series in one statement (the series' site groups and required specialties
 # are left for whoever reads them: no page of one case does).
-WITH_SERIES = sa.orm.joinedload(Presentation.conference).joinedload(Conference.series).lazyload("*")
+WITH_SERIES = joinedload(Presentation.conference).joinedload(Conference.series).lazyload("*")
 # And what the case panel shows: the case, its patient and biomarkers, the consensus plan.
-WITH_PANEL = (sa.orm.joinedload(Presentation.case).joinedload(Case.patient), sa.orm.selectinload(Presentation.case, Case.biomarkers),
-              sa.orm.joinedload(Presentation.consensus_plan))
+WITH_PANEL = (joinedload(Presentation.case).joinedload(Case.patient), selectinload(Presentation.case, Case.biomarkers),
+              joinedload(Presentation.consensus_plan))
 
 
-def _presentation(conference_id: int, presentation_id: int, *options: sa.orm.interfaces.ORMOption) -> Presentation:
+def _presentation(conference_id: int, presentation_id: int, *options: ORMOption) -> Presentation:
     presentation = db.session.get(Presentation, presentation_id, options=[WITH_SERIES, *options])
     if presentation is None or presentation.conference_id != conference_id:
         abort(404)
