@@ -33,10 +33,8 @@ def test_the_database_going_away_mid_request_gives_the_error_page_and_writes_not
 
 
 def test_a_crash_in_the_middle_of_a_letter_batch_leaves_no_letter_half_issued(make, auth, client, app, monkeypatch):
-    first, second = Presented(make), Presented(make)
-    second.case.managing_physician_id = first.managing.id
-    second.item.conference_id = first.conference.id
-    db.session.commit()
+    first = Presented(make)
+    second = first.beside(make)
     sign_in(auth, client, first.managing)
     finalize(client, first)
     finalize(client, second)

@@ -33,6 +33,14 @@ class Presented:
     def url(self, action: str = "") -> str:
         return f"/letters/presentation/{self.item.id}" + (f"/{action}" if action else "")
 
+    def beside(self, make) -> "Presented":
+        """Another case closed at this conference, with the same managing physician (a batch of letters)."""
+        other = Presented(make)
+        other.case.managing_physician_id = self.managing.id
+        other.item.conference_id = self.conference.id
+        db.session.commit()
+        return other
+
 
 @pytest.fixture
 def presented(make) -> Presented:
@@ -142,14 +150,7 @@ def test_implementation_follow_up_needs_a_reason_when_not_carried_out(presented,
 
 def test_batch_issues_every_finalized_plan_once(make, auth, client):
     first = Presented(make)
-    second = Presented(make)
-    second.case.managing_physician_id = first.managing.id
-    second.item.conference_id = first.conference.id
-    db.session.commit()
-    not_final = Presented(make)
-    not_final.case.managing_physician_id = first.managing.id
-    not_final.item.conference_id = first.conference.id
-    db.session.commit()
+    second, not_final = first.beside(make), first.beside(make)
     sign_in(auth, client, first.managing)
     finalize(client, first)
     finalize(client, second)
