@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import UTC, date, datetime, time, timedelta
 
-from tumorboard.auth.models import User
+from tumorboard.auth.models import User, hash_password
 from tumorboard.cases.models import Case, Patient
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesRequiredSpecialty, SeriesSiteGroup
 from tumorboard.extensions import db
@@ -13,6 +14,12 @@ from tumorboard.sessions.models import Presentation
 from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, CaseStatus, ConferenceStatus, Role, Sex, SiteGroup, Specialty
 
 _counter = itertools.count(1)
+
+
+@functools.cache
+def _hash_once(password: str) -> str:
+    """The test password's hash, computed once per run: every factory user shares it (salts do not matter here)."""
+    return hash_password(password)
 
 
 class Factories:
@@ -37,7 +44,7 @@ class Factories:
         fields.update(overrides)
         user = User(**fields)
         user.roles = frozenset(roles)
-        user.set_password(self.password)
+        user.password_hash = _hash_once(self.password)
         return self._save(user)
 
     def patient(self, **overrides: object) -> Patient:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tumorboard.config import ConfigError, load_config, normalize_database_url
+from tumorboard.config import ConfigError, flask_config, load_config, normalize_database_url
 
 GOOD_KEY = "k" * 32
 
@@ -114,3 +114,17 @@ def test_session_idle_minutes(value, accepted):
             load_config(env)
     else:
         assert load_config(env).idle_minutes == accepted
+
+
+@pytest.mark.parametrize(("environment", "method"), [("production", "scrypt"), ("development", "scrypt"), ("test", "scrypt:1024:8:1")])
+def test_passwords_are_hashed_at_full_strength_outside_the_test_suite(environment, method):
+    env = {"TUMORBOARD_ENV": environment, "DATABASE_URL": "sqlite:///x.db", "SECRET_KEY": GOOD_KEY}
+    assert flask_config(load_config(env))["PASSWORD_HASH_METHOD"] == method
+
+
+def test_the_production_method_is_werkzeugs_full_scrypt():
+    from werkzeug.security import generate_password_hash
+
+    env = {"TUMORBOARD_ENV": "production", "DATABASE_URL": "sqlite:///x.db", "SECRET_KEY": GOOD_KEY}
+    stored = generate_password_hash("a long passphrase here", method=flask_config(load_config(env))["PASSWORD_HASH_METHOD"])
+    assert stored.startswith("scrypt:32768:8:1$")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -12,6 +13,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from tumorboard.db import UtcDateTime, enum_column, utcnow
 from tumorboard.extensions import db
 from tumorboard.vocab import Role, Specialty
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of `password` with the configured method (full-strength scrypt outside tests)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 class User(UserMixin, db.Model):
@@ -67,8 +73,8 @@ class User(UserMixin, db.Model):
         return f"{self.full_name}, {self.credentials}" if self.credentials else self.full_name
 
     def set_password(self, password: str) -> None:
-        """Store a salted scrypt hash of `password`; every existing session of the user ends."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """Store a salted hash of `password` (PASSWORD_HASH_METHOD: scrypt); every existing session of the user ends."""
+        self.password_hash = hash_password(password)
         self.end_sessions()
 
     def end_sessions(self) -> None:

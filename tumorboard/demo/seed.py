@@ -12,10 +12,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from tumorboard.audit.operations import record
-from tumorboard.auth.models import User, UserRole
+from tumorboard.auth.models import User, UserRole, hash_password
 from tumorboard.cases.models import Case, CaseBiomarker, CaseStatusChange, Patient
 from tumorboard.conferences.models import (
     Conference,
@@ -152,7 +151,7 @@ class _Builder:
     # People -----------------------------------------------------------------
 
     def make_users(self) -> None:
-        shared_hash = generate_password_hash(DEMO_PASSWORD, method="scrypt")
+        shared_hash = hash_password(DEMO_PASSWORD)
         for person in (*STAFF, *PHYSICIANS):
             user = User(
                 username=person.username,
