@@ -192,3 +192,14 @@ def test_exports_neutralize_spreadsheet_formulas(client, auth, coordinator, make
     row = [cell.value for cell in workbook["Presentations"][2]]
     assert "'=HYPERLINK(\"http://evil.example.org\")" in row and workbook["By series"]["A2"].value == "'+Breast Board"
     assert workbook["Presentations"]["C2"].data_type == "n"  # numbers stay numbers
+
+
+def test_annual_pdf_prints_a_hostile_series_name_as_typed(client, auth, coordinator, make):
+    series = make.series(name='Breast <a href="https://evil.example.org">board</a> <img src="/etc/hostname"/>')
+    presented(make, held(make, series, date(YEAR, 5, 5)))
+    auth.login("dana")
+    response = client.get(f"/reports/{YEAR}/report.pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.data))
+    assert '<a href="https://evil.example.org">board</a>' in " ".join(page.extract_text() for page in reader.pages)
+    assert all(page.get("/Annots") is None and not page.images for page in reader.pages)

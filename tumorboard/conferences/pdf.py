@@ -11,6 +11,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from tumorboard.text import markup
+
 
 @dataclass(frozen=True)
 class AgendaRow:
@@ -51,19 +53,19 @@ def agenda_pdf(document: AgendaDocument) -> bytes:
     styles = getSampleStyleSheet()
     small = ParagraphStyle("small", parent=styles["BodyText"], fontSize=8.5, leading=10.5)
     story = [
-        Paragraph(document.program, styles["Normal"]),
-        Paragraph(title, styles["Title"]),
-        Paragraph(f"{document.when} · {document.place}" + (f" · {document.video_link}" if document.video_link else ""), styles["Normal"]),
+        Paragraph(markup(document.program), styles["Normal"]),
+        Paragraph(markup(title), styles["Title"]),
+        Paragraph(markup(f"{document.when} · {document.place}" + (f" · {document.video_link}" if document.video_link else "")), styles["Normal"]),
         Spacer(1, 0.15 * inch),
     ]
     header = ["#", "Time", "Case", "Patient" if not document.deidentified else "Initials", "Site",
               *([] if document.deidentified else ["Question for the board"]), "Presenter", "Min", "Flags"]
     data = [header]
     for row in document.rows:
-        cells = [str(row.number), row.time, f"#{row.case_number}", Paragraph(row.patient, small), row.site]
+        cells = [str(row.number), row.time, f"#{row.case_number}", Paragraph(markup(row.patient), small), row.site]
         if not document.deidentified:
-            cells.append(Paragraph(row.question, small))
-        cells += [Paragraph(row.presenter, small), str(row.minutes), Paragraph(row.flags, small)]
+            cells.append(Paragraph(markup(row.question), small))
+        cells += [Paragraph(markup(row.presenter), small), str(row.minutes), Paragraph(markup(row.flags), small)]
         data.append(cells)
     widths = [0.3, 0.6, 0.6, 1.5, 1.2, 3.1, 1.4, 0.4, 0.9] if not document.deidentified else [0.4, 0.7, 0.7, 0.9, 1.8, 2.2, 0.5, 1.6]
     table = Table(data, colWidths=[w * inch for w in widths], repeatRows=1)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from io import BytesIO
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -17,6 +16,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from tumorboard.letters.content import Letterhead, LetterContent, NoticeContent, plain_care
+from tumorboard.text import markup
 
 _BASE = getSampleStyleSheet()
 BODY = ParagraphStyle("body", parent=_BASE["BodyText"], fontName="Times-Roman", fontSize=10.5, leading=13.5, spaceAfter=4)
@@ -28,12 +28,12 @@ RIGHT = ParagraphStyle("right", parent=SMALL, alignment=TA_RIGHT)
 
 def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     """A paragraph of user text: escaped, line breaks kept."""
-    return Paragraph(escape(text or "").replace("\n", "<br/>"), style)
+    return Paragraph(markup(text), style)
 
 
 def _letterhead(head: Letterhead) -> list:
     """The program's letterhead; a missing or unreadable logo falls back to the plain header."""
-    left = [Paragraph(escape(head.name or "Multidisciplinary Cancer Conference"), PROGRAM)]
+    left = [Paragraph(markup(head.name or "Multidisciplinary Cancer Conference"), PROGRAM)]
     if head.address or head.phone:
         left.append(_p("\n".join(x for x in (head.address, head.phone) if x), SMALL))
     logo = None

@@ -13,6 +13,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from tumorboard.reporting.accreditation import AccreditationReport
 from tumorboard.reporting.charts import attendance_chart, cumulative_rate_chart
 from tumorboard.reporting.exports import measure_rows, percent, site_group_label
+from tumorboard.text import markup
 from tumorboard.vocab import NonImplementationReason
 
 HEADER = colors.HexColor("#e8eef3")
@@ -36,7 +37,7 @@ def annual_report_pdf(report: AccreditationReport, program: str, printed: str) -
     period = f"{report.period_from:%d %B %Y} to {report.period_through:%d %B %Y}"
     source = "the cancer registry's import" if report.caseload_source == "registry" else "analytic cases recorded in TumorBoard (no registry import for the year)"
     story = [
-        Paragraph(program, styles["Normal"]),
+        Paragraph(markup(program), styles["Normal"]),
         Paragraph(title, styles["Title"]),
         Paragraph(f"Period: {period}. Annual analytic caseload: {report.analytic_cases:,}, from {source}.", styles["Normal"]),
         Spacer(1, 0.12 * inch),
@@ -58,7 +59,7 @@ def annual_report_pdf(report: AccreditationReport, program: str, printed: str) -
         KeepTogether([Spacer(1, 0.1 * inch), attendance_chart(report)]),
         Paragraph("By conference series", heading),
         _table([["Series", "Scheduled", "Held", "Presentations", "Cases"]] + [
-            [Paragraph(row.series, small), row.conferences_scheduled, row.conferences_held, row.presentations, row.cases_presented]
+            [Paragraph(markup(row.series), small), row.conferences_scheduled, row.conferences_held, row.presentations, row.cases_presented]
             for row in report.by_series
         ], [2.9, 0.9, 0.7, 1.1, 0.8]),
         Paragraph("By site group", heading),

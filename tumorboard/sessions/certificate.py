@@ -12,6 +12,8 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from tumorboard.text import markup
+
 
 @dataclass(frozen=True)
 class AttendedMeeting:
@@ -31,9 +33,9 @@ def certificate_pdf(program: str, name: str, specialty: str, start: date, end: d
     styles = getSampleStyleSheet()
     hours = sum(m.minutes for m in meetings) / 60
     story = [
-        Paragraph(program, styles["Normal"]),
+        Paragraph(markup(program), styles["Normal"]),
         Paragraph("Certificate of attendance", styles["Title"]),
-        Paragraph(f"This certifies that <b>{name}</b> ({specialty}) attended {len(meetings)} multidisciplinary cancer "
+        Paragraph(f"This certifies that <b>{markup(name)}</b> ({markup(specialty)}) attended {len(meetings)} multidisciplinary cancer "
                   f"conference{'s' if len(meetings) != 1 else ''} between {start:%d %B %Y} and {end:%d %B %Y}, "
                   f"for {hours:.1f} hours in all.", styles["BodyText"]),
         Spacer(1, 0.2 * inch),
