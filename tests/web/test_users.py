@@ -1,5 +1,7 @@
 """Admins and coordinators manage users."""
 
+import pytest
+
 from tumorboard.auth.models import User
 from tumorboard.extensions import db
 from tumorboard.vocab import Role
@@ -106,3 +108,71 @@ def test_filter_by_role_and_name(make, auth, client):
 def test_unknown_user_is_a_404(make, auth, client):
     _signed_in(make, auth)
     assert client.get("/users/999999").status_code == 404
+
+
+def _details(user, **changes):
+    data = {"username": user.username, "full_name": user.full_name, "email": user.email, "specialty": user.specialty.value,
+            "roles": sorted(role.value for role in user.roles), "active": "y"}
+    return {key: value for key, value in (data | changes).items() if value is not None}
+
+
+def test_a_coordinator_cannot_set_an_admins_password(make, auth, client):
+    admin = make.user(username="root", roles=(Role.ADMIN,))
+    before = admin.password_hash
+    _signed_in(make, auth, Role.COORDINATOR)
+    response = client.post(f"/users/{admin.id}/password", data={"password": "taken-over-account", "confirm": "taken-over-account"})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert admin.password_hash == before
+
+
+def test_a_coordinator_cannot_deactivate_or_edit_an_admin(make, auth, client):
+    admin = make.user(username="root", roles=(Role.ADMIN,))
+    _signed_in(make, auth, Role.COORDINATOR)
+    assert client.post(f"/users/{admin.id}", data=_details(admin, active=None)).status_code == 403
+    assert client.post(f"/users/{admin.id}", data=_details(admin, full_name="Renamed")).status_code == 403
+    db.session.expire_all()
+    assert admin.active and admin.full_name != "Renamed"
+    page = client.get(f"/users/{admin.id}").data.decode()
+    assert "only an admin changes this account" in page and "Set a new password" not in page
+
+
+@pytest.mark.parametrize("granted", ["auditor", "admin"])
+def test_a_coordinator_cannot_grant_themselves_or_others_admin_or_auditor(make, auth, client, granted):
+    me = _signed_in(make, auth, Role.COORDINATOR)
+    other = make.user(username="colleague", roles=(Role.PHYSICIAN,))
+    for target in (me, other):
+        response = client.post(f"/users/{target.id}", data=_details(target, roles=[*sorted(r.value for r in target.roles), granted]))
+        assert f"Only an admin can grant or remove the {granted} role.".encode() in response.data
+    db.session.expire_all()
+    assert Role(granted) not in me.roles and Role(granted) not in other.roles
+
+
+def test_nobody_changes_their_own_roles(make, auth, client):
+    me = _signed_in(make, auth, Role.ADMIN)
+    make.user(username="second-admin", roles=(Role.ADMIN,))
+    response = client.post(f"/users/{me.id}", data=_details(me, roles=["admin", "coordinator"]))
+    assert b"You cannot change your own roles" in response.data
+    db.session.expire_all()
+    assert me.roles == {Role.ADMIN}
+
+
+def test_an_admin_still_manages_other_admins(make, auth, client):
+    _signed_in(make, auth, Role.ADMIN)
+    other = make.user(username="second-admin", roles=(Role.ADMIN,))
+    assert client.post(f"/users/{other.id}", data=_details(other, active=None)).status_code == 302
+    db.session.expire_all()
+    assert not other.active
+
+
+def test_the_last_active_admin_cannot_be_disabled_or_demoted(make):
+    from tumorboard.users.operations import UserData, UserError, update_user
+
+    last = make.user(username="root", roles=(Role.ADMIN,))
+    retired = make.user(username="retired", roles=(Role.ADMIN,), active=False)
+    for roles, active in (({Role.ADMIN}, False), ({Role.COORDINATOR}, True)):
+        data = UserData(last.username, last.full_name, last.email, last.specialty, frozenset(roles), active=active)
+        with pytest.raises(UserError, match="only active admin"):
+            update_user(retired, last, data)
+        db.session.rollback()
+    assert last.active and last.roles == {Role.ADMIN}

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tumorboard.access import NotAllowed
 from tumorboard.audit.operations import record
-from tumorboard.auth.models import User
+from tumorboard.auth.models import User, UserRole
 from tumorboard.auth.policy import password_problems
 from tumorboard.extensions import db
 from tumorboard.vocab import Role, Specialty
+
+# Roles only an admin hands out or takes away: admin rights, and the surveyor's read-only access to the audit log.
+ADMIN_GRANTED = frozenset({Role.ADMIN, Role.AUDITOR})
 
 
 class UserError(Exception):
@@ -48,16 +52,39 @@ def _check(actor: User | None, data: UserData, user: User | None) -> dict[str, l
         problems.setdefault(key, []).append(f"Another user already has this {key}.")
     if not data.roles:
         problems["roles"] = ["Give the user at least one role."]
-    # Only an admin may hand out or take away admin rights (actor None is the command line).
+    # Actor None is the command line, run by whoever runs the server.
     before = user.roles if user else frozenset()
-    if actor is not None and not actor.has_role(Role.ADMIN) and (Role.ADMIN in data.roles) != (Role.ADMIN in before):
-        problems.setdefault("roles", []).append("Only an admin can grant or remove the admin role.")
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        for role in sorted(role for role in ADMIN_GRANTED if (role in data.roles) != (role in before)):
+            problems.setdefault("roles", []).append(f"Only an admin can grant or remove the {role.value} role.")
     if actor is not None and user is not None and user.id == actor.id:
         if not data.active:
             problems["active"] = ["You cannot deactivate your own account."]
         if Role.ADMIN in before and Role.ADMIN not in data.roles:
             problems.setdefault("roles", []).append("You cannot remove your own admin role.")
+        elif data.roles != before:
+            problems.setdefault("roles", []).append("You cannot change your own roles: ask an admin.")
+    if user is not None and Role.ADMIN in before and user.active and (Role.ADMIN not in data.roles or not data.active) and _last_admin(user):
+        problems.setdefault("roles" if data.active else "active", []).append(
+            "This is the only active admin: make someone else an admin first.")
     return problems
+
+
+def _last_admin(user: User) -> bool:
+    """Whether `user` is the only active admin (locked, so two admins cannot demote each other at once)."""
+    admins = db.session.scalars(db.select(User.id).join(UserRole, UserRole.user_id == User.id).where(
+        UserRole.role == Role.ADMIN, User.active.is_(True)).order_by(User.id).with_for_update()).all()
+    return set(admins) <= {user.id}
+
+
+def may_manage(actor: User | None, user: User) -> bool:
+    """Only an admin edits, deactivates, resets or signs out an admin (coordinators manage everyone else)."""
+    return actor is None or actor.has_role(Role.ADMIN) or not user.has_role(Role.ADMIN)
+
+
+def _require_manager(actor: User | None, user: User) -> None:
+    if not may_manage(actor, user):
+        raise NotAllowed("Only an admin changes an admin's account.")
 
 
 def _apply(user: User, data: UserData) -> None:
@@ -88,6 +115,7 @@ def create_user(actor: User | None, data: UserData, password: str, remote_addr: 
 
 def update_user(actor: User, user: User, data: UserData, remote_addr: str | None = None) -> User:
     """Change a user's details and roles."""
+    _require_manager(actor, user)
     if problems := _check(actor, data, user):
         raise UserError(problems)
     _apply(user, data)
@@ -98,6 +126,7 @@ def update_user(actor: User, user: User, data: UserData, remote_addr: str | None
 
 def reset_password(actor: User, user: User, password: str, remote_addr: str | None = None) -> None:
     """Set a new password for a user (an admin or coordinator helping a locked-out colleague)."""
+    _require_manager(actor, user)
     if problems := password_problems(password, user.username):
         raise UserError({"password": problems})
     user.set_password(password)

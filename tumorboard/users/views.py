@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tumorboard.access import allow
+from tumorboard.access import NotAllowed, allow
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.extensions import db
 from tumorboard.forms import show_problems
 from tumorboard.users.forms import NewUserForm, ResetPasswordForm, SignOutForm, UserForm
-from tumorboard.users.operations import UserData, UserError, create_user, reset_password, update_user
+from tumorboard.users.operations import UserData, UserError, create_user, may_manage, reset_password, update_user
 from tumorboard.vocab import Role, Specialty
 
 bp = Blueprint("users", __name__, url_prefix="/users")
@@ -83,6 +83,8 @@ def edit(user_id: int) -> object:
     if form.validate_on_submit():
         try:
             update_user(current_user, user, _data(form), request.remote_addr)
+        except NotAllowed:
+            abort(403)
         except UserError as error:
             db.session.rollback()
             show_problems(form, error.fields)
@@ -90,7 +92,8 @@ def edit(user_id: int) -> object:
             db.session.commit()
             flash(f"User {user.username} saved.", "success")
             return redirect(url_for("users.index"))
-    return render_template("users/form.html", form=form, title=f"Edit {user.full_name}", user=user, reset_form=ResetPasswordForm())
+    return render_template("users/form.html", form=form, title=f"Edit {user.full_name}", user=user, reset_form=ResetPasswordForm(),
+                           manageable=may_manage(current_user, user))
 
 
 @bp.route("/<int:user_id>/password", methods=["POST"])
@@ -102,13 +105,16 @@ def password(user_id: int) -> object:
     if form.validate_on_submit():
         try:
             reset_password(current_user, user, form.password.data, request.remote_addr)
+        except NotAllowed:
+            abort(403)
         except UserError as error:
             form.password.errors = error.messages
         else:
             db.session.commit()
             flash(f"New password set for {user.username}.", "success")
             return redirect(url_for("users.edit", user_id=user.id))
-    return render_template("users/form.html", form=_edit_form(user, submitted=False), title=f"Edit {user.full_name}", user=user, reset_form=form), 400
+    return render_template("users/form.html", form=_edit_form(user, submitted=False), title=f"Edit {user.full_name}", user=user, reset_form=form,
+                           manageable=True), 400
 
 
 @bp.route("/<int:user_id>/sign-out", methods=["POST"])
