@@ -9,6 +9,7 @@ import pytest
 from tumorboard.conferences.models import SeriesMember
 from tumorboard.extensions import db
 from tumorboard.program.models import PROGRAM_SETTINGS_ID, ProgramSettings
+from tumorboard.sessions.models import Attendance
 from tumorboard.vocab import PresentationStatus, Role, SiteGroup
 
 
@@ -83,3 +84,32 @@ def test_the_admin_turns_the_restriction_on(client, auth, make):
     auth.login("root")
     page = client.get("/settings/").get_data(as_text=True)
     assert "Physicians see only the cases of their own boards" in page
+
+
+def test_restricted_checking_in_is_no_way_around_the_board(client, auth, boards):
+    member, outsider, conference, case, item = boards
+    _restrict(True)
+    auth.login("lungdoc")
+    assert client.post(f"/room/{conference.id}/check-in", data={"mode": "in_person"}).status_code == 403
+    assert db.session.scalar(db.select(db.func.count()).select_from(Attendance)) == 0
+    for path in _pages(conference, case, item):
+        assert client.get(path).status_code == 403, path
+
+
+def test_restricted_a_guest_the_chair_checks_in_reads_the_room(client, auth, make, boards):
+    member, outsider, conference, case, item = boards
+    _restrict(True)
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    auth.login("dana")
+    assert client.post(f"/room/{conference.id}/check-in", data={"mode": "virtual", "user_id": outsider.id}).status_code == 302
+    client.post("/logout")
+    auth.login("lungdoc")
+    assert client.get(f"/room/{conference.id}/case/{item.id}").status_code == 200
+
+
+def test_restricted_the_boards_member_checks_in(client, auth, boards):
+    member, outsider, conference, case, item = boards
+    _restrict(True)
+    auth.login("breastdoc")
+    assert client.post(f"/room/{conference.id}/check-in", data={"mode": "in_person"}).status_code == 302
+    assert db.session.scalar(db.select(Attendance.user_id)) == member.id

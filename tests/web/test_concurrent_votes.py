@@ -77,3 +77,33 @@ def test_simultaneous_votes_are_all_counted_once(make, server):
     observer.sign_in()
     shown = json.loads(observer.get(f"{case_page}/tally.json"))
     assert (shown["agree"], shown["disagree"], shown["abstain"]) == tuple(sum(c is k for c in final.values()) for k in VoteChoice)
+
+
+def test_simultaneous_check_ins_of_one_physician_give_one_row_and_no_error(make, server):
+    start = datetime.now(UTC) - timedelta(minutes=10)
+    conference = make.conference(starts_at=start, occurrence_start=start)
+    user = make.user(roles=(Role.PHYSICIAN,), specialty=Specialty.PATHOLOGY)
+    conference_id, username = conference.id, user.username
+    browsers = [Physician(server, username, PASSWORD) for _ in range(6)]  # six devices, six sessions
+    tokens = []
+    for browser in browsers:
+        browser.sign_in()
+        tokens.append(browser.token(f"/room/{conference_id}"))
+    ready = threading.Barrier(len(browsers))
+    statuses: list[object] = []
+
+    def tap(browser: Physician, token: str) -> None:
+        ready.wait(timeout=60)
+        try:
+            statuses.append(browser.post(f"/room/{conference_id}/check-in", token, mode="in_person"))
+        except Exception as error:  # noqa: BLE001  (an HTTP 500 arrives as an exception; reported below)
+            statuses.append(repr(error))
+
+    threads = [threading.Thread(target=tap, args=pair) for pair in zip(browsers, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses == [200] * len(browsers)
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(Attendance.id)).where(Attendance.conference_id == conference_id)) == 1

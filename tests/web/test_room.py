@@ -321,3 +321,39 @@ def test_a_change_racing_another_writer_is_a_message_not_an_error(room, auth, cl
     response = client.post(room.url("vote"), data={"choice": "agree"}, follow_redirects=True)
     assert response.status_code == 200 and "Someone else changed this at the same moment" in response.data.decode()
     assert db.session.scalar(db.select(db.func.count(Vote.id))) == 0
+
+
+def _move_meeting(room: Room, starts_in: timedelta) -> None:
+    room.conference.starts_at = datetime.now(UTC) + starts_in
+    db.session.commit()
+
+
+def test_nobody_checks_in_long_before_the_meeting(room, auth, client):
+    _move_meeting(room, timedelta(hours=2))
+    for person in (room.doctors[Specialty.PATHOLOGY], room.chair):
+        as_user(auth, client, person)
+        page = client.post(f"/room/{room.conference.id}/check-in", data={"mode": "in_person"}, follow_redirects=True).data.decode()
+        assert "Check-in opens an hour before the meeting starts." in page
+    assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 0
+
+
+def test_a_past_meeting_takes_no_self_check_in_and_the_chair_corrects_it(room, auth, client):
+    _move_meeting(room, -timedelta(days=365))
+    pathologist = room.doctors[Specialty.PATHOLOGY]
+    as_user(auth, client, pathologist)
+    page = client.post(f"/room/{room.conference.id}/check-in", data={"mode": "in_person"}, follow_redirects=True).data.decode()
+    assert "This meeting is over" in page
+    assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 0
+    as_user(auth, client, room.chair)
+    check_in(client, room, pathologist)
+    assert db.session.scalar(sa.select(Attendance.user_id)) == pathologist.id
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "attendance_correction")).one()
+    assert (entry.user_id, entry.detail) == (room.chair.id, f"user={pathologist.id};mode=in_person")
+
+
+def test_checking_in_twice_keeps_one_row_and_the_latest_mode(room, auth, client):
+    as_user(auth, client, room.chair)
+    check_in(client, room)
+    client.post(f"/room/{room.conference.id}/check-in", data={"mode": "virtual"})
+    row = db.session.scalars(sa.select(Attendance)).one()
+    assert row.mode.value == "virtual"

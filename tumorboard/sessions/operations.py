@@ -17,12 +17,13 @@ from tumorboard.access import NotAllowed
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User
 from tumorboard.cases.operations import set_status
+from tumorboard.cases.visibility import restricted
 from tumorboard.conferences.models import Conference, SeriesMember
 from tumorboard.conferences.operations import ConferenceError, put_first_at_next
 from tumorboard.db import dialect_insert
 from tumorboard.extensions import db
 from tumorboard.sessions.models import Attendance, ConsensusPlan, Presentation, Recommendation, Vote
-from tumorboard.sessions.rules import is_prospective
+from tumorboard.sessions.rules import check_in_window, is_prospective
 from tumorboard.sessions.tally import Tally, tally
 from tumorboard.vocab import (
     AttendanceMode,
@@ -80,20 +81,48 @@ def _require_open(presentation: Presentation) -> None:
 
 # Attendance -------------------------------------------------------------------
 
+def may_attend(user: User, conference: Conference) -> bool:
+    """Who checks themselves in: anyone when every physician reads every case; under the program's "own boards
+    only" setting, members of the series and those presenting at this meeting (the chair checks in guests)."""
+    if not restricted(user) or is_chair(user, conference):
+        return True
+    return bool(db.session.scalar(sa.select(sa.or_(
+        sa.exists().where(SeriesMember.series_id == conference.series_id, SeriesMember.user_id == user.id),
+        sa.exists().where(Presentation.conference_id == conference.id, Presentation.presenter_id == user.id),
+    ))))
+
+
 def check_in(actor: User, conference: Conference, person: User, mode: AttendanceMode, now: datetime,
              remote_addr: str | None = None) -> Attendance:
-    """Check someone in (themselves, or anyone when the actor chairs); checking in again changes the mode."""
+    """Check someone in (themselves, or anyone when the actor chairs); checking in again changes the mode.
+
+    People check themselves in around the meeting only; after it the chair or the coordinator corrects the list.
+    """
     _require_meeting(conference)
-    if person.id != actor.id:
-        _require_chair(actor, conference)
-    row = db.session.scalar(sa.select(Attendance).where(Attendance.conference_id == conference.id, Attendance.user_id == person.id))
+    chair = is_chair(actor, conference)
+    if person.id != actor.id and not chair:
+        raise NotAllowed("Only the chair or the coordinator checks someone else in.")
+    if person.id == actor.id and not may_attend(actor, conference):
+        raise NotAllowed("Only members of this board, and those presenting at this meeting, check in: ask the chair.")
+    window = check_in_window(conference.starts_at, conference.duration_minutes)
+    when = window.status(now)
+    if when == "early":
+        raise RoomError("Check-in opens an hour before the meeting starts.")
+    if when == "over" and not chair:
+        raise RoomError("This meeting is over: the chair or the coordinator corrects its attendance.")
+    # Two check-ins of one person at once (a double tap, two devices) meet in the unique constraint, not in a 500.
+    insert = dialect_insert(Attendance.__table__, db.engine.dialect.name).values(
+        conference_id=conference.id, user_id=person.id, attendee_name=person.full_name, specialty=person.specialty, mode=mode,
+        checked_in_at=now, checked_in_by_id=actor.id)
+    db.session.execute(insert.on_conflict_do_nothing())
+    row = db.session.scalar(sa.select(Attendance).where(Attendance.conference_id == conference.id, Attendance.user_id == person.id)
+                            .execution_options(populate_existing=True))
     if row is None:
-        row = Attendance(conference_id=conference.id, user_id=person.id, attendee_name=person.full_name, specialty=person.specialty,
-                         checked_in_at=now, checked_in_by_id=actor.id)
-        db.session.add(row)
+        raise RoomError(f"Someone named {person.full_name} is already on this meeting's attendance list.")
     row.mode = mode
     db.session.flush()
-    record(actor.id, "check_in", "conference", conference.id, f"user={person.id};mode={mode.value}", remote_addr)
+    action = "attendance_correction" if when == "over" else "check_in"
+    record(actor.id, action, "conference", conference.id, f"user={person.id};mode={mode.value}", remote_addr)
     return row
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from tumorboard.vocab import PresentationReason, Specialty
 
@@ -40,3 +40,26 @@ class Quorum:
 def quorum(required: Iterable[Specialty], attending: Iterable[Specialty]) -> Quorum:
     """The quorum of a meeting from its required specialties and the specialties of those checked in."""
     return Quorum(tuple(required), frozenset(attending))
+
+
+# Check-in is open from an hour before the start to an hour after the scheduled end; outside it, attendance is a
+# correction the chair or the coordinator makes (it counts for the CME certificate and the attendance measures).
+CHECK_IN_BEFORE = timedelta(hours=1)
+CHECK_IN_AFTER = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class CheckInWindow:
+    """When people check themselves in to one meeting."""
+
+    opens: datetime
+    closes: datetime
+
+    def status(self, now: datetime) -> str:
+        """'early' before it opens, 'open', or 'over' once it has closed."""
+        return "early" if now < self.opens else "over" if now > self.closes else "open"
+
+
+def check_in_window(starts_at: datetime, duration_minutes: int) -> CheckInWindow:
+    """The self check-in window of a meeting starting at `starts_at`."""
+    return CheckInWindow(starts_at - CHECK_IN_BEFORE, starts_at + timedelta(minutes=duration_minutes) + CHECK_IN_AFTER)

@@ -103,6 +103,7 @@ def live(conference_id: int) -> str:
 def check_in(conference_id: int) -> object:
     """Check yourself in from your own device, or (chair) check someone in."""
     conference = db.get_or_404(Conference, conference_id)
+    require_conference(current_user, conference)  # checking in must not be a way around "own boards only"
     form = CheckInForm()
     if not form.validate_on_submit():
         abort(400)
