@@ -12,7 +12,7 @@ from flask import g
 from tumorboard.audit.models import AuditEntry
 from tumorboard.conferences.models import SeriesMember
 from tumorboard.extensions import db
-from tumorboard.sessions.models import Attendance, Presentation, Recommendation, Vote
+from tumorboard.sessions.models import Attendance, Presentation, Recommendation, RecommendationVersion, Vote
 from tumorboard.vocab import (
     COC_REQUIRED_SPECIALTIES,
     CaseStatus,
@@ -86,6 +86,7 @@ def test_only_the_chair_checks_in_someone_else(room, auth, client):
 def test_a_specialty_records_its_own_recommendation_and_the_chair_on_behalf(room, auth, client):
     oncologist = room.doctors[Specialty.MEDICAL_ONCOLOGY]
     as_user(auth, client, oncologist)
+    check_in(client, room)
     rec = {"rec-specialty": "medical_oncology", "rec-modality": "systemic_therapy", "rec-intent": "curative",
            "rec-sequence": "neoadjuvant, then surgery", "rec-text": "ddAC-T"}
     assert client.post(room.url("recommendation"), data=rec).status_code == 302
@@ -357,3 +358,35 @@ def test_checking_in_twice_keeps_one_row_and_the_latest_mode(room, auth, client)
     client.post(f"/room/{room.conference.id}/check-in", data={"mode": "virtual"})
     row = db.session.scalars(sa.select(Attendance)).one()
     assert row.mode.value == "virtual"
+
+
+REC = {"rec-specialty": "pathology", "rec-modality": "further_workup", "rec-intent": "", "rec-sequence": "", "rec-text": "Recut block A3"}
+
+
+def test_a_specialty_records_its_recommendation_only_once_checked_in(room, auth, client):
+    pathologist = room.doctors[Specialty.PATHOLOGY]
+    as_user(auth, client, pathologist)
+    assert client.post(room.url("recommendation"), data=REC).status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count(Recommendation.id))) == 0
+    check_in(client, room)
+    assert client.post(room.url("recommendation"), data=REC).status_code == 302
+    assert db.session.scalar(sa.select(Recommendation.text)) == "Recut block A3"
+
+
+def test_a_changed_recommendation_keeps_its_earlier_version_with_who_and_when(room, auth, client, make):
+    pathologist = room.doctors[Specialty.PATHOLOGY]
+    as_user(auth, client, pathologist)
+    check_in(client, room)
+    client.post(room.url("recommendation"), data=REC)
+    client.post(room.url("recommendation"), data=REC)  # the same again: nothing to keep
+    other = make.user(roles=(Role.PHYSICIAN,), specialty=Specialty.PATHOLOGY, full_name="Dr Second Pathologist")
+    as_user(auth, client, other)
+    check_in(client, room)
+    client.post(room.url("recommendation"), data={**REC, "rec-text": "No further workup: proceed"})
+    current = db.session.scalars(sa.select(Recommendation)).one()
+    assert (current.text, current.author_id) == ("No further workup: proceed", other.id)
+    earlier = db.session.scalars(sa.select(RecommendationVersion)).one()
+    assert (earlier.text, earlier.author_id, earlier.replaced_by_id) == ("Recut block A3", pathologist.id, other.id)
+    assert earlier.recorded_at <= earlier.replaced_at
+    page = client.get(room.url()).data.decode()
+    assert "1 earlier version" in page and "Recut block A3" in page and "replaced by Dr Second Pathologist, MD" in page

@@ -143,6 +143,24 @@ class Recommendation(db.Model):
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
 
 
+class RecommendationVersion(db.Model):
+    """A specialty's recommendation as it stood before someone changed it: who wrote it, when, and who replaced it."""
+
+    __tablename__ = "recommendation_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(sa.ForeignKey("recommendations.id", ondelete="CASCADE"), index=True)
+    modality: Mapped[Modality] = mapped_column(enum_column(Modality, "modality"))
+    intent: Mapped[Intent | None] = mapped_column(enum_column(Intent, "intent"))
+    sequence: Mapped[str] = mapped_column(sa.String(300), default="")
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    replaced_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
 class Vote(db.Model):
     """One physician's vote on a presentation's consensus plan; changeable until the case is closed."""
 

@@ -22,7 +22,7 @@ from tumorboard.conferences.models import Conference, SeriesMember
 from tumorboard.conferences.operations import ConferenceError, put_first_at_next
 from tumorboard.db import dialect_insert
 from tumorboard.extensions import db
-from tumorboard.sessions.models import Attendance, ConsensusPlan, Presentation, Recommendation, Vote
+from tumorboard.sessions.models import Attendance, ConsensusPlan, Presentation, Recommendation, RecommendationVersion, Vote
 from tumorboard.sessions.rules import check_in_window, is_prospective
 from tumorboard.sessions.tally import Tally, tally
 from tumorboard.vocab import (
@@ -203,17 +203,28 @@ class RecommendationInput:
 
 def save_recommendation(actor: User, presentation: Presentation, data: RecommendationInput, now: datetime,
                         remote_addr: str | None = None) -> Recommendation:
-    """A physician records their own specialty's recommendation; the chair may record any, on its behalf."""
+    """A checked-in physician records their own specialty's recommendation; the chair may record any, on its behalf.
+
+    A change keeps the recommendation as it stood, with who wrote it and when (RecommendationVersion).
+    """
     _require_open(presentation)
+    chair = is_chair(actor, presentation.conference)
     own = actor.has_role(Role.PHYSICIAN) and actor.specialty is data.specialty
-    if not own and not is_chair(actor, presentation.conference):
+    if not own and not chair:
         raise NotAllowed(f"Only {data.specialty.label.lower()} (or the chair, on its behalf) records this recommendation.")
+    if not chair and not is_checked_in(actor, presentation.conference_id):
+        raise NotAllowed("Check in to this conference before recording your specialty's recommendation.")
     row = db.session.scalar(sa.select(Recommendation).where(Recommendation.presentation_id == presentation.id,
-                                                            Recommendation.specialty == data.specialty))
+                                                            Recommendation.specialty == data.specialty).with_for_update())
+    content = (data.modality, data.intent, data.sequence.strip()[:300], data.text.strip()[:5000])
     if row is None:
         row = Recommendation(presentation_id=presentation.id, specialty=data.specialty)
         db.session.add(row)
-    row.modality, row.intent, row.sequence, row.text = data.modality, data.intent, data.sequence.strip()[:300], data.text.strip()[:5000]
+    elif (row.modality, row.intent, row.sequence, row.text) != content:
+        db.session.add(RecommendationVersion(recommendation_id=row.id, modality=row.modality, intent=row.intent, sequence=row.sequence,
+                                             text=row.text, author_id=row.author_id, recorded_by_id=row.recorded_by_id,
+                                             recorded_at=row.updated_at, replaced_at=now, replaced_by_id=actor.id))
+    row.modality, row.intent, row.sequence, row.text = content
     row.author_id = actor.id if own else None
     row.recorded_by_id = None if own else actor.id
     row.updated_at = now

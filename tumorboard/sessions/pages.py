@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from tumorboard.auth.models import User, UserRole
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember
 from tumorboard.conferences.pages import AgendaLine, agenda_lines
 from tumorboard.extensions import db
-from tumorboard.sessions.models import Attendance, Presentation, Recommendation, Vote
+from tumorboard.sessions.models import Attendance, Presentation, Recommendation, RecommendationVersion, Vote
 from tumorboard.sessions.rules import Quorum, quorum
 from tumorboard.sessions.tally import Tally, tally
 from tumorboard.vocab import Role, VoteChoice
@@ -50,6 +51,7 @@ class CasePanel:
     """One case in the room: recommendations, votes and the tally."""
 
     recommendations: list[Recommendation]
+    earlier: dict[int, list[RecommendationVersion]]  # recommendation id -> its earlier versions, newest first
     votes: list[tuple[Vote, str]]
     tally: Tally
     my_vote: Vote | None
@@ -62,10 +64,15 @@ def load_case_panel(presentation: Presentation, me: User, numerator: int, denomi
                                               .order_by(Recommendation.specialty)))
     votes = db.session.execute(sa.select(Vote, User.full_name).join(User, Vote.voter_id == User.id)
                                .where(Vote.presentation_id == presentation.id).order_by(Vote.cast_at)).all()
+    earlier: dict[int, list[RecommendationVersion]] = defaultdict(list)
+    for version in db.session.scalars(sa.select(RecommendationVersion).where(
+            RecommendationVersion.recommendation_id.in_([r.id for r in recommendations])).order_by(RecommendationVersion.id.desc())):
+        earlier[version.recommendation_id].append(version)
     ids = {r.author_id for r in recommendations} | {r.recorded_by_id for r in recommendations}
+    ids |= {person for versions in earlier.values() for v in versions for person in (v.author_id, v.recorded_by_id, v.replaced_by_id)}
     people = {u.id: u.display_name for u in db.session.scalars(sa.select(User).where(User.id.in_(ids - {None})))}
     mine = next((vote for vote, _ in votes if vote.voter_id == me.id), None)
-    return CasePanel(recommendations, list(votes), tally([v.choice for v, _ in votes], numerator, denominator), mine, people)
+    return CasePanel(recommendations, dict(earlier), list(votes), tally([v.choice for v, _ in votes], numerator, denominator), mine, people)
 
 
 def tally_payload(presentation: Presentation, numerator: int, denominator: int, me: User) -> dict[str, object]:
