@@ -262,3 +262,37 @@ def test_an_overlong_cell_is_a_row_problem_not_a_database_error(make, runner, tm
     result = runner.invoke(args=["import-cases", str(path)])
     assert result.exit_code == 1
     assert "row 2, last_name: Use at most 80 characters." in result.output and "row 2, histology: Use at most 200 characters." in result.output
+
+
+def test_a_physician_cannot_make_themselves_the_signer_of_someone_elses_case(make, auth, client):
+    manager = make.user(roles=(Role.PHYSICIAN,), full_name="Dr Managing")
+    case_owner = make.user(roles=(Role.PHYSICIAN,))
+    intruder = make.user(roles=(Role.PHYSICIAN,))
+    auth.login(case_owner.username)
+    client.post("/cases/new", data=form_data(case_owner.id, managing_physician_id=str(manager.id)))
+    case = db.session.scalars(db.select(Case)).one()
+    client.post("/logout")
+    auth.login(intruder.username)
+    response = client.post(f"/cases/{case.id}/edit", data=form_data(case_owner.id, managing_physician_id=str(intruder.id)))
+    page = response.data.decode()
+    assert response.status_code == 200 and "Only a coordinator or the current managing physician changes who manages this case." in page
+    assert 'value="Pemberton"' in page  # the rest of the input is kept
+    db.session.expire_all()
+    assert case.managing_physician_id == manager.id
+
+
+@pytest.mark.parametrize("who", ["manager", "coordinator"])
+def test_the_managing_physician_or_a_coordinator_hands_the_case_over_audited(make, auth, client, who):
+    manager = make.user(roles=(Role.PHYSICIAN,))
+    successor = make.user(roles=(Role.PHYSICIAN,))
+    coordinator = make.user(roles=(Role.COORDINATOR,))
+    auth.login(manager.username)
+    client.post("/cases/new", data=form_data(manager.id))
+    case = db.session.scalars(db.select(Case)).one()
+    client.post("/logout")
+    auth.login((manager if who == "manager" else coordinator).username)
+    assert client.post(f"/cases/{case.id}/edit", data=form_data(manager.id, managing_physician_id=str(successor.id))).status_code == 302
+    db.session.expire_all()
+    assert case.managing_physician_id == successor.id
+    entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "managing_physician")).one()
+    assert (entry.entity_id, entry.detail) == (case.id, f"{manager.id}->{successor.id}")

@@ -108,10 +108,26 @@ def create_case(actor: User, data: CaseInput, submit: bool, now: datetime, remot
     return case
 
 
+def may_hand_over(actor: User, case: Case) -> bool:
+    """Who changes the managing physician (who signs the letter): a coordinator, the managing physician handing the case
+    over, or, while nobody manages it yet, whoever entered the case."""
+    if actor.has_role(Role.COORDINATOR) or actor.id == case.managing_physician_id:
+        return True
+    return case.managing_physician_id is None and actor.id == case.created_by_id
+
+
 def update_case(actor: User, case: Case, data: CaseInput, submit: bool, now: datetime, remote_addr: str | None = None) -> Case:
     """Change a case that is still open for editing; submit it if asked."""
     if case.status not in EDITABLE:
         raise NotAllowed(f"A {case.status.label.lower()} case can no longer be edited.")
+    handed_over = data.managing_physician_id != case.managing_physician_id
+    if handed_over and not may_hand_over(actor, case):
+        problems = Problems()
+        problems.add("managing_physician_id", "Only a coordinator or the current managing physician changes who manages this case.")
+        raise CaseError(problems)
+    if handed_over:
+        record(actor.id, "managing_physician", "case", case.id, f"{case.managing_physician_id or '-'}->{data.managing_physician_id or '-'}",
+               remote_addr)
     assign_patient(case, data)
     changed = _apply(case, data)
     if submit and case.status is CaseStatus.DRAFT:
