@@ -113,3 +113,47 @@ def test_restricted_the_boards_member_checks_in(client, auth, boards):
     auth.login("breastdoc")
     assert client.post(f"/room/{conference.id}/check-in", data={"mode": "in_person"}).status_code == 302
     assert db.session.scalar(db.select(Attendance.user_id)) == member.id
+
+
+def test_restricted_find_patient_loads_only_a_patient_of_ones_own_boards(client, auth, make, boards):
+    member, outsider, conference, case, item = boards
+    _restrict(True)
+    auth.login("lungdoc")
+    page = client.post("/cases/new", data={"mrn": case.patient.mrn, "find_patient": "1"}).get_data(as_text=True)
+    assert "No patient with this MRN yet" in page and case.patient.last_name not in page and "Returning patient" not in page
+    client.post("/logout")
+    auth.login("breastdoc")
+    page = client.post("/cases/new", data={"mrn": case.patient.mrn, "find_patient": "1"}).get_data(as_text=True)
+    assert "Returning patient" in page and f'value="{case.patient.last_name}"' in page
+
+
+def test_find_patient_is_throttled_and_every_lookup_audited(client, auth, make):
+    from tumorboard.audit.models import AuditEntry
+    from tumorboard.cases.operations import LOOKUPS_PER_MINUTE
+
+    known = make.patient(mrn="TB900009", last_name="Quillfeather")
+    user = make.user(roles=(Role.PHYSICIAN,))
+    auth.login(user.username)
+    for n in range(LOOKUPS_PER_MINUTE):
+        client.post("/cases/new", data={"mrn": f"TB90000{n}", "find_patient": "1"})
+    page = client.post("/cases/new", data={"mrn": known.mrn, "find_patient": "1"}).get_data(as_text=True)
+    assert f"You looked up {LOOKUPS_PER_MINUTE} MRNs in the last minute" in page and "Quillfeather" not in page
+    entries = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "patient_lookup").order_by(AuditEntry.id)).all()
+    assert [e.detail for e in entries] == ["not found"] * 9 + ["found", "refused: too many"]
+    assert entries[9].entity_id == known.id and all(e.user_id == user.id for e in entries)
+    assert all(known.mrn not in e.detail for e in entries)
+
+
+def test_the_second_opinion_case_form_is_for_those_who_read_the_request(client, auth, make):
+    from tumorboard.second_opinions.models import SecondOpinionRequest
+
+    from tumorboard.vocab import SecondOpinionStatus
+
+    request = SecondOpinionRequest(patient=make.patient(), requester="patient", contact_name="Self", diagnosis_as_stated="Breast cancer",
+                                   requested_specialty="surgery", visit_mode="virtual", status=SecondOpinionStatus.RECORDS_COMPLETE,
+                                   complete_at=datetime.now(UTC))
+    db.session.add(request)
+    db.session.commit()
+    auth.login(make.user(roles=(Role.PHYSICIAN,)).username)
+    assert client.get(f"/second-opinions/{request.id}").status_code == 403
+    assert client.get(f"/cases/new/second-opinion/{request.id}").status_code == 403

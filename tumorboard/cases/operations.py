@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
 
 from tumorboard.access import NotAllowed
+from tumorboard.audit.models import AuditEntry
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.importer import ImportContext, KnownPatient, PlannedCase, case_key
 from tumorboard.cases.models import Case, CaseBiomarker, CaseStatusChange, Patient
 from tumorboard.conferences.models import ConferenceSeries
 from tumorboard.cases.validation import CaseInput, PatientIdentity, Problems
+from tumorboard.cases.visibility import readable_cases
 from tumorboard.cases.workflow import EDITABLE, check_move, may_move_by_hand
 from tumorboard.extensions import db
 from tumorboard.vocab import CaseStatus, Role, Specialty
 
 PATIENT_FIELDS = ("mrn", "last_name", "first_name", "birth_date", "sex")
+# "Find patient" by MRN, per user: enough for a coordinator entering a clinic list, too few to harvest identities.
+LOOKUPS_PER_MINUTE = 10
 CASE_FIELDS = tuple(f.name for f in fields(CaseInput) if f.name not in (*PATIENT_FIELDS, "biomarkers"))
 
 
@@ -31,6 +37,24 @@ class CaseError(Exception):
 def find_patient(mrn: str) -> Patient | None:
     """The patient with this MRN, if the program knows them."""
     return db.session.scalar(db.select(Patient).where(Patient.mrn == mrn.strip()))
+
+
+def look_up_patient(actor: User, mrn: str, now: datetime, remote_addr: str | None = None) -> Patient | None:
+    """'Find patient' on the case form: a returning patient the actor may read (throttled, every lookup audited)."""
+    recent = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(
+        AuditEntry.user_id == actor.id, AuditEntry.action == "patient_lookup", AuditEntry.at > now - timedelta(minutes=1)))
+    if recent >= LOOKUPS_PER_MINUTE:
+        record(actor.id, "patient_lookup", "patient", None, "refused: too many", remote_addr)
+        problems = Problems()
+        problems.add("mrn", f"You looked up {LOOKUPS_PER_MINUTE} MRNs in the last minute. Wait a minute, then try again.")
+        raise CaseError(problems)
+    patient = find_patient(mrn)
+    condition = readable_cases(actor)
+    if patient is not None and condition is not None and db.session.scalar(
+            sa.select(Case.id).where(Case.patient_id == patient.id, condition).limit(1)) is None:
+        patient = None  # under "own boards only" a patient of other boards is not theirs to look up
+    record(actor.id, "patient_lookup", "patient", patient.id if patient else None, "found" if patient else "not found", remote_addr)
+    return patient
 
 
 def resolve_patient(data: PatientIdentity) -> Patient:

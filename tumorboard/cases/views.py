@@ -14,11 +14,11 @@ from tumorboard.cases.models import Case
 from tumorboard.cases.operations import (
     CaseError,
     create_case,
-    find_patient,
     import_cases,
     import_context,
     READY_BY,
     input_from_case,
+    look_up_patient,
     mark_ready,
     may_mark_ready,
     move_case,
@@ -60,15 +60,19 @@ def _choices(form: CaseForm) -> None:
 def _load_patient_into(form: CaseForm) -> None:
     """'Find patient': fill the patient fields of a returning patient, so they are not entered twice."""
     mrn = (form.mrn.data or "").strip()
-    patient = find_patient(mrn) if mrn else None
+    try:
+        patient = look_up_patient(current_user, mrn, utcnow(), request.remote_addr) if mrn else None
+    except CaseError as error:
+        show_problems(form, error.problems.by_field)
+        patient = None
+    db.session.commit()  # the lookup's audit entry, found or not
     if patient is None:
-        form.mrn.errors = [*form.mrn.errors, "No patient with this MRN yet: enter their details."]
+        if not form.mrn.errors:
+            form.mrn.errors = [*form.mrn.errors, "No patient with this MRN yet: enter their details."]
         return
     form.last_name.data, form.first_name.data = patient.last_name, patient.first_name
     form.birth_date.data, form.sex.data = patient.birth_date, patient.sex.value
     form.birth_date.raw_data = None  # else the date field shows what was posted (empty), not the patient's date
-    record(current_user.id, "view", "patient", patient.id, "found by MRN on the case form", request.remote_addr)
-    db.session.commit()
     flash(f"Returning patient: details loaded ({len(patient.cases)} earlier case{'s' if len(patient.cases) != 1 else ''}).", "info")
 
 
@@ -242,7 +246,7 @@ def import_file() -> object:
 
 
 @bp.route("/new/second-opinion/<int:request_id>", methods=["GET", "POST"])
-@allow(Role.NAVIGATOR, Role.COORDINATOR, Role.PHYSICIAN)
+@allow(Role.NAVIGATOR, Role.COORDINATOR)  # who reads the request (second_opinions.READERS) and may enter a case
 def from_second_opinion(request_id: int) -> object:
     """The case of a second-opinion request whose records are complete, prefilled from the intake."""
     opinion = db.get_or_404(SecondOpinionRequest, request_id)
