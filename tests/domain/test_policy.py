@@ -15,15 +15,24 @@ from tumorboard.auth.policy import MAX_WAIT, effective_failures, password_proble
         ("skim-password-2026", "skim", "username"),
         ("password1234", "", "too easy"),
         ("aaaaaaaaaaaaaaaa", "", "too easy"),
+        ("123412341234", "", "too easy"),
+        ("Password2024", "", "too easy"),
+        ("tumorboard-demo", "", "too easy"),  # the README's demo password
+        ("qwertyuiop[]", "", "too easy"),
     ],
 )
 def test_weak_passwords_are_refused_with_the_reason(password, username, problem):
     assert any(problem in message for message in password_problems(password, username))
 
 
-@pytest.mark.parametrize("password", ["correct-horse-battery", "Tumor board on Tuesday 7am", "tumorboard-demo"])
+@pytest.mark.parametrize("password", ["SarahKim-2026!", "kim sarah kim sarah", "sarah.kim@riverside"])
+def test_the_users_own_names_are_refused(password):
+    assert any("your name" in message for message in password_problems(password, "skim", "Sarah Kim", "sarah.kim@riverside.example.org"))
+
+
+@pytest.mark.parametrize("password", ["correct-horse-battery", "Tumor board on Tuesday 7am", "violet-anchor-sleeps-42"])
 def test_good_passwords_pass(password):
-    assert password_problems(password, "skim") == []
+    assert password_problems(password, "skim", "Sarah Kim", "skim@riverside.example.org") == []
 
 
 @pytest.mark.parametrize(

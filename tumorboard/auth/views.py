@@ -92,7 +92,7 @@ def profile() -> object:
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append("This is not your current password.")
         else:
-            problems = password_problems(form.password.data, current_user.username)
+            problems = password_problems(form.password.data, current_user.username, current_user.full_name, current_user.email)
             if problems:
                 form.password.errors.extend(problems)
             else:

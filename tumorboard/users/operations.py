@@ -100,7 +100,7 @@ def _apply(user: User, data: UserData) -> None:
 def create_user(actor: User | None, data: UserData, password: str, remote_addr: str | None = None) -> User:
     """Create a user after checking the details and the password policy."""
     problems = _check(actor, data, None)
-    if pw := password_problems(password, data.username):
+    if pw := password_problems(password, data.username, data.full_name, data.email):
         problems["password"] = pw
     if problems:
         raise UserError(problems)
@@ -127,7 +127,7 @@ def update_user(actor: User, user: User, data: UserData, remote_addr: str | None
 def reset_password(actor: User, user: User, password: str, remote_addr: str | None = None) -> None:
     """Set a new password for a user (an admin or coordinator helping a locked-out colleague)."""
     _require_manager(actor, user)
-    if problems := password_problems(password, user.username):
+    if problems := password_problems(password, user.username, user.full_name, user.email):
         raise UserError({"password": problems})
     user.set_password(password)
     db.session.flush()
