@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from tumorboard import errors, models, security  # noqa: F401  (models: the whole schema, for Alembic)
@@ -59,6 +60,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     app.logger.setLevel(logging.INFO)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind the hospital's TLS proxy: the client's address (for throttling and the audit log) and scheme it forwards.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 

@@ -39,6 +39,7 @@ class Settings:
     reports_dir: str
     idle_minutes: int = 30
     session_hours: int = 12
+    trusted_proxies: int = 0
 
 
 def normalize_database_url(raw: str) -> str:
@@ -101,7 +102,10 @@ def load_config(env: dict[str, str] | os._Environ) -> Settings:
     reports_dir = env.get("REPORTS_DIR", "").strip() or str(INSTANCE_DIR.parent / "reports")
     idle_minutes = _whole_setting(env, "SESSION_IDLE_MINUTES", 30, 1, 24 * 60)
     session_hours = _whole_setting(env, "SESSION_HOURS", 12, 1, 24 * 30)
-    return Settings(environment, database_url, secret_key, timezone, program_name, reports_dir, idle_minutes, session_hours)
+    # Opt in only behind a proxy that sets X-Forwarded-For: otherwise any client could choose its own address.
+    trusted_proxies = _whole_setting(env, "TRUSTED_PROXIES", 0, 0, 5)
+    return Settings(environment, database_url, secret_key, timezone, program_name, reports_dir, idle_minutes, session_hours,
+                    trusted_proxies)
 
 
 def _whole_setting(env: dict[str, str] | os._Environ, name: str, default: int, low: int, high: int) -> int:
@@ -137,6 +141,7 @@ def flask_config(settings: Settings) -> dict[str, object]:
         # A session ends after this long whatever happens, and after SESSION_IDLE_MINUTES without a request.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=settings.session_hours),
         "SESSION_IDLE_MINUTES": settings.idle_minutes,
+        "TRUSTED_PROXIES": settings.trusted_proxies,
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BTN_STYLE": "primary",
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,

@@ -128,3 +128,14 @@ def test_the_production_method_is_werkzeugs_full_scrypt():
     env = {"TUMORBOARD_ENV": "production", "DATABASE_URL": "sqlite:///x.db", "SECRET_KEY": GOOD_KEY}
     stored = generate_password_hash("a long passphrase here", method=flask_config(load_config(env))["PASSWORD_HASH_METHOD"])
     assert stored.startswith("scrypt:32768:8:1$")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("", 0), ("1", 1), ("2", 2)])
+def test_trusted_proxies_is_opt_in(raw, expected):
+    assert load_config({"TUMORBOARD_ENV": "development", "TRUSTED_PROXIES": raw}).trusted_proxies == expected
+
+
+@pytest.mark.parametrize("raw", ["-1", "yes", "9"])
+def test_trusted_proxies_must_be_a_small_count(raw):
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES must be a whole number from 0 to 5"):
+        load_config({"TUMORBOARD_ENV": "development", "TRUSTED_PROXIES": raw})

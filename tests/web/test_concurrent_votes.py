@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import urllib.error
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -107,3 +108,29 @@ def test_simultaneous_check_ins_of_one_physician_give_one_row_and_no_error(make,
     assert statuses == [200] * len(browsers)
     db.session.expire_all()
     assert db.session.scalar(db.select(db.func.count(Attendance.id)).where(Attendance.conference_id == conference_id)) == 1
+
+
+def test_simultaneous_guesses_check_no_more_passwords_than_the_free_attempts(make, server):
+    from tumorboard.audit.models import AuditEntry
+
+    user = make.user(username="target")
+    guessers = [Physician(server, user.username, f"guess-number-{n}") for n in range(40)]
+    tokens = [browser.token("/login") for browser in guessers]
+    ready = threading.Barrier(len(guessers))
+    answers: list[int] = []
+
+    def guess(browser: Physician, token: str) -> None:
+        ready.wait(timeout=60)
+        try:
+            answers.append(browser.post("/login", token, username=browser.username, password=browser.password))
+        except urllib.error.HTTPError as error:  # 401 wrong password, 429 wait
+            answers.append(error.code)
+
+    threads = [threading.Thread(target=guess, args=pair) for pair in zip(guessers, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    db.session.expire_all()
+    checked = db.session.scalar(db.select(db.func.count(AuditEntry.id)).where(AuditEntry.action == "login_failed"))
+    assert checked == 5 and sorted(answers) == [401] * 5 + [429] * 35

@@ -1,5 +1,8 @@
 """Signing in and out through the login form."""
 
+import pytest
+from flask import g
+
 from tumorboard.audit.models import AuditEntry
 from tumorboard.extensions import db
 from tumorboard.vocab import Role
@@ -106,7 +109,7 @@ def test_simultaneous_first_failures_for_one_name_do_not_collide(app):
         with app.app_context():
             try:
                 start.wait(timeout=10)
-                throttle.record_failure(throttle.throttle_keys("racer", "10.0.0.9"), datetime.now(UTC), 5)
+                throttle.reserve_attempt(throttle.throttle_keys("racer", "10.0.0.9"), datetime.now(UTC), 5)
                 db.session.commit()
             except Exception as error:  # noqa: BLE001  (collected)
                 errors.append(error)
@@ -121,3 +124,76 @@ def test_simultaneous_first_failures_for_one_name_do_not_collide(app):
     assert errors == []
     db.session.expire_all()
     assert db.session.get(LoginThrottle, "user:racer").failures == 4
+
+
+def test_failures_with_made_up_usernames_never_lock_out_an_unguessed_account(make, auth):
+    make.user(username="skim")
+    for n in range(30):  # one address (the hospital's proxy), many names
+        auth.login(f"ghost{n}", "guess")
+    assert auth.login("skim").status_code == 302
+
+
+def test_one_account_guessed_from_many_addresses_waits_too(make, app):
+    from datetime import UTC, datetime
+
+    from tumorboard.auth.operations import sign_in
+
+    make.user(username="skim")
+    now = datetime.now(UTC)
+    outcomes = [sign_in("skim", "guess", f"10.0.{n}.1", now, 5, app.config["PASSWORD_HASH_METHOD"]) for n in range(10)]
+    db.session.commit()
+    assert [o.wait for o in outcomes] == [0] * 10
+    assert sign_in("skim", "correct-horse-battery", "10.9.9.9", now, 5, app.config["PASSWORD_HASH_METHOD"]).wait > 0
+
+
+def test_an_unknown_username_costs_one_password_hash_like_a_known_one(make, auth, monkeypatch):
+    from tumorboard.auth import operations
+
+    checked: list[str] = []
+    real = operations.check_password_hash
+    monkeypatch.setattr(operations, "check_password_hash", lambda stored, password: checked.append(stored) or real(stored, password))
+    assert auth.login("nobody-here", "a guess").status_code == 401
+    assert len(checked) == 1 and checked[0].startswith("scrypt:")
+
+
+def test_a_session_cookie_replayed_after_sign_out_is_signed_out(make, auth, client):
+    make.user(username="skim")
+    auth.login("skim")
+    assert client.get("/cases/").status_code == 200
+    copied = client.get_cookie("session").value
+    client.post("/logout")
+    g.pop("_login_user", None)  # the test's app context is the app's: forget who the last request found signed in
+    client.set_cookie("session", copied)
+    response = client.get("/cases/")
+    assert response.status_code == 302 and response.location.startswith("/login")
+
+
+@pytest.mark.parametrize("query", ["next=/%0d%0aSet-Cookie:x=1", "next=/%0aLocation:%20https://evil.example", "next=/%5Cevil.example",
+                                   "next=/ok%09tab"])
+def test_a_next_with_control_characters_goes_to_the_dashboard(make, client, query):
+    make.user(username="skim")
+    response = client.post(f"/login?{query}", data={"username": "skim", "password": "correct-horse-battery"})
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_a_new_password_or_signing_out_everywhere_revokes_the_calendar_link(make, auth, client):
+    target = make.user(username="skim", calendar_token="t" * 40)
+    other = make.user(username="revoked", calendar_token="r" * 40)
+    make.user(username="root", roles=(Role.ADMIN,))
+    auth.login("root")
+    client.post(f"/users/{target.id}/password", data={"password": "violet-anchor-sleeps-42", "confirm": "violet-anchor-sleeps-42"})
+    client.post(f"/users/{other.id}/sign-out")
+    db.session.expire_all()
+    assert target.calendar_token is None and other.calendar_token is None
+    assert client.get(f"/calendar/u/{'t' * 40}.ics").status_code == 404
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_clients(make):
+    from tumorboard import create_app
+
+    proxied = create_app({"WTF_CSRF_ENABLED": False, "TRUSTED_PROXIES": 1})
+    make.user(username="skim")
+    with proxied.test_client() as browser:
+        browser.post("/login", data={"username": "skim", "password": "guess"}, headers={"X-Forwarded-For": "10.20.30.40"},
+                     environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert db.session.scalar(db.select(AuditEntry.remote_addr).where(AuditEntry.action == "login_failed")) == "10.20.30.40"

@@ -73,13 +73,18 @@ class User(UserMixin, db.Model):
         return f"{self.full_name}, {self.credentials}" if self.credentials else self.full_name
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash of `password` (PASSWORD_HASH_METHOD: scrypt); every existing session of the user ends."""
+        """Store a salted hash of `password` (PASSWORD_HASH_METHOD: scrypt); the user is signed out everywhere."""
         self.password_hash = hash_password(password)
-        self.end_sessions()
+        self.sign_out_everywhere()
 
     def end_sessions(self) -> None:
-        """Sign the user out everywhere: sessions carrying the old version no longer load the user."""
+        """End every session of the user: cookies carrying the old version no longer load the user."""
         self.session_version = (self.session_version or 0) + 1
+
+    def sign_out_everywhere(self) -> None:
+        """Every session ends and the personal calendar link stops working (a lost phone, a password set anew)."""
+        self.end_sessions()
+        self.calendar_token = None
 
     def get_id(self) -> str:
         """Flask-Login: what the session keeps, the id and the session version."""

@@ -1,4 +1,13 @@
-"""Slowing down repeated failed logins, per username typed and per address."""
+"""Slowing down repeated failed sign-ins, per (address, username) pair and per username.
+
+No key is per address alone: behind the hospital's TLS proxy (or its NAT) a whole hospital shares one address,
+and failures with made-up usernames must not lock out a colleague nobody guessed at. The per-username key
+counts only that username's failures, so the correct password of an account nobody is guessing at always works.
+
+An attempt is counted *before* its password is checked (`reserve_attempt`, committed by the caller) and
+forgotten on success: concurrent guesses each see the ones before them, so no more than the free attempts
+are ever checked, however many arrive at once.
+"""
 
 from __future__ import annotations
 
@@ -9,38 +18,36 @@ from tumorboard.auth.policy import effective_failures, wait_after_failures
 from tumorboard.db import dialect_insert
 from tumorboard.extensions import db
 
+# A username tried from many addresses gets more room than one pair before it waits.
+ACCOUNT_ALLOWANCE = 2
+
 
 def throttle_keys(username: str, remote_addr: str | None) -> list[str]:
-    """The throttle rows one login attempt counts against."""
-    return [f"user:{username.strip().casefold()[:150]}", f"addr:{remote_addr or 'unknown'}"]
+    """The throttle rows one sign-in attempt counts against: its (address, username) pair and its username."""
+    name = username.strip().casefold()[:120]
+    return [f"pair:{(remote_addr or 'unknown')[:45]}|{name}", f"user:{name}"]
 
 
-def seconds_to_wait(keys: list[str], now: datetime) -> int:
-    """Seconds before another attempt is accepted for any of `keys` (0 when none)."""
-    rows = db.session.scalars(db.select(LoginThrottle).where(LoginThrottle.key.in_(keys))).all()
-    waits = [(row.blocked_until - now).total_seconds() for row in rows if row.blocked_until and row.blocked_until > now]
-    return int(max(waits, default=0) + 0.999)
-
-
-def record_failure(keys: list[str], now: datetime, free_attempts: int) -> None:
-    """Count a failed attempt against each key and set how long the next must wait."""
-    # Create missing rows without a race (two first failures at once must not collide), then update them under a lock.
+def reserve_attempt(keys: list[str], now: datetime, free_attempts: int) -> int:
+    """Seconds to wait before another attempt (nothing counted), or 0 after counting this attempt as a failure."""
+    # Create missing rows without a race (two first attempts at once must not collide), then work on them locked.
     insert = dialect_insert(LoginThrottle.__table__, db.engine.dialect.name)
     db.session.execute(insert.values([{"key": key, "failures": 0, "last_failure_at": now} for key in keys]).on_conflict_do_nothing())
-    rows = db.session.scalars(db.select(LoginThrottle).where(LoginThrottle.key.in_(keys)).with_for_update()
-                              .execution_options(populate_existing=True))
+    rows = db.session.scalars(db.select(LoginThrottle).where(LoginThrottle.key.in_(keys)).order_by(LoginThrottle.key)
+                              .with_for_update().execution_options(populate_existing=True)).all()
+    waits = [(row.blocked_until - now).total_seconds() for row in rows if row.blocked_until and row.blocked_until > now]
+    if waits:
+        return int(max(waits) + 0.999)
     for row in rows:
-        key = row.key
-        # The address is shared by everyone behind a hospital proxy: give it more room.
-        free = free_attempts * 4 if key.startswith("addr:") else free_attempts
+        free = free_attempts * ACCOUNT_ALLOWANCE if row.key.startswith("user:") else free_attempts
         row.failures = effective_failures(row.failures, row.last_failure_at, now) + 1
         row.last_failure_at = now
         wait = wait_after_failures(row.failures, free)
         row.blocked_until = now + wait if wait > timedelta(0) else None
     db.session.flush()
+    return 0
 
 
-def clear(username: str) -> None:
-    """Forget the failures of a username after a successful login."""
-    key = throttle_keys(username, None)[0]
-    db.session.execute(db.delete(LoginThrottle).where(LoginThrottle.key == key))
+def clear(keys: list[str]) -> None:
+    """Forget the failures counted against `keys` (after a successful sign-in)."""
+    db.session.execute(db.delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))

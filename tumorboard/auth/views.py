@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from tumorboard.access import public, signed_in
 from tumorboard.audit.operations import record
-from tumorboard.auth import throttle
+from tumorboard.auth.operations import sign_in, sign_out
 from tumorboard.auth.forms import CalendarTokenForm, ChangePasswordForm, LoginForm
 from tumorboard.auth.models import User
 from tumorboard.auth.policy import password_problems
@@ -33,10 +33,10 @@ def load_user(session_id: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow a `next` that stays on this site."""
-    if target:
+    """Only follow a `next` that stays on this site and is a plain path (no control characters, no other host)."""
+    if target and target.isprintable():
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith(("//", "/\\")):
             return target
     return url_for("main.dashboard")
 
@@ -44,39 +44,32 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> object:
-    """Sign in; repeated failures for a username or an address must wait longer each time."""
+    """Sign in; repeated failures for a username (and from one address for it) must wait longer each time."""
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
-    if form.validate_on_submit():
-        now = utcnow()
-        keys = throttle.throttle_keys(form.username.data, request.remote_addr)
-        wait = throttle.seconds_to_wait(keys, now)
-        if wait:
-            flash(f"Too many failed sign-in attempts. Wait {wait} seconds and try again.", "warning")
-            return render_template("auth/login.html", form=form), 429
-        user = db.session.scalar(db.select(User).where(User.username == form.username.data.strip()))
-        if user is None or not user.active or not user.check_password(form.password.data):
-            throttle.record_failure(keys, now, current_app.config["LOGIN_FREE_ATTEMPTS"])
-            record(None, "login_failed", "user", user.id if user else None, remote_addr=request.remote_addr)
-            db.session.commit()
-            flash(FAILED_LOGIN, "danger")
-            return render_template("auth/login.html", form=form), 401
-        throttle.clear(form.username.data)
-        user.last_login_at = now
-        login_user(user)
-        record(user.id, "login", "user", user.id, remote_addr=request.remote_addr)
-        db.session.commit()
-        return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    config = current_app.config
+    outcome = sign_in(form.username.data, form.password.data, request.remote_addr, utcnow(), config["LOGIN_FREE_ATTEMPTS"],
+                      config["PASSWORD_HASH_METHOD"])
+    db.session.commit()
+    if outcome.wait:
+        flash(f"Too many failed sign-in attempts. Wait {outcome.wait} seconds and try again.", "warning")
+        return render_template("auth/login.html", form=form), 429
+    if outcome.user is None:
+        flash(FAILED_LOGIN, "danger")
+        return render_template("auth/login.html", form=form), 401
+    login_user(outcome.user)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
 @public
 def logout() -> object:
-    """Sign out (POST only, so a link or an image cannot sign someone out)."""
+    """Sign out (POST only, so a link or an image cannot sign someone out); the session cannot be replayed."""
     if current_user.is_authenticated:
-        record(current_user.id, "logout", "user", current_user.id, remote_addr=request.remote_addr)
+        sign_out(current_user, request.remote_addr)
         db.session.commit()
         logout_user()
     flash("You are signed out.", "info")
@@ -96,11 +89,13 @@ def profile() -> object:
             if problems:
                 form.password.errors.extend(problems)
             else:
-                current_user.set_password(form.password.data)  # ends the user's other sessions
+                revoked = current_user.calendar_token is not None
+                current_user.set_password(form.password.data)  # ends the user's other sessions and the calendar link
                 record(current_user.id, "password_changed", "user", current_user.id, remote_addr=request.remote_addr)
                 db.session.commit()
                 login_user(current_user._get_current_object())  # this one continues under the new version
-                flash("Your password is changed.", "success")
+                flash("Your password is changed and your other sessions are signed out."
+                      + (" Your calendar link was revoked too: make a new one below." if revoked else ""), "success")
                 return redirect(url_for("auth.profile"))
     feed = url_for("calendar.personal_feed", token=current_user.calendar_token, _external=True) if current_user.calendar_token else None
     return render_template("auth/profile.html", form=form, user=current_user, feed=feed, token_form=CalendarTokenForm())

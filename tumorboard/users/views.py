@@ -124,7 +124,7 @@ def sign_out_everywhere(user_id: int) -> object:
     user = db.get_or_404(User, user_id)
     if not SignOutForm().validate_on_submit():
         abort(400)
-    user.end_sessions()
+    user.sign_out_everywhere()
     record(current_user.id, "sign_out_everywhere", "user", user.id, remote_addr=request.remote_addr)
     db.session.commit()
     flash(f"{user.username} is signed out everywhere.", "success")
