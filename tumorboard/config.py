@@ -121,10 +121,11 @@ def _whole_setting(env: dict[str, str] | os._Environ, name: str, default: int, l
 def flask_config(settings: Settings) -> dict[str, object]:
     """The Flask configuration mapping for validated settings."""
     production = settings.environment == "production"
-    engine_options: dict[str, object] = {"pool_pre_ping": True}
+    # hide_parameters: a database error's text never quotes the values (patient data) it was sent with.
+    engine_options: dict[str, object] = {"pool_pre_ping": True, "hide_parameters": True}
     if settings.database_url.startswith("sqlite"):
         # The live conference page and the dev server use threads.
-        engine_options = {"connect_args": {"check_same_thread": False}}
+        engine_options = {"connect_args": {"check_same_thread": False}, "hide_parameters": True}
     return {
         "ENVIRONMENT": settings.environment,
         "TESTING": settings.environment == "test",

@@ -109,3 +109,21 @@ def test_the_upload_refuses_other_files(people, auth, client, name, message):
     data = {"file": (io.BytesIO(b"a,b"), name)} if name else {}
     response = client.post("/cases/import", data=data, content_type="multipart/form-data")
     assert message in response.data.decode() and _count(Case) == 0
+
+
+def test_the_same_new_patients_imported_at_the_same_moment_is_a_message_not_a_500(people, auth, client, monkeypatch):
+    import sqlalchemy as sa
+
+    from tumorboard.cases import views
+
+    def meanwhile_imported(*_args, **_kwargs):  # what the database answers the second of two simultaneous imports
+        raise sa.exc.IntegrityError("INSERT INTO patients", {}, Exception('duplicate key value violates unique constraint "uq_patients_mrn"'))
+
+    auth.login("dana")
+    monkeypatch.setattr(views, "import_cases", meanwhile_imported)
+    response = client.post("/cases/import", data={"file": (io.BytesIO(CLEAN.encode()), "cases.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 409 and "Someone else entered some of these patients at the same moment" in response.data.decode()
+    monkeypatch.undo()
+    assert _count(Case) == 0 and _count(Patient) == 0
+    again = client.post("/cases/import", data={"file": (io.BytesIO(CLEAN.encode()), "cases.csv")}, content_type="multipart/form-data")
+    assert again.status_code == 302 and _count(Case) == 3

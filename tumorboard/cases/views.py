@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from tumorboard.access import NotAllowed, allow
 from tumorboard.audit.operations import record
@@ -238,8 +239,14 @@ def import_file() -> object:
             context = import_context({row.get("mrn", "") for row in rows}, program_today(), program_settings().mrn_pattern)
             check = importer.check_rows(rows, context)
             if not check.problems:
-                created = import_cases(current_user, check.to_create, utcnow(), request.remote_addr)
-                db.session.commit()
+                try:
+                    created = import_cases(current_user, check.to_create, utcnow(), request.remote_addr)
+                    db.session.commit()
+                except IntegrityError:  # the same new patients entered by another import or case at this moment
+                    db.session.rollback()
+                    form.file.errors = [*form.file.errors, "Someone else entered some of these patients at the same moment. Nothing was "
+                                        "imported: upload the file again (rows already imported are skipped)."]
+                    return render_template("cases/import.html", form=form, check=None), 409
                 flash(f"Imported {len(created)} case(s); {len(check.already_imported)} row(s) were already imported.", "success")
                 return redirect(url_for("cases.queue", status="any"))
     return render_template("cases/import.html", form=form, check=check)
