@@ -68,7 +68,24 @@ def test_database_errors_never_quote_the_values_they_were_sent_with(make):
     with pytest.raises(sa.exc.IntegrityError) as raised:
         db.session.flush()
     db.session.rollback()
-    assert "Quillfeather" not in str(raised.value) and "TB400007" not in str(raised.value)
+    # SQLAlchemy never quotes the statement's parameters. PostgreSQL's own DETAIL names the duplicate key
+    # ("Key (mrn)=(TB400007) already exists"), which is why no error handler logs an error's text (tests below).
+    assert "Quillfeather" not in str(raised.value) and "parameters hidden" in str(raised.value)
+
+
+def test_a_unique_key_clash_is_logged_without_the_key(make, auth, client, monkeypatch, caplog):
+    import sqlalchemy as sa
+
+    user = make.user(roles=(Role.PHYSICIAN,))
+    auth.login(user.username)
+
+    def clash(*_args):
+        raise sa.exc.IntegrityError("INSERT", {}, Exception("duplicate key value\nDETAIL:  Key (mrn)=(TB400007) already exists."))
+
+    monkeypatch.setattr(views, "build_dashboard", clash)
+    with caplog.at_level(logging.DEBUG):
+        assert client.get("/").status_code == 409
+    assert "integrity conflict" in caplog.text and "TB400007" not in caplog.text
 
 
 def test_an_integrity_conflict_is_a_message_not_a_500(make, auth, client, monkeypatch):

@@ -196,4 +196,6 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_clients(make):
     with proxied.test_client() as browser:
         browser.post("/login", data={"username": "skim", "password": "guess"}, headers={"X-Forwarded-For": "10.20.30.40"},
                      environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    with proxied.app_context():  # its own connection pool: closed here, not left to the garbage collector
+        db.engine.dispose()
     assert db.session.scalar(db.select(AuditEntry.remote_addr).where(AuditEntry.action == "login_failed")) == "10.20.30.40"
