@@ -85,7 +85,7 @@ def test_an_unreadable_file_is_a_clear_error(people, runner, tmp_path):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"this is not a spreadsheet")
     result = runner.invoke(args=["import-cases", str(path)])
-    assert result.exit_code == 1 and "could not be read as a XLSX table" in result.output
+    assert result.exit_code == 1 and "could not be read as an XLSX table" in result.output
 
 
 def test_the_upload_shows_the_report_and_keeps_the_database_unchanged(people, auth, client):
@@ -109,6 +109,16 @@ def test_the_upload_refuses_other_files(people, auth, client, name, message):
     data = {"file": (io.BytesIO(b"a,b"), name)} if name else {}
     response = client.post("/cases/import", data=data, content_type="multipart/form-data")
     assert message in response.data.decode() and _count(Case) == 0
+
+
+def test_the_upload_takes_at_most_2500_cases_a_file_and_says_so(people, auth, client):
+    from tumorboard.cases.importer import MAX_CASE_UPLOAD_ROWS
+
+    header, row = CLEAN.splitlines()[:2]
+    big = "\n".join([header, *[row] * (MAX_CASE_UPLOAD_ROWS + 1)])
+    auth.login("dana")
+    response = client.post("/cases/import", data={"file": (io.BytesIO(big.encode()), "cases.csv")}, content_type="multipart/form-data")
+    assert "The file has 2,501 rows; import at most 2,500 at a time." in response.data.decode() and _count(Case) == 0
 
 
 def test_the_same_new_patients_imported_at_the_same_moment_is_a_message_not_a_500(people, auth, client, monkeypatch):

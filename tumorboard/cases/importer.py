@@ -9,7 +9,9 @@ and date of diagnosis), so an import can be repeated safely.
 
 from __future__ import annotations
 
+import csv
 import io
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +23,15 @@ from tumorboard.cases.validation import CaseInput, parse_biomarkers, validate_ca
 from tumorboard.text import as_sentence
 from tumorboard.vocab import CaseSource, CaseStatus, Laterality, Sex, SiteGroup, Urgency, parse_yes_no
 
+# Limits checked before a file is parsed (docs/import-formats.md): a small upload must not take a worker's memory or
+# minutes of its time. MAX_ROWS holds for every table read (the command line too); an upload of cases through the
+# web form writes six rows a case and stays at MAX_CASE_UPLOAD_ROWS, about 7 s, well inside a worker's 30 s.
 MAX_ROWS = 20_000
+MAX_CASE_UPLOAD_ROWS = 2_500
+MAX_COLUMNS = 100
+MAX_CELL_CHARACTERS = 10_000
+MAX_XLSX_EXPANDED_BYTES = 50_000_000  # the XML inside an XLSX, as its zip directory declares it
+MAX_XLSX_PARTS = 500
 REQUIRED_COLUMNS = ("mrn", "last_name", "first_name", "birth_date", "sex", "site_group")
 TEXT_COLUMNS = (
     "primary_site", "histology", "clinical_t", "clinical_n", "clinical_m", "clinical_stage", "pathologic_t", "pathologic_n",
@@ -97,24 +107,57 @@ def case_key(mrn: str, site_group: SiteGroup, diagnosis_date: date | None) -> tu
     return (mrn, site_group, diagnosis_date)
 
 
-def read_table(content: bytes, filename: str) -> list[dict[str, str]]:
-    """The rows of a CSV or XLSX file as text cells, with normalized column names."""
+def _check_csv_shape(content: bytes, max_rows: int) -> None:
+    """Refuse a CSV whose header has too many columns, or with far too many lines, before pandas reads it."""
+    header = next(csv.reader([content[:1_000_000].split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")]), [])
+    if len(header) > MAX_COLUMNS:
+        raise ImportFileError(f"The file's header has more than {MAX_COLUMNS} columns; a table here has at most {MAX_COLUMNS}.")
+    if content.count(b"\n") > 2 * max_rows + 1:  # quoted cells may hold line breaks: leave room, refuse the absurd
+        raise ImportFileError(f"The file has more than {max_rows:,} rows; import at most {max_rows:,} at a time.")
+
+
+def _check_xlsx_size(content: bytes) -> None:
+    """Refuse an XLSX (a zip of XML) that expands to more than we read, before any of it is decompressed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ImportFileError("The file could not be read as an XLSX table (it is not a spreadsheet file).") from None
+    expanded = sum(part.file_size for part in parts)
+    if len(parts) > MAX_XLSX_PARTS or expanded > MAX_XLSX_EXPANDED_BYTES:
+        raise ImportFileError(f"The spreadsheet expands to {expanded / 1e6:,.0f} MB; at most {MAX_XLSX_EXPANDED_BYTES // 10**6} MB "
+                              "can be read. Save it as CSV, or split it.")
+
+
+def read_table(content: bytes, filename: str, max_rows: int = MAX_ROWS) -> list[dict[str, str]]:
+    """The rows of a CSV or XLSX file as text cells, with normalized column names; limits are checked before parsing."""
     suffix = Path(filename).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ImportFileError("Upload a .csv or .xlsx file.")
+    if suffix == ".csv":
+        _check_csv_shape(content, max_rows)
+    else:
+        _check_xlsx_size(content)  # zipfile stops at each part's declared size, so the declared sizes bound the work
     try:
         if suffix == ".csv":
             frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        elif suffix == ".xlsx":
-            frame = pd.read_excel(io.BytesIO(content), dtype=str, keep_default_na=False, engine="openpyxl")
         else:
-            raise ImportFileError("Upload a .csv or .xlsx file.")
-    except ImportFileError:
-        raise
+            frame = pd.read_excel(io.BytesIO(content), dtype=str, keep_default_na=False, engine="openpyxl")
     except Exception as error:  # pandas raises many kinds for a damaged file; none is the user's fault to read
-        raise ImportFileError(f"The file could not be read as a {suffix[1:].upper()} table ({type(error).__name__}).") from None
+        kind = "a CSV" if suffix == ".csv" else "an XLSX"
+        raise ImportFileError(f"The file could not be read as {kind} table ({type(error).__name__}).") from None
+    if len(frame.columns) > MAX_COLUMNS:
+        raise ImportFileError(f"The file has {len(frame.columns):,} columns; a table here has at most {MAX_COLUMNS}.")
+    if len(frame) > max_rows:
+        raise ImportFileError(f"The file has {len(frame):,} rows; import at most {max_rows:,} at a time.")
     frame.columns = [str(column).strip().lower().replace(" ", "_") for column in frame.columns]
-    if len(frame) > MAX_ROWS:
-        raise ImportFileError(f"The file has {len(frame)} rows; import at most {MAX_ROWS} at a time.")
-    return [{column: str(value).strip() for column, value in row.items()} for row in frame.to_dict("records")]
+    rows = [{column: str(value).strip() for column, value in row.items()} for row in frame.to_dict("records")]
+    for number, row in enumerate(rows, start=2):
+        for column, value in row.items():
+            if len(value) > MAX_CELL_CHARACTERS:
+                raise ImportFileError(f"Row {number}, column {column}: {len(value):,} characters; a cell holds at most "
+                                      f"{MAX_CELL_CHARACTERS:,}.")
+    return rows
 
 
 def parse_date(text: str) -> date:

@@ -232,7 +232,7 @@ def import_file() -> object:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            rows = importer.read_table(upload.read(), upload.filename or "")
+            rows = importer.read_table(upload.read(), upload.filename or "", importer.MAX_CASE_UPLOAD_ROWS)
         except importer.ImportFileError as error:
             form.file.errors = [*form.file.errors, str(error)]
         else:
