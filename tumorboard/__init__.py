@@ -35,7 +35,7 @@ from tumorboard.sessions.views import bp as room_bp
 from tumorboard.users.views import bp as users_bp
 from tumorboard.access import enforce_access
 from tumorboard.audit.operations import install_append_only_guard
-from tumorboard.config import ConfigError, flask_config, load_config
+from tumorboard.config import INSTANCE_DIR, ConfigError, flask_config, instance_secret_key, load_config, private_sqlite_file
 from tumorboard.db import configure_sqlite_connections
 from tumorboard.extensions import bootstrap, csrf, db, login_manager, migrate
 from tumorboard.program.settings import local_time
@@ -55,7 +55,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         print(f"tumorboard: configuration error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
 
-    app = Flask(__name__, template_folder="../templates", instance_path=str(MIGRATIONS_DIR.parent / "instance"))
+    app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
     app.config.from_mapping(flask_config(settings))
     if config:
         app.config.from_mapping(config)
@@ -64,8 +64,14 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         # Behind the hospital's TLS proxy: the client's address (for throttling and the audit log) and scheme it forwards.
         proxies = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        os.makedirs(app.instance_path, exist_ok=True)
+    try:
+        if not app.config["SECRET_KEY"]:
+            app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
+            private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+    except (ConfigError, OSError) as error:
+        print(f"tumorboard: cannot prepare the instance folder: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

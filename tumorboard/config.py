@@ -1,12 +1,14 @@
 """Configuration read from the environment.
 
 `load_config` is pure (it takes a mapping) so the rules are testable without an
-app; `create_app` turns a `ConfigError` into a one-line message at start-up.
+app; `create_app` turns a `ConfigError` into a one-line message at start-up and
+keeps the instance folder private (`instance_secret_key`, `private_sqlite_file`).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -17,8 +19,9 @@ from sqlalchemy.exc import ArgumentError
 
 ENVIRONMENTS = ("development", "production", "test")
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
-# A development key is only ever accepted in development and tests.
-DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
+# The test suite's fixed key. Development without SECRET_KEY gets a random key of its own in instance/secret_key;
+# production requires SECRET_KEY. Never accepted in production.
+TEST_SECRET_KEY = "test-only-not-secret"
 # Still scrypt, at a 32nd of the cost (OpenSSL refuses lower N with r=8): tests prove the rules of passwords, not the strength of the hash.
 TEST_PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
@@ -33,7 +36,7 @@ class Settings:
 
     environment: str
     database_url: str
-    secret_key: str
+    secret_key: str | None  # None: development's own random key, from instance/secret_key (create_app)
     timezone: str
     program_name: str
     reports_dir: str
@@ -87,8 +90,8 @@ def load_config(env: dict[str, str] | os._Environ) -> Settings:
     if not secret_key:
         if environment == "production":
             raise ConfigError("SECRET_KEY is required in production (e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
-        secret_key = DEVELOPMENT_SECRET_KEY
-    elif environment == "production" and (secret_key == DEVELOPMENT_SECRET_KEY or len(secret_key) < 16):
+        secret_key = TEST_SECRET_KEY if environment == "test" else None
+    elif environment == "production" and (secret_key == TEST_SECRET_KEY or len(secret_key) < 16):
         raise ConfigError("SECRET_KEY must be a random value of at least 16 characters in production")
 
     timezone = env.get("TIMEZONE", "America/New_York").strip()
@@ -116,6 +119,54 @@ def _whole_setting(env: dict[str, str] | os._Environ, name: str, default: int, l
     if not raw.isdigit() or not low <= int(raw) <= high:
         raise ConfigError(f"{name} must be a whole number from {low} to {high}, not {raw!r}")
     return int(raw)
+
+
+def instance_secret_key(directory: Path) -> str:
+    """This installation's own session-signing key: made once, random, readable by its owner only (0600, folder 0700).
+
+    A key in the source would let anyone who has read it forge a session cookie for any user of `make run`.
+    """
+    _private_folder(directory)
+    path = directory / "secret_key"
+    if not path.exists():
+        # Written aside, then linked into place: a second process starting at once reads a whole key, never half of one.
+        draft = directory / f".secret_key.{os.getpid()}"
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="ascii") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # the other process's key is the key
+        finally:
+            draft.unlink()
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path} holds no usable key: delete it and a new one is made (everyone signs in again)")
+    return key
+
+
+def private_sqlite_file(database_url: str) -> None:
+    """An SQLite database file (patient data) readable by its owner only: made 0600 (a new folder 0700), or narrowed to it.
+
+    SQLite gives its journal and WAL files the database file's permissions.
+    """
+    database = make_url(database_url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a folder of the user's choosing is left as it is
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # an empty file is an empty database
+    except FileExistsError:
+        if path.stat().st_uid == os.getuid():
+            path.chmod(0o600)
+
+
+def _private_folder(directory: Path) -> None:
+    """Make the instance folder if missing, and make it 0700 if it is ours."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if directory.stat().st_uid == os.getuid():
+        directory.chmod(0o700)
 
 
 def flask_config(settings: Settings) -> dict[str, object]:

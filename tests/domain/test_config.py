@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tumorboard.config import ConfigError, flask_config, load_config, normalize_database_url
+from tumorboard.config import ConfigError, flask_config, instance_secret_key, load_config, normalize_database_url, private_sqlite_file
 
 GOOD_KEY = "k" * 32
 
@@ -60,10 +60,54 @@ def test_settings_that_cannot_work_are_refused(env, message):
         load_config(env)
 
 
-def test_development_defaults_to_sqlite_in_instance_and_a_dev_key():
+def test_development_defaults_to_sqlite_in_instance_and_a_key_of_its_own():
     settings = load_config({"TUMORBOARD_ENV": "development"})
     assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith("instance/tumorboard.db")
-    assert settings.secret_key and settings.timezone == "America/New_York"
+    assert settings.secret_key is None and settings.timezone == "America/New_York"  # made in instance/ by create_app
+    assert load_config({"TUMORBOARD_ENV": "test"}).secret_key
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_the_instance_key_is_random_made_once_and_private(tmp_path):
+    first, second = tmp_path / "one" / "instance", tmp_path / "two" / "instance"
+    key = instance_secret_key(first)
+    assert len(key) == 64 and instance_secret_key(first) == key and instance_secret_key(second) != key
+    assert _mode(first / "secret_key") == 0o600 and _mode(first) == 0o700
+    assert [p.name for p in first.iterdir()] == ["secret_key"]  # no draft left behind
+
+
+def test_a_damaged_instance_key_refuses_to_start_with_what_to_do(tmp_path):
+    (tmp_path / "secret_key").write_text("short")
+    with pytest.raises(ConfigError, match="delete it and a new one is made"):
+        instance_secret_key(tmp_path)
+
+
+def test_the_sqlite_database_file_is_readable_by_its_owner_only(tmp_path):
+    new, old = tmp_path / "data" / "new.db", tmp_path / "old.db"
+    private_sqlite_file(f"sqlite:///{new}")
+    assert _mode(new) == 0o600 and _mode(new.parent) == 0o700
+    old.write_bytes(b"")
+    old.chmod(0o644)
+    folder = _mode(tmp_path)
+    private_sqlite_file(f"sqlite:///{old}")
+    assert _mode(old) == 0o600 and _mode(tmp_path) == folder  # a folder of the user's choosing is left as it is
+    private_sqlite_file("sqlite://")  # in memory: nothing to protect
+
+
+def test_make_run_signs_sessions_with_its_own_key_and_keeps_its_files_private(tmp_path, monkeypatch):
+    import tumorboard
+
+    monkeypatch.setattr(tumorboard, "INSTANCE_DIR", tmp_path / "instance")
+    monkeypatch.setenv("TUMORBOARD_ENV", "development")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'instance' / 'tumorboard.db'}")
+    app = tumorboard.create_app()
+    assert app.config["SECRET_KEY"] == (tmp_path / "instance" / "secret_key").read_text()
+    assert app.config["SECRET_KEY"] not in ("dev-only-not-secret", "test-only-not-secret")
+    assert _mode(tmp_path / "instance" / "tumorboard.db") == 0o600 and _mode(tmp_path / "instance") == 0o700
 
 
 def test_production_with_everything_set_loads():
