@@ -143,7 +143,8 @@ def test_a_case_twice_on_one_agenda_is_refused(coordinator, client, make):
 
 def test_a_late_submission_is_flagged_not_dropped(coordinator, client, make):
     series = make.series(deadline_working_days=2)
-    start = datetime.now(UTC) + timedelta(hours=30)
+    # Two hours ahead is late at any time of day: 30 hours ahead was not late when it spanned two local midnights.
+    start = datetime.now(UTC) + timedelta(hours=2)
     conference = make.conference(series=series, starts_at=start, occurrence_start=start)
     case = make.case(status=CaseStatus.SUBMITTED, submitted_at=datetime.now(UTC))
     page = client.post(f"/conferences/{conference.id}/agenda/add", data={"case_id": case.id}, follow_redirects=True).data.decode()
