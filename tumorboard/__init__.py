@@ -22,6 +22,7 @@ from tumorboard.benchmarks.cli import bp as benchmarks_bp
 from tumorboard.cases import cli as cases_cli  # noqa: F401
 from tumorboard.cases.views import bp as cases_bp
 from tumorboard.conferences import cli as conferences_cli  # noqa: F401
+from tumorboard.letters import cli as letters_cli  # noqa: F401
 from tumorboard.conferences.feeds import bp as calendar_bp
 from tumorboard.conferences.views import bp as conferences_bp
 from tumorboard.demo.cli import bp as demo_bp

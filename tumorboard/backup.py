@@ -19,6 +19,7 @@ from flask import Blueprint, current_app
 from sqlalchemy.engine import make_url
 
 from tumorboard.extensions import db
+from tumorboard.storage import create_private_file
 
 bp = Blueprint("maintenance", __name__, cli_group=None)
 
@@ -58,7 +59,7 @@ def _run(command: list[str], environment: dict[str, str]) -> None:
 def backup_database(url_text: str, target: Path) -> None:
     """Write a whole copy of the database at `url_text` to `target`."""
     url = make_url(url_text)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    create_private_file(target)  # a whole copy of the patient data: its owner's only, before a byte is written
     if url.get_backend_name() == "sqlite":
         with sqlite3.connect(url.database) as source, sqlite3.connect(target) as copy:
             source.backup(copy)
@@ -93,7 +94,6 @@ def backup_command(path: Path) -> None:
         backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
     except (BackupError, sqlite3.Error) as error:
         raise click.ClickException(str(error)) from None
-    path.chmod(0o600)
     click.echo(f"Backed up to {path} ({path.stat().st_size:,} bytes).")
 
 

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from tumorboard.storage import create_private_file, private_folder, write_private_file
+
 ENVIRONMENTS = ("development", "production", "test")
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 # The test suite's fixed key. Development without SECRET_KEY gets a random key of its own in instance/secret_key;
@@ -126,13 +128,12 @@ def instance_secret_key(directory: Path) -> str:
 
     A key in the source would let anyone who has read it forge a session cookie for any user of `make run`.
     """
-    _private_folder(directory)
+    private_folder(directory, narrow=True)
     path = directory / "secret_key"
     if not path.exists():
         # Written aside, then linked into place: a second process starting at once reads a whole key, never half of one.
         draft = directory / f".secret_key.{os.getpid()}"
-        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="ascii") as file:
-            file.write(secrets.token_hex(32))
+        write_private_file(draft, secrets.token_hex(32).encode("ascii"))
         try:
             os.link(draft, path)
         except FileExistsError:
@@ -148,25 +149,11 @@ def instance_secret_key(directory: Path) -> str:
 def private_sqlite_file(database_url: str) -> None:
     """An SQLite database file (patient data) readable by its owner only: made 0600 (a new folder 0700), or narrowed to it.
 
-    SQLite gives its journal and WAL files the database file's permissions.
+    An empty file is an empty database; SQLite gives its journal and WAL files the database file's permissions.
     """
     database = make_url(database_url).database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return
-    path = Path(database)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a folder of the user's choosing is left as it is
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # an empty file is an empty database
-    except FileExistsError:
-        if path.stat().st_uid == os.getuid():
-            path.chmod(0o600)
-
-
-def _private_folder(directory: Path) -> None:
-    """Make the instance folder if missing, and make it 0700 if it is ours."""
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if directory.stat().st_uid == os.getuid():
-        directory.chmod(0o700)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        create_private_file(Path(database))
 
 
 def flask_config(settings: Settings) -> dict[str, object]:

@@ -86,13 +86,31 @@ def test_issuing_twice_gives_one_letter_and_a_correction_a_new_version(presented
     [first] = _letters()
     original = (first.pdf, first.sha256)
     client.post(presented.url(), data={"final_plan": "Upfront lumpectomy, then adjuvant chemotherapy", "next_steps": "Surgery consult"})
-    client.post(presented.url("issue"), data={"kind": "referrer", "correction_reason": "Plan changed after MRI review"})
+    correction = {"kind": "referrer", "correction_reason": "Plan changed after MRI review", "corrects_version": "1"}
+    client.post(presented.url("issue"), data=correction)
+    client.post(presented.url("issue"), data=correction)  # the same correction clicked twice
     first_again, second = _letters()
     assert (first_again.pdf, first_again.sha256) == original  # the issued letter never changes
     assert (second.version, second.replaces_id, second.correction_reason) == (2, first.id, "Plan changed after MRI review")
     assert client.get(f"/letters/{first.id}.pdf").data == original[0] and client.get(f"/letters/{second.id}.pdf").status_code == 200
     text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(BytesIO(second.pdf)).pages)
     assert "Version 2, correcting version 1: Plan changed after MRI review" in text and "Upfront lumpectomy" in text
+
+
+def test_a_correction_of_a_version_since_corrected_is_refused_and_says_why(presented, auth, client):
+    sign_in(auth, client, presented.managing)
+    finalize(client, presented)
+    client.post(presented.url("issue"), data={"kind": "referrer"})
+    client.post(presented.url("issue"), data={"kind": "referrer", "correction_reason": "ECOG corrected", "corrects_version": "1"})
+    page = client.get(presented.url()).data.decode()
+    assert page.count('name="corrects_version"') == 1 and 'name="corrects_version" value="2"' in page  # the newest only
+    # A second screen still showing version 1, with another correction:
+    stale = client.post(presented.url("issue"), data={"kind": "referrer", "correction_reason": "Dose changed", "corrects_version": "1"},
+                        follow_redirects=True).data.decode()
+    assert "Version 2 of this letter was issued meanwhile. Read it first" in stale
+    unnamed = client.post(presented.url("issue"), data={"kind": "referrer", "correction_reason": "Dose changed"}, follow_redirects=True)
+    assert "issued meanwhile" in unnamed.data.decode()
+    assert [letter.version for letter in _letters()] == [1, 2]
 
 
 def test_only_the_managing_physician_or_a_delegate_issues(presented, auth, client, make):
@@ -230,3 +248,50 @@ def test_a_letter_whose_request_fails_leaves_no_file(presented, auth, client, ap
     db.session.rollback()
     assert _letters() == []
     assert (set(folder.rglob("*.pdf")) if folder.exists() else set()) == before
+
+
+def test_a_full_disk_leaves_no_partial_copy_and_the_letter_is_filed_later(presented, auth, client, app, make, monkeypatch, tmp_path, runner):
+    import errno
+
+    from tumorboard import storage
+
+    monkeypatch.setitem(app.config, "REPORTS_DIR", str(tmp_path / "reports"))
+    sign_in(auth, client, presented.managing)
+    finalize(client, presented)
+
+    disk = {"full": True}
+    real_fsync = storage.os.fsync
+
+    def fsync(descriptor):
+        if disk["full"]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(storage.os, "fsync", fsync)
+    page = client.post(presented.url("issue"), data={"kind": "referrer"}, follow_redirects=True).data.decode()
+    assert "its filed copy could not be written; it is filed again with the next letter" in page
+    [referrer] = _letters()
+    assert referrer.filed_at is None
+    assert not [path for path in (tmp_path / "reports").rglob("*") if path.is_file()]  # no truncated PDF of a patient's letter
+
+    disk["full"] = False
+    client.post(presented.url("issue"), data={"kind": "patient"})  # the next letter files the earlier one too
+    db.session.expire_all()
+    filed = sorted(path for path in (tmp_path / "reports").rglob("*.pdf"))
+    assert {path.name for path in filed} == {letter.filename for letter in _letters()} and all(l.filed_at for l in _letters())
+    assert {oct(path.stat().st_mode & 0o777) for path in filed} == {"0o600"}
+    assert oct(filed[0].parent.stat().st_mode & 0o777) == "0o700"
+
+
+def test_file_letters_writes_every_missing_copy(presented, auth, client, app, monkeypatch, tmp_path, runner):
+    sign_in(auth, client, presented.managing)
+    finalize(client, presented)
+    client.post(presented.url("issue"), data={"kind": "referrer"})
+    monkeypatch.setitem(app.config, "REPORTS_DIR", str(tmp_path / "elsewhere"))  # as if the copy had never been written
+    db.session.execute(db.update(PlanLetter).values(filed_at=None))
+    db.session.commit()
+    result = runner.invoke(args=["file-letters"])
+    assert result.exit_code == 0 and "1 letter(s) filed." in result.output
+    [letter] = _letters()
+    assert letter.filed_at is not None and next((tmp_path / "elsewhere").rglob("*.pdf")).read_bytes() == letter.pdf
+    assert "0 letter(s) filed." in runner.invoke(args=["file-letters"]).output

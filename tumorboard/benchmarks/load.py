@@ -31,10 +31,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, log: Path, workers: int = 4) -> Iterator[str]:
+def gunicorn(database_url: str, log: Path, workers: int = 4, reports_dir: Path | None = None) -> Iterator[str]:
     """The app under gunicorn with `workers` processes on `database_url`; yields its base URL and stops it after."""
     port = free_port()
     env = {**os.environ, "TUMORBOARD_ENV": "development", "SECRET_KEY": "c" * 32, "DATABASE_URL": database_url}
+    if reports_dir is not None:
+        env["REPORTS_DIR"] = str(reports_dir)
     with log.open("wb") as output:
         server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
                                    "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)

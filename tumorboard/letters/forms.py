@@ -22,6 +22,7 @@ class IssueForm(FlaskForm):
 
     kind = SelectField(choices=vocabulary_choices(LetterKind))
     correction_reason = optional_text("What the correction changes", 300)
+    corrects_version = WholeNumberField(validators=[Optional()])  # the version the signer read and corrects
 
 
 class DispatchForm(FlaskForm):

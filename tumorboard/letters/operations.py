@@ -28,6 +28,7 @@ from tumorboard.letters.pdf import notice_pdf, patient_letter_pdf, referrer_lett
 from tumorboard.program.models import ProgramSettings
 from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.sessions.models import Attendance, ConsensusPlan, Presentation, Recommendation
+from tumorboard.storage import FILE_MODE, write_private_file
 from tumorboard.vocab import (
     CaseStatus,
     DispatchMethod,
@@ -153,9 +154,11 @@ def latest_letter(presentation_id: int, kind: LetterKind) -> PlanLetter | None:
 
 
 def issue_letter(actor: User, presentation: Presentation, kind: LetterKind, now: datetime, today: date,
-                 correction_reason: str = "", remote_addr: str | None = None) -> PlanLetter:
+                 correction_reason: str = "", remote_addr: str | None = None, corrects_version: int | None = None) -> PlanLetter:
     """Issue a letter; issuing again without a correction returns the letter already issued (a double click gives one).
 
+    A correction names the version it corrects (the one the signer read): if another version was issued since, the
+    same correction clicked twice returns the first, and any other is refused, so nobody corrects a letter unseen.
     The filed copy is written by file_letters once the request has committed, so a failed commit leaves no file.
     """
     _require_signer(actor, presentation.case)
@@ -170,6 +173,12 @@ def issue_letter(actor: User, presentation: Presentation, kind: LetterKind, now:
         return previous
     if previous is None and correction_reason.strip():
         raise LetterError("There is no issued letter to correct yet.")
+    if previous is not None and previous.version != corrects_version:
+        if (previous.version - 1 == corrects_version and previous.issued_by_id == actor.id
+                and previous.correction_reason == correction_reason.strip()[:300]):
+            return previous  # the same correction, sent twice
+        raise LetterError(f"Version {previous.version} of this letter was issued meanwhile. Read it first; "
+                          "correct it if it still needs correcting.")
     version = 1 if previous is None else previous.version + 1
     pdf = render(locked, kind, today, version, previous.version if previous else None, correction_reason.strip())
     letter = PlanLetter(presentation_id=locked.id, kind=kind, version=version, replaces_id=previous.id if previous else None,
@@ -268,18 +277,34 @@ def set_delegate(actor: User, delegate: User, add: bool, remote_addr: str | None
     record(actor.id, "delegate_added" if add else "delegate_removed", "user", delegate.id, remote_addr=remote_addr)
 
 
-def file_letters(letters: list[PlanLetter], reports_dir: Path) -> list[str]:
-    """Write committed letters to reports/letters/<year>/ (atomically, once); return the names that could not be written."""
+# Earlier letters whose copy could not be written (a full disk) are filed with the next issue, this many at a time.
+PENDING_FILED_PER_REQUEST = 50
+
+
+def letters_to_file(issued: list[PlanLetter], earlier: int = PENDING_FILED_PER_REQUEST) -> list[PlanLetter]:
+    """The letters just issued, then up to `earlier` older ones whose filed copy is still missing."""
+    query = sa.select(PlanLetter).where(PlanLetter.filed_at.is_(None), PlanLetter.id.not_in([letter.id for letter in issued]))
+    return [*issued, *db.session.scalars(query.order_by(PlanLetter.id).limit(earlier))]
+
+
+def file_letters(letters: list[PlanLetter], reports_dir: Path, now: datetime) -> list[str]:
+    """Write committed letters to reports/letters/<year>/ (owner-only, atomically, once) and mark them filed.
+
+    Returns the names that could not be written: they stay unfiled, and the next filing writes them. The caller commits.
+    """
     failed = []
     for letter in letters:
+        if letter.filed_at is not None:
+            continue
         target = reports_dir / "letters" / str(letter.issued_at.year) / letter.filename
-        if target.exists() and target.read_bytes() == letter.pdf:
-            continue  # already filed (a letter issued again returns the same one); any other file there is stale
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(".part")
-            partial.write_bytes(letter.pdf)
-            partial.replace(target)
+            if target.is_file() and target.read_bytes() == letter.pdf:
+                target.chmod(FILE_MODE)  # filed by an earlier release, world-readable
+            else:
+                write_private_file(target, letter.pdf)  # any other file there is stale
         except OSError:
             failed.append(letter.filename)
+            continue
+        letter.filed_at = now
+    db.session.flush()
     return failed

@@ -26,7 +26,7 @@ from tumorboard.program.settings import program_today, program_zone
 from tumorboard.sessions.models import Presentation
 from tumorboard.vocab import DispatchMethod, Implementation, LetterKind, NonImplementationReason, Role
 
-bp = Blueprint("letters", __name__, url_prefix="/letters")
+bp = Blueprint("letters", __name__, url_prefix="/letters", cli_group=None)
 
 READERS = (Role.PHYSICIAN, Role.COORDINATOR, Role.AUDITOR)
 WRITERS = (Role.PHYSICIAN, Role.COORDINATOR)
@@ -128,7 +128,8 @@ def issue(presentation_id: int) -> object:
     issued: list[PlanLetter] = []
 
     def act() -> str:
-        letter = ops.issue_letter(current_user, presentation, kind, utcnow(), program_today(), form.correction_reason.data or "", request.remote_addr)
+        letter = ops.issue_letter(current_user, presentation, kind, utcnow(), program_today(), form.correction_reason.data or "",
+                                  request.remote_addr, form.corrects_version.data)
         issued.append(letter)
         return f"{kind.label} letter, version {letter.version}, issued."
 
@@ -138,10 +139,17 @@ def issue(presentation_id: int) -> object:
 
 
 def _file(letters: list[PlanLetter]) -> None:
-    """File committed letters; a failure to write is logged (by file name only) and shown, the letter stays issued."""
-    if failed := ops.file_letters(letters, _reports_dir()):
+    """File committed letters (and earlier ones still unfiled); a failure is logged by file name only, and shown.
+
+    The letter stays issued: its copy is written by the next filing, or by `flask file-letters`.
+    """
+    failed = ops.file_letters(ops.letters_to_file(letters), _reports_dir(), utcnow())
+    db.session.commit()
+    if failed:
         current_app.logger.error("could not file letters %s in %s", ", ".join(failed), _reports_dir())
-        flash("The letter is issued, but its filed copy could not be written; tell the administrator.", "warning")
+        if {letter.filename for letter in letters} & set(failed):
+            flash("The letter is issued, but its filed copy could not be written; it is filed again with the next letter. "
+                  "Tell the administrator.", "warning")
 
 
 @bp.route("/<int:letter_id>.pdf")
