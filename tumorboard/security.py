@@ -25,7 +25,8 @@ PASSIVE_ENDPOINTS = frozenset({"room.tally_json"})
 
 
 def init_app(app: Flask) -> None:
-    """Install the session limits (before access is checked) and the headers."""
+    """Install the NUL-byte check and the session limits (before access is checked) and the headers."""
+    app.before_request(refuse_nul_bytes)
     app.before_request(end_stale_session)
     app.after_request(secure_headers)
 
@@ -39,6 +40,16 @@ def secure_headers(response: Response) -> Response:
     if request.endpoint != "static":  # every page: asking who is signed in here would reload the user after a commit
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def refuse_nul_bytes() -> None:
+    """A NUL byte in the path, the query or a form is a 400 with a message: no field holds one, and PostgreSQL
+    refuses one in any query, which would be a 500."""
+    fields = [request.args] + ([request.form] if request.method in ("POST", "PUT", "PATCH") else [])
+    texts = [request.path, *(f.filename or "" for f in request.files.values())]
+    texts += [text for multi in fields for key, values in multi.lists() for text in (key, *values)]
+    if any("\x00" in text for text in texts):
+        abort(400, description="The request holds a NUL character (\\0), which no field accepts. Remove it and try again.")
 
 
 def end_stale_session() -> object | None:

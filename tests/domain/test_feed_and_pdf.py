@@ -44,6 +44,14 @@ def test_an_independent_library_expands_the_feed_to_the_same_local_times():
         ("2026-10-27T11:00:00+00:00", "CONFIRMED"), ("2026-11-03T12:00:00+00:00", "CONFIRMED"), ("2026-11-10T12:00:00+00:00", "CANCELLED")]
 
 
+def test_a_line_break_in_a_name_stays_inside_its_property():
+    feed = calendar_bytes("TumorBoard: Ana\r\nBEGIN:VEVENT", [event(1, NOW, summary="Breast\nBoard", place="Room\n3B")], NOW)
+    assert b"\r\nX-WR-CALNAME:TumorBoard: Ana\\nBEGIN:VEVENT\r\n" in feed  # escaped, one content line
+    calendar = icalendar.Calendar.from_ical(feed)
+    assert len(calendar.walk("VEVENT")) == 1
+    assert str(calendar.walk("VEVENT")[0]["summary"]) == "Breast\nBoard"
+
+
 def test_an_empty_feed_is_still_a_calendar():
     calendar = icalendar.Calendar.from_ical(calendar_bytes("Nothing", [], NOW))
     assert calendar.walk("VEVENT") == [] and str(calendar["version"]) == "2.0"

@@ -33,6 +33,7 @@ def test_a_clean_caseload_file_gives_the_counts():
     (caseload_row(cases="many"), "analytic_cases", "not a whole number"),
     (caseload_row(year="25"), "year", "not a year between"),
     (caseload_row(year=""), "year", "Required"),
+    (caseload_row(cases="99999999999999999999"), "analytic_cases", "more than any program sees"),
 ])
 def test_bad_caseload_rows_are_reported_by_row_and_column(row, column, words):
     check = check_caseload([caseload_row(year="2024"), row])

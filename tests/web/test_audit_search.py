@@ -32,6 +32,14 @@ def test_search_by_user_record_and_action(client, auth, make):
     assert "Ignored the record number" in bad and "Ignored the from date" in bad
 
 
+def test_a_page_past_the_end_shows_the_last_page(client, auth, make):
+    _entries(make)
+    auth.login("audrey")
+    for page in ("99999999999999999999", "5", "-3", "x"):
+        response = client.get(f"/audit/?page={page}")
+        assert response.status_code == 200 and "page 1 of 1" in response.get_data(as_text=True).lower(), page
+
+
 def test_export_is_the_search_as_csv_and_is_itself_audited(client, auth, make):
     auditor = _entries(make)
     auth.login("audrey")

@@ -157,3 +157,23 @@ def test_the_second_opinion_case_form_is_for_those_who_read_the_request(client, 
     auth.login(make.user(roles=(Role.PHYSICIAN,)).username)
     assert client.get(f"/second-opinions/{request.id}").status_code == 403
     assert client.get(f"/cases/new/second-opinion/{request.id}").status_code == 403
+
+
+def test_a_navigator_reads_the_outcome_of_a_case_but_not_the_votes(client, auth, make):
+    from tumorboard.sessions.models import ConsensusPlan
+    from tumorboard.vocab import VoteResult
+
+    make.user(username="nina", roles=(Role.NAVIGATOR,))
+    make.user(username="skim", roles=(Role.PHYSICIAN,))
+    held = datetime.now(UTC) - timedelta(days=2)
+    case = make.case()
+    item = make.presentation(conference=make.conference(starts_at=held, occurrence_start=held), case=case, status=PresentationStatus.CLOSED)
+    db.session.add(ConsensusPlan(presentation_id=item.id, text="Lumpectomy", result=VoteResult.CONSENSUS,
+                                 agree_count=5, disagree_count=2, abstain_count=1))
+    db.session.commit()
+    auth.login("nina")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Lumpectomy" in page and "5 agree" not in page  # the tally is the room's, refused to navigators
+    client.post("/logout")
+    auth.login("skim")
+    assert "5 agree, 2 disagree, 1 abstain" in client.get(f"/cases/{case.id}").get_data(as_text=True)

@@ -220,6 +220,15 @@ def test_the_queue_pages_by_25(physician, client, make):
     assert client.get("/cases/?page=2").data.decode().count('href="/cases/') - 2 <= 3
 
 
+def test_the_pager_keeps_the_filter_and_drops_what_the_queue_does_not_read(physician, client, make):
+    for _ in range(27):
+        make.case(status=CaseStatus.DRAFT)
+    page = client.get("/cases/?status=any&sort=urgency&_method=POST&_external=1&page=1")
+    assert page.status_code == 200
+    next_link = re.search(r'href="(/cases/\?[^"]*)">Next', page.get_data(as_text=True)).group(1)
+    assert sorted(next_link.split("?")[1].replace("&amp;", "&").split("&")) == ["page=2", "sort=urgency", "status=any"]
+
+
 def test_no_patient_data_in_any_url(physician, client):
     response = client.post("/cases/new", data=form_data(physician.id))
     assert "TB123456" not in response.location and "Pemberton" not in response.location

@@ -62,6 +62,8 @@ def test_a_coordinator_creates_a_series_and_its_occurrences_are_generated(coordi
     ({"site_groups": []}, "Choose at least one site group."),
     ({"video_link": "zoom"}, "starting with https://"),
     ({"name": ""}, "Give the series a name."),
+    ({"name": "Breast\r\nBoard"}, "Use one line"),
+    ({"place": "Room 3B\nX-INJECTED:1"}, "Use one line"),
 ])
 def test_a_series_that_cannot_work_is_refused(coordinator, client, overrides, message):
     response = client.post("/conferences/series/new", data={**SERIES, **overrides})

@@ -17,6 +17,7 @@ SCRIPT = "<script>alert('tb')</script>"
 HOSTILE = st.sampled_from([
     "", " ", "'; DROP TABLE cases; --", SCRIPT, "\" onmouseover=\"alert(1)", "=cmd|' /C calc'!A0", "9" * 400, "-1", "1e309",
     "2026-02-30", "yes", "on", "y", "breast", "surgery", "FREQ=WEEKLY;BYDAY=TU", "12:00", "\u202e", "ŻółćĄ", "0", "2**31",
+    "two\r\nlines", "nul\x00byte",
 ])
 TEXT = st.one_of(HOSTILE, st.text(max_size=60))
 FORMS = [  # (role, form page)

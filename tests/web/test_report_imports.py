@@ -93,6 +93,9 @@ def test_a_tampered_confirmation_is_checked_again(client, auth, coordinator):
     bad = json.dumps([{"year": str(YEAR), "site_group": "breast", "analytic_cases": "-5"}])
     page = client.post("/reports/caseload/confirm", data={"rows": bad}).get_data(as_text=True)
     assert "cannot be negative" in page and caseload_totals() == {}
+    huge = json.dumps([{"year": str(YEAR), "site_group": "breast", "analytic_cases": "99999999999999999999"}])
+    page = client.post("/reports/caseload/confirm", data={"rows": huge}).get_data(as_text=True)
+    assert "more than any program sees" in page and caseload_totals() == {}
     garbled = client.post("/reports/caseload/confirm", data={"rows": "{not json"}, follow_redirects=True).get_data(as_text=True)
     assert "could not be read" in garbled
 

@@ -31,6 +31,18 @@ def test_every_page_carries_the_security_headers(client, auth, make):
     assert client.get("/cases/").headers["Cache-Control"] == "no-store"  # pages with patient data are not cached
 
 
+def test_a_nul_byte_anywhere_is_a_400_that_says_so(client, auth, make):
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    sign_in = client.post("/login", data={"username": "da\x00na", "password": "correct-horse-battery"})
+    assert sign_in.status_code == 400 and "NUL character" in sign_in.get_data(as_text=True)
+    assert client.get("/calendar/u/%00.ics").status_code == 400
+    auth.login("dana")
+    for path in ("/users/?q=%00", "/cases/?site_group=%00", "/audit/?username=a%00"):
+        assert client.get(path).status_code == 400, path
+    saved = client.post("/conferences/series/new", data={"name": "Breast\x00Board"})
+    assert saved.status_code == 400 and "Remove it and try again" in saved.get_data(as_text=True)
+
+
 def test_the_session_cookie_is_http_only_and_same_site(client, make):
     make.user(username="dana", roles=(Role.COORDINATOR,))
     response = client.post("/login", data={"username": "dana", "password": "correct-horse-battery"})

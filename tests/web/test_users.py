@@ -46,6 +46,16 @@ def test_weak_passwords_and_missing_roles_are_refused(make, auth, client):
     assert db.session.scalar(db.select(User).where(User.username == "jokafor")) is None
 
 
+def test_a_name_on_two_lines_is_refused_and_an_old_one_still_gives_a_valid_feed(make, auth, client):
+    _signed_in(make, auth)
+    response = client.post("/users/new", data={**NEW, "full_name": "James\nOkafor"})
+    assert response.status_code == 200 and b"Use one line" in response.data
+    assert db.session.scalar(db.select(User).where(User.username == "jokafor")) is None
+    legacy = make.user(full_name="Ana\r\nBEGIN:VEVENT", calendar_token="t" * 43)  # stored before names were checked
+    feed = client.get(f"/calendar/u/{legacy.calendar_token}.ics")
+    assert feed.status_code == 200 and b"\r\nBEGIN:VEVENT" not in feed.data  # the name stays in its line
+
+
 def test_unknown_specialty_is_a_form_error_not_a_crash(make, auth, client):
     _signed_in(make, auth)
     response = client.post("/users/new", data={**NEW, "specialty": "astrology", "roles": ["wizard"]})

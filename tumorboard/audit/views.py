@@ -51,11 +51,11 @@ def index() -> str:
     f, problems = parse_audit_filter(request.args)
     for problem in problems:
         flash(problem, "warning")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
     stmt = _matching(f)
     total = db.session.scalar(db.select(db.func.count()).select_from(stmt.subquery()))
-    rows = db.session.execute(stmt.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)  # a page past the end shows the last
+    rows = db.session.execute(stmt.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template("audit/index.html", rows=rows, total=total, page=page, pages=pages, f=f, args=f.as_args(),
                            export_limit=EXPORT_LIMIT)
 

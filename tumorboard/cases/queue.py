@@ -40,6 +40,21 @@ class QueueFilter:
     sort: str = "waited"
     page: int = 1
 
+    def as_args(self) -> dict[str, str]:
+        """The filter as query-string arguments for the pager links (defaults left out): only names the queue reads."""
+        args: dict[str, str] = {}
+        for name in ("site_group", "series_id", "urgency", "submitted_from", "submitted_to"):
+            value = getattr(self, name)
+            if value is not None:
+                args[name] = value.isoformat() if isinstance(value, date) else str(getattr(value, "value", value))
+        if self.ready is not None:
+            args["ready"] = "yes" if self.ready else "no"
+        if self.status is not CaseStatus.SUBMITTED:
+            args["status"] = self.status.value if self.status else "any"
+        if self.sort != "waited":
+            args["sort"] = self.sort
+        return args
+
 
 def parse_filter(args: Mapping[str, str]) -> tuple[QueueFilter, list[str]]:
     """The filter from a query string; values that cannot be read are dropped with a message."""

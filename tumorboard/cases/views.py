@@ -37,6 +37,7 @@ from tumorboard.forms import show_problems
 from tumorboard.program.settings import program_settings, program_today, program_zone
 from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.second_opinions.operations import link_case
+from tumorboard.sessions.rules import IN_THE_ROOM
 from tumorboard.vocab import CaseSource, CaseStatus, Role, SecondOpinionStatus, SiteGroup, Urgency
 
 bp = Blueprint("cases", __name__, url_prefix="/cases", cli_group=None)
@@ -110,7 +111,7 @@ def queue() -> str:
     series = db.session.execute(db.select(ConferenceSeries.id, ConferenceSeries.name).order_by(ConferenceSeries.name)).all()
     html = render_template(
         "cases/queue.html", page=page, f=queue_filter, series=series, sorts=SORTS,
-        site_groups=SiteGroup, statuses=CaseStatus, urgencies=Urgency, args=request.args,
+        site_groups=SiteGroup, statuses=CaseStatus, urgencies=Urgency, args=queue_filter.as_args(),
     )
     db.session.commit()  # the audit entry; after rendering, so the signed-in user is not expired and read again
     return html
@@ -176,6 +177,7 @@ def show(case_id: int) -> str:
         "cases/show.html", case=case, page=load_case_page(case), moves=moves, move_form=MoveForm(),
         editable=case.status in EDITABLE and current_user.has_role(*EDITORS),
         can_ready={material: may_mark_ready(current_user, material) for material in READY_BY},
+        shows_votes=current_user.has_role(*IN_THE_ROOM),
     )
     db.session.commit()  # the audit entry, after rendering: committing first would expire the case and the user and read them again
     return html

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 PRODID = "-//TumorBoard//Conference calendar//EN"
 
@@ -36,7 +36,7 @@ def calendar_bytes(name: str, events: list[FeedEvent], now: datetime) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", vText(name))  # an X- property is written raw unless typed: a line break would end it
     for item in events:
         zone = ZoneInfo(item.timezone)
         event = Event()

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tumorboard.cases.validation import Problems
 from tumorboard.conferences.recurrence import Repeat, build_rrule
-from tumorboard.text import as_sentence
+from tumorboard.text import ONE_LINE, as_sentence, is_one_line
 from tumorboard.vocab import SiteGroup, Specialty
 
 CONSENSUS_CHOICES = {"1/2": (1, 2), "3/5": (3, 5), "2/3": (2, 3), "3/4": (3, 4), "4/5": (4, 5), "1/1": (1, 1)}
@@ -72,6 +72,9 @@ def validate_series(data: SeriesInput) -> tuple[str, Problems]:
         problems.add("video_link", "Give the full link, starting with https://.")
     if data.consensus not in CONSENSUS_CHOICES:
         problems.add("consensus", "Choose a consensus threshold.")
+    for name in ("name", "place", "video_link"):  # they go into calendar lines and page headings
+        if not is_one_line(getattr(data, name)):
+            problems.add(name, ONE_LINE)
     return rule, problems
 
 

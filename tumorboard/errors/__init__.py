@@ -34,7 +34,7 @@ def handle_http_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     if code >= 500:
         return handle_unexpected(error)
-    return _render(code)
+    return _render(code, error.description if error.description != type(error).description else "")
 
 
 def handle_csrf_error(error: CSRFError) -> tuple[str, int]:

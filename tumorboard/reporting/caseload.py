@@ -15,6 +15,9 @@ from tumorboard.vocab import SiteGroup
 
 COLUMNS = ("year", "site_group", "analytic_cases")
 FIRST_YEAR, LAST_YEAR = 1990, 2200
+# The largest programs see some 20,000 analytic cases a year in all; a site group's count above this is a typing error
+# (and a year's total must fit the database's integer).
+MAX_ANALYTIC_CASES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -94,4 +97,6 @@ def _count(text: str) -> int:
     count = whole_number(text)
     if count < 0:
         raise ValueError("a count of cases cannot be negative")
+    if count > MAX_ANALYTIC_CASES:
+        raise ValueError(f"{count:,} analytic cases in one site group and year is more than any program sees (at most {MAX_ANALYTIC_CASES:,})")
     return count

@@ -38,6 +38,7 @@ from tumorboard.sessions.forms import (
 )
 from tumorboard.sessions.models import Attendance, Presentation
 from tumorboard.sessions.pages import load_case_panel, load_room, tally_payload
+from tumorboard.sessions.rules import IN_THE_ROOM
 from tumorboard.vocab import (
     AttendanceMode,
     ConferenceStatus,
@@ -54,7 +55,6 @@ from tumorboard.vocab import (
 
 bp = Blueprint("room", __name__, url_prefix="/room")
 
-IN_THE_ROOM = (Role.PHYSICIAN, Role.COORDINATOR, Role.AUDITOR)
 ACTORS = (Role.PHYSICIAN, Role.COORDINATOR)
 
 

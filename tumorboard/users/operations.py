@@ -9,6 +9,7 @@ from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.auth.policy import password_problems
 from tumorboard.extensions import db
+from tumorboard.text import ONE_LINE, is_one_line
 from tumorboard.vocab import Role, Specialty
 
 # Roles only an admin hands out or takes away: admin rights, and the surveyor's read-only access to the audit log.
@@ -50,6 +51,9 @@ def _check(actor: User | None, data: UserData, user: User | None) -> dict[str, l
     if clash is not None and clash is not user:
         key = "username" if clash.username == username else "email"
         problems.setdefault(key, []).append(f"Another user already has this {key}.")
+    for name in ("full_name", "credentials", "email"):  # a name goes into calendar feeds, letters and the audit export
+        if not is_one_line(getattr(data, name)):
+            problems.setdefault(name, []).append(ONE_LINE)
     if not data.roles:
         problems["roles"] = ["Give the user at least one role."]
     # Actor None is the command line, run by whoever runs the server.
