@@ -7,7 +7,7 @@ PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEV := TUMORBOARD_ENV=development PROGRAM_NAME="$${PROGRAM_NAME:-Riverside Regional Cancer Center (demo)}"
 
-.PHONY: run install test test-sqlite test-postgres system-deps bandit bench bench-postgres clean
+.PHONY: run install test test-sqlite test-postgres system-deps bandit lint bench bench-postgres clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -47,7 +47,13 @@ bandit: $(VENV)/.installed-test
 	@echo "== bandit"
 	$(PY) -m bandit -q -r tumorboard -ll
 
-test-sqlite: $(VENV)/.installed-test system-deps bandit
+## Lint (pyflakes, pycodestyle at 120 columns, import order, bugbear) and the formatter's layout, both in pyproject.toml.
+lint: $(VENV)/.installed-test
+	@echo "== ruff"
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check --quiet tumorboard tests
+
+test-sqlite: $(VENV)/.installed-test system-deps bandit lint
 	@echo "== Test suite on SQLite"
 	$(PY) -m pytest
 

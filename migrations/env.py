@@ -26,7 +26,8 @@ def render_item(type_, obj, autogen_context):
 
 def run_migrations_offline():
     """Emit SQL without a database connection."""
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_db.metadata, literal_binds=True)
+    url = config.get_main_option("sqlalchemy.url")
+    context.configure(url=url, target_metadata=target_db.metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -18,10 +18,10 @@ from flask_migrate import upgrade
 os.environ["TUMORBOARD_ENV"] = "test"
 os.environ.setdefault("TIMEZONE", "America/New_York")
 
+from tests.factories import Factories  # noqa: E402
 from tumorboard import create_app  # noqa: E402  (after the environment is set)
 from tumorboard.demo.seed import wipe  # noqa: E402
 from tumorboard.extensions import db  # noqa: E402
-from tests.factories import Factories  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
 

@@ -10,7 +10,7 @@ from tumorboard.auth.models import User, hash_password
 from tumorboard.cases.models import Case, Patient
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesRequiredSpecialty, SeriesSiteGroup
 from tumorboard.extensions import db
-from tumorboard.sessions.models import Presentation
+from tumorboard.room.models import Presentation
 from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, CaseStatus, ConferenceStatus, Role, Sex, SiteGroup, Specialty
 
 _counter = itertools.count(1)
@@ -38,8 +38,12 @@ class Factories:
         """A user who can sign in with the test password."""
         n = next(_counter)
         fields = {
-            "username": f"user{n}", "email": f"user{n}@hospital.example.org", "full_name": f"Test User {n}",
-            "specialty": Specialty.SURGERY, "credentials": "MD", "password_hash": "",
+            "username": f"user{n}",
+            "email": f"user{n}@hospital.example.org",
+            "full_name": f"Test User {n}",
+            "specialty": Specialty.SURGERY,
+            "credentials": "MD",
+            "password_hash": "",
         }
         fields.update(overrides)
         user = User(**fields)
@@ -50,14 +54,25 @@ class Factories:
     def patient(self, **overrides: object) -> Patient:
         """A patient with a unique MRN."""
         n = next(_counter)
-        fields = {"mrn": f"MRN{n:06d}", "last_name": "Doe", "first_name": "Jane", "birth_date": date(1960, 5, 17), "sex": Sex.FEMALE}
+        fields = {
+            "mrn": f"MRN{n:06d}",
+            "last_name": "Doe",
+            "first_name": "Jane",
+            "birth_date": date(1960, 5, 17),
+            "sex": Sex.FEMALE,
+        }
         fields.update(overrides)
         return self._save(Patient(**fields))
 
     def case(self, **overrides: object) -> Case:
         """A submitted breast case."""
-        fields = {"site_group": SiteGroup.BREAST, "histology": "Invasive ductal carcinoma", "status": CaseStatus.SUBMITTED,
-                  "diagnosis_date": date.today() - timedelta(days=20), "question": "Neoadjuvant therapy?"}
+        fields = {
+            "site_group": SiteGroup.BREAST,
+            "histology": "Invasive ductal carcinoma",
+            "status": CaseStatus.SUBMITTED,
+            "diagnosis_date": date.today() - timedelta(days=20),
+            "question": "Neoadjuvant therapy?",
+        }
         fields.update(overrides)
         if "patient" not in fields and "patient_id" not in fields:
             fields["patient"] = self.patient()
@@ -66,8 +81,15 @@ class Factories:
     def series(self, **overrides: object) -> ConferenceSeries:
         """A weekly breast board requiring the five CoC specialties."""
         n = next(_counter)
-        fields = {"name": f"Breast Tumor Board {n}", "rrule": "FREQ=WEEKLY;BYDAY=TU", "starts_on": date.today() - timedelta(days=28), "start_time": time(7, 0),
-                  "duration_minutes": 60, "timezone": "America/New_York", "place": "Room 3B"}
+        fields = {
+            "name": f"Breast Tumor Board {n}",
+            "rrule": "FREQ=WEEKLY;BYDAY=TU",
+            "starts_on": date.today() - timedelta(days=28),
+            "start_time": time(7, 0),
+            "duration_minutes": 60,
+            "timezone": "America/New_York",
+            "place": "Room 3B",
+        }
         fields.update(overrides)
         series = ConferenceSeries(**fields)
         series.site_group_rows = [SeriesSiteGroup(site_group=SiteGroup.BREAST)]
@@ -77,7 +99,12 @@ class Factories:
     def conference(self, **overrides: object) -> Conference:
         """A scheduled conference three days from now."""
         start = datetime.combine(date.today() + timedelta(days=3), time(12, 0), UTC)
-        fields = {"occurrence_start": start, "starts_at": start, "duration_minutes": 60, "status": ConferenceStatus.SCHEDULED}
+        fields = {
+            "occurrence_start": start,
+            "starts_at": start,
+            "duration_minutes": 60,
+            "status": ConferenceStatus.SCHEDULED,
+        }
         fields.update(overrides)
         if "series" not in fields and "series_id" not in fields:
             fields["series"] = self.series()

@@ -13,38 +13,62 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from tumorboard import errors, models, security  # noqa: F401  (models: the whole schema, for Alembic)
+from tumorboard import schema  # noqa: F401  (every model, so the metadata and Alembic see the whole schema)
+from tumorboard.audit.operations import install_append_only_guard
 from tumorboard.audit.views import bp as audit_bp
-from tumorboard.backup import bp as maintenance_bp
 from tumorboard.auth import cli as auth_cli  # noqa: F401  (commands register on their blueprint)
 from tumorboard.auth.views import bp as auth_bp
 from tumorboard.benchmarks.cli import bp as benchmarks_bp
 from tumorboard.cases import cli as cases_cli  # noqa: F401
 from tumorboard.cases.views import bp as cases_bp
 from tumorboard.conferences import cli as conferences_cli  # noqa: F401
-from tumorboard.letters import cli as letters_cli  # noqa: F401
 from tumorboard.conferences.feeds import bp as calendar_bp
 from tumorboard.conferences.views import bp as conferences_bp
-from tumorboard.demo.cli import bp as demo_bp
-from tumorboard.letters.views import bp as letters_bp
-from tumorboard.main.views import bp as main_bp
-from tumorboard.program.views import bp as program_bp
-from tumorboard.reporting import cli as reporting_cli  # noqa: F401
-from tumorboard.reporting.views import bp as reports_bp
-from tumorboard.second_opinions.views import bp as second_opinions_bp
-from tumorboard.sessions.views import bp as room_bp
-from tumorboard.users.views import bp as users_bp
-from tumorboard.access import enforce_access
-from tumorboard.audit.operations import install_append_only_guard
-from tumorboard.config import INSTANCE_DIR, ConfigError, flask_config, instance_secret_key, load_config, private_sqlite_file
+from tumorboard.config import (
+    INSTANCE_DIR,
+    ConfigError,
+    flask_config,
+    instance_secret_key,
+    load_config,
+    private_sqlite_file,
+)
+from tumorboard.dashboard.views import bp as dashboard_bp
 from tumorboard.db import configure_sqlite_connections
+from tumorboard.demo.cli import bp as demo_bp
 from tumorboard.extensions import bootstrap, csrf, db, login_manager, migrate
+from tumorboard.letters import cli as letters_cli  # noqa: F401
+from tumorboard.letters.views import bp as letters_bp
+from tumorboard.maintenance.backup import bp as maintenance_bp
 from tumorboard.program.settings import local_time
-from tumorboard.reporting.exports import percent
+from tumorboard.program.views import bp as program_bp
+from tumorboard.reports import cli as reports_cli  # noqa: F401
+from tumorboard.reports.exports import percent
+from tumorboard.reports.views import bp as reports_bp
+from tumorboard.room.views import bp as room_bp
+from tumorboard.second_opinions.views import bp as second_opinions_bp
+from tumorboard.users.views import bp as users_bp
 from tumorboard.vocab import Role
+from tumorboard.web import errors, security
+from tumorboard.web.access import enforce_access
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-BLUEPRINTS = (auth_bp, main_bp, users_bp, audit_bp, cases_bp, conferences_bp, calendar_bp, room_bp, letters_bp, second_opinions_bp, program_bp, reports_bp, demo_bp, benchmarks_bp, maintenance_bp)
+BLUEPRINTS = (
+    auth_bp,
+    dashboard_bp,
+    users_bp,
+    audit_bp,
+    cases_bp,
+    conferences_bp,
+    calendar_bp,
+    room_bp,
+    letters_bp,
+    second_opinions_bp,
+    program_bp,
+    reports_bp,
+    demo_bp,
+    benchmarks_bp,
+    maintenance_bp,
+)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -62,7 +86,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         app.config.from_mapping(config)
     app.logger.setLevel(logging.INFO)
     if app.config["TRUSTED_PROXIES"]:
-        # Behind the hospital's TLS proxy: the client's address (for throttling and the audit log) and scheme it forwards.
+        # Behind the hospital's TLS proxy: the client's address (for throttling and the audit log) and scheme it
+        # forwards.
         proxies = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     try:

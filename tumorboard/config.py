@@ -24,7 +24,8 @@ INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 # The test suite's fixed key. Development without SECRET_KEY gets a random key of its own in instance/secret_key;
 # production requires SECRET_KEY. Never accepted in production.
 TEST_SECRET_KEY = "test-only-not-secret"
-# Still scrypt, at a 32nd of the cost (OpenSSL refuses lower N with r=8): tests prove the rules of passwords, not the strength of the hash.
+# Still scrypt, at a 32nd of the cost (OpenSSL refuses lower N with r=8): tests prove the rules of passwords, not the
+# strength of the hash.
 TEST_PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 
@@ -91,7 +92,9 @@ def load_config(env: dict[str, str] | os._Environ) -> Settings:
     secret_key = env.get("SECRET_KEY", "").strip()
     if not secret_key:
         if environment == "production":
-            raise ConfigError("SECRET_KEY is required in production (e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+            raise ConfigError(
+                "SECRET_KEY is required in production (e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
         secret_key = TEST_SECRET_KEY if environment == "test" else None
     elif environment == "production" and (secret_key == TEST_SECRET_KEY or len(secret_key) < 16):
         raise ConfigError("SECRET_KEY must be a random value of at least 16 characters in production")
@@ -109,8 +112,17 @@ def load_config(env: dict[str, str] | os._Environ) -> Settings:
     session_hours = _whole_setting(env, "SESSION_HOURS", 12, 1, 24 * 30)
     # Opt in only behind a proxy that sets X-Forwarded-For: otherwise any client could choose its own address.
     trusted_proxies = _whole_setting(env, "TRUSTED_PROXIES", 0, 0, 5)
-    return Settings(environment, database_url, secret_key, timezone, program_name, reports_dir, idle_minutes, session_hours,
-                    trusted_proxies)
+    return Settings(
+        environment,
+        database_url,
+        secret_key,
+        timezone,
+        program_name,
+        reports_dir,
+        idle_minutes,
+        session_hours,
+        trusted_proxies,
+    )
 
 
 def _whole_setting(env: dict[str, str] | os._Environ, name: str, default: int, low: int, high: int) -> int:
@@ -147,7 +159,8 @@ def instance_secret_key(directory: Path) -> str:
 
 
 def private_sqlite_file(database_url: str) -> None:
-    """An SQLite database file (patient data) readable by its owner only: made 0600 (a new folder 0700), or narrowed to it.
+    """An SQLite database file (patient data) readable by its owner only: made 0600 (a new folder 0700), or narrowed
+    to it.
 
     An empty file is an empty database; SQLite gives its journal and WAL files the database file's permissions.
     """
@@ -189,7 +202,7 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "LOGIN_FREE_ATTEMPTS": 5,
         # werkzeug's scrypt (N=2**15, r=8, p=1) everywhere but the test suite, which hashes thousands of passwords.
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD if settings.environment == "test" else "scrypt",
-        # Accreditation reports kept per process while their data is unchanged (reporting/freshness.py); 0: none.
+        # Accreditation reports kept per process while their data is unchanged (reports/freshness.py); 0: none.
         "REPORT_CACHE_SIZE": 16,
         "WTF_CSRF_ENABLED": True,
     }

@@ -30,7 +30,9 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-def typed_values(form: FlaskForm, names: Iterable[str], enums: Mapping[str, type[Vocabulary]], ids: Iterable[str]) -> dict[str, object]:
+def typed_values(
+    form: FlaskForm, names: Iterable[str], enums: Mapping[str, type[Vocabulary]], ids: Iterable[str]
+) -> dict[str, object]:
     """A validated form's data as typed values: vocabulary members, integer ids, '' for empty text."""
     ids = set(ids)
     values: dict[str, object] = {}

@@ -13,7 +13,9 @@ def as_sentence(error: Exception | str) -> str:
 
 
 def markup(text: str | None) -> str:
-    """User text for a reportlab Paragraph: its mini-language escaped (so `<`, `&`, `<a>`, `<img>` print as typed), line breaks kept."""
+    """User text for a reportlab Paragraph: its mini-language escaped (so `<`, `&`, `<a>`, `<img>` print as typed), line
+    breaks kept.
+    """
     return escape(text or "").replace("\n", "<br/>")
 
 

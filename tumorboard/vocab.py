@@ -20,6 +20,11 @@ class Vocabulary(StrEnum):
         return _LABELS.get(self.value, self.value.replace("_", " ").capitalize())
 
     @classmethod
+    def from_code(cls, code: object) -> Self | None:
+        """The member whose code is exactly `code` (a form or URL value), or None."""
+        return next((member for member in cls if member.value == code), None)
+
+    @classmethod
     def parse(cls, text: str) -> Self:
         """The member whose code or label matches `text`, ignoring case; ValueError otherwise."""
         wanted = " ".join(str(text).replace("_", " ").split()).casefold()

@@ -1,4 +1,4 @@
-"""A token that changes with every change to the tables the accreditation report reads (reporting/freshness.py).
+"""A token that changes with every change to the tables the accreditation report reads (reports/freshness.py).
 
 SQLite: row triggers after each insert, update and delete write a new random token.
 PostgreSQL: deferred constraint triggers write it once per transaction at commit (the token row is locked
@@ -19,7 +19,7 @@ down_revision = "9a8b7c6d5e4f"
 branch_labels = None
 depends_on = None
 
-# Frozen here as of this revision; reporting.freshness.REPORT_TABLES is checked against the triggers by a test.
+# Frozen here as of this revision; reports.freshness.REPORT_TABLES is checked against the triggers by a test.
 TABLES = (
     "analytic_caseload", "attendance", "cases", "conference_series", "conferences", "consensus_plans", "letter_dispatches",
     "patients", "plan_letters", "presentations", "program_settings", "second_opinion_requests", "series_site_groups",

@@ -14,8 +14,14 @@ from werkzeug.serving import make_server
 CHROMIUM = Path("/usr/bin/chromium")
 # Flags for a closed network: no background calls home, no first-run UI.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -55,7 +61,9 @@ def page(browser: Browser, app: Flask, monkeypatch: pytest.MonkeyPatch) -> Itera
     context.set_default_timeout(10_000)
     tab = context.new_page()
     blocked: list[str] = []
-    tab.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
+    tab.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
     yield tab
     context.close()
     assert blocked == [], blocked

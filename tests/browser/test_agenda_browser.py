@@ -15,8 +15,14 @@ def test_build_an_agenda(make, page, live_server):
     start = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=7)
     make.conference(series=series, starts_at=start, occurrence_start=start, duration_minutes=30)
     names = ("Abernathy", "Bellweather", "Calloway")
-    cases = [make.case(status=CaseStatus.SUBMITTED, submitted_at=datetime.now(UTC) - timedelta(days=5 - i),
-                       patient=make.patient(last_name=name)) for i, name in enumerate(names)]
+    cases = [
+        make.case(
+            status=CaseStatus.SUBMITTED,
+            submitted_at=datetime.now(UTC) - timedelta(days=5 - i),
+            patient=make.patient(last_name=name),
+        )
+        for i, name in enumerate(names)
+    ]
 
     sign_in(page, live_server, "dana")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Conferences").click()

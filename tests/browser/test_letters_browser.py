@@ -14,7 +14,9 @@ def test_finalize_issue_and_download_a_letter(make, page, live_server):
     sign_in(page, live_server, presented.managing.username)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Letters").click()
     page.get_by_role("link", name=f"#{presented.case.id}").click()
-    page.get_by_role("textbox", name="Final plan").fill("Neoadjuvant ddAC-T, then lumpectomy and whole-breast radiation")
+    page.get_by_role("textbox", name="Final plan").fill(
+        "Neoadjuvant ddAC-T, then lumpectomy and whole-breast radiation"
+    )
     page.get_by_label("Next steps (who does what, by when)").fill("Medical oncology visit within 7 days")
     page.get_by_role("button", name="Finalize the plan").click()
     expect(page.get_by_role("status")).to_contain_text("The plan is final")

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import sign_in
 from tumorboard.conferences.models import SeriesMember
 from tumorboard.extensions import db
-from tumorboard.sessions.models import Attendance
+from tumorboard.room.models import Attendance
 from tumorboard.vocab import CaseStatus, Role, Specialty
 
 
@@ -18,10 +18,19 @@ def test_two_voters_and_a_watching_chair(make, browser, app, live_server, monkey
     conference = make.conference(series=series, starts_at=start, occurrence_start=start)
     chair = make.user(username="chair", roles=(Role.PHYSICIAN,), specialty=Specialty.SURGERY, full_name="Elena Vasquez")
     db.session.add(SeriesMember(series_id=series.id, user_id=chair.id, is_chair=True))
-    voters = [make.user(username=name, roles=(Role.PHYSICIAN,), specialty=specialty)
-              for name, specialty in (("onc", Specialty.MEDICAL_ONCOLOGY), ("rad", Specialty.RADIATION_ONCOLOGY))]
+    voters = [
+        make.user(username=name, roles=(Role.PHYSICIAN,), specialty=specialty)
+        for name, specialty in (("onc", Specialty.MEDICAL_ONCOLOGY), ("rad", Specialty.RADIATION_ONCOLOGY))
+    ]
     for person in (chair, *voters):
-        db.session.add(Attendance(conference_id=conference.id, user_id=person.id, attendee_name=person.full_name, specialty=person.specialty))
+        db.session.add(
+            Attendance(
+                conference_id=conference.id,
+                user_id=person.id,
+                attendee_name=person.full_name,
+                specialty=person.specialty,
+            )
+        )
     db.session.commit()
     item = make.presentation(conference=conference, case=make.case(status=CaseStatus.SCHEDULED), presenter_id=chair.id)
     case_url = f"{live_server}/room/{conference.id}/case/{item.id}"
@@ -31,7 +40,9 @@ def test_two_voters_and_a_watching_chair(make, browser, app, live_server, monkey
     try:
         sign_in(chair_page, live_server, "chair")
         chair_page.goto(case_url)
-        chair_page.get_by_role("textbox", name="Consensus plan").fill("Neoadjuvant chemotherapy, then lumpectomy and whole-breast radiation")
+        chair_page.get_by_role("textbox", name="Consensus plan").fill(
+            "Neoadjuvant chemotherapy, then lumpectomy and whole-breast radiation"
+        )
         chair_page.get_by_role("button", name="Open the vote").click()
         expect(chair_page.locator("[data-tally=result_label]")).to_have_text("No vote yet")
 
@@ -40,7 +51,9 @@ def test_two_voters_and_a_watching_chair(make, browser, app, live_server, monkey
             page.goto(case_url)
             page.get_by_label(choice, exact=True).check()
             if choice == "Disagree":
-                page.get_by_label("Comment (kept with the vote; say why if you disagree)").fill("Would give radiation first")
+                page.get_by_label("Comment (kept with the vote; say why if you disagree)").fill(
+                    "Would give radiation first"
+                )
             page.get_by_role("button", name="Vote").click()
             expect(page.get_by_role("status")).to_have_text("Your vote is counted.")
 
@@ -56,7 +69,9 @@ def test_two_voters_and_a_watching_chair(make, browser, app, live_server, monkey
 
         chair_page.reload()
         chair_page.get_by_role("button", name="Close the case").click()
-        expect(chair_page.get_by_role("status")).to_have_text("Case closed: unanimous (2 agree, 0 disagree, 0 abstain).")
+        expect(chair_page.get_by_role("status")).to_have_text(
+            "Case closed: unanimous (2 agree, 0 disagree, 0 abstain)."
+        )
         expect(onc_page.locator("[data-tally=result_label]")).to_have_text("Unanimous", timeout=6000)
     finally:
         for context in contexts:

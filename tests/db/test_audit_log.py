@@ -12,8 +12,14 @@ def test_entries_are_written_with_who_what_and_where(make):
     user = make.user()
     record(user.id, "view", "case", 42, "summary", "10.1.2.3")
     db.session.commit()
-    entry = db.session.scalars(db.select(AuditEntry)).one()
-    assert (entry.user_id, entry.action, entry.entity_type, entry.entity_id, entry.remote_addr) == (user.id, "view", "case", 42, "10.1.2.3")
+    entry = db.session.scalars(sa.select(AuditEntry)).one()
+    assert (entry.user_id, entry.action, entry.entity_type, entry.entity_id, entry.remote_addr) == (
+        user.id,
+        "view",
+        "case",
+        42,
+        "10.1.2.3",
+    )
     assert entry.at is not None
 
 
@@ -33,7 +39,7 @@ def test_an_entry_cannot_be_deleted():
     with pytest.raises(AuditLogIsAppendOnly):
         db.session.flush()
     db.session.rollback()
-    assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == 1
 
 
 def test_postgresql_itself_refuses_to_update_or_delete_an_entry():
@@ -46,4 +52,4 @@ def test_postgresql_itself_refuses_to_update_or_delete_an_entry():
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             with db.engine.begin() as connection:
                 connection.execute(sa.text(statement))
-    assert db.session.scalar(db.select(AuditEntry.action)) == "view"
+    assert db.session.scalar(sa.select(AuditEntry.action)) == "view"

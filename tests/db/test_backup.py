@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from tumorboard.audit.operations import record
 from tumorboard.cases.models import Case
 from tumorboard.extensions import db
-from tumorboard.reporting.models import AnalyticCaseload
+from tumorboard.reports.models import AnalyticCaseload
 from tumorboard.vocab import Role, SiteGroup
 
 
@@ -16,7 +16,9 @@ def snapshot() -> dict[str, list[tuple]]:
     rows = {}
     with db.engine.connect() as connection:
         for table in db.metadata.sorted_tables:
-            rows[table.name] = [tuple(row) for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns))]
+            rows[table.name] = [
+                tuple(row) for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns))
+            ]
     return rows
 
 
@@ -29,7 +31,7 @@ def test_backup_and_restore_give_back_every_table(runner, make, tmp_path):
     before = snapshot()
     assert sum(len(rows) for rows in before.values()) > 10
 
-    backup = tmp_path / "backups" / "tumorboard.backup"
+    backup = tmp_path / "backups" / "tumorboard.maintenance.backup"
     made = runner.invoke(args=["backup", str(backup)])
     assert made.exit_code == 0, made.output
     assert oct(backup.stat().st_mode & 0o777) == "0o600"  # it holds patient data

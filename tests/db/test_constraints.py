@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tumorboard.cases.models import Patient
 from tumorboard.extensions import db
-from tumorboard.sessions.models import Attendance, Vote
+from tumorboard.room.models import Attendance, Vote
 from tumorboard.vocab import Sex, Specialty, VoteChoice
 
 
@@ -24,7 +24,11 @@ def _fails(statement_or_obj) -> None:
 
 def test_mrn_is_unique(make):
     make.patient(mrn="A1234567")
-    _fails(Patient(mrn="A1234567", last_name="Roe", first_name="Ann", birth_date=datetime(1970, 1, 1).date(), sex=Sex.FEMALE))
+    _fails(
+        Patient(
+            mrn="A1234567", last_name="Roe", first_name="Ann", birth_date=datetime(1970, 1, 1).date(), sex=Sex.FEMALE
+        )
+    )
 
 
 def test_one_vote_per_physician_per_presentation(make):
@@ -36,19 +40,34 @@ def test_one_vote_per_physician_per_presentation(make):
 
 def test_one_attendance_row_per_person_per_conference(make):
     conference, user = make.conference(), make.user()
-    db.session.add(Attendance(conference_id=conference.id, user_id=user.id, attendee_name=user.full_name, specialty=Specialty.SURGERY))
+    db.session.add(
+        Attendance(
+            conference_id=conference.id, user_id=user.id, attendee_name=user.full_name, specialty=Specialty.SURGERY
+        )
+    )
     db.session.commit()
-    _fails(Attendance(conference_id=conference.id, user_id=user.id, attendee_name="Someone else", specialty=Specialty.SURGERY))
+    _fails(
+        Attendance(
+            conference_id=conference.id, user_id=user.id, attendee_name="Someone else", specialty=Specialty.SURGERY
+        )
+    )
 
 
 def test_a_case_is_on_one_conference_agenda_once(make):
     presentation = make.presentation()
-    _fails(sa.text(f"INSERT INTO presentations (conference_id, case_id, position, minutes_allotted, status, track, standard_of_care, "
-                   f"late_submission, reason, prospective_override_reason, stage_discussed, guideline_discussed, guideline_name, "
-                   f"guideline_version, trials_discussed, trials_named, genetics_considered, palliative_considered, "
-                   f"psychosocial_considered, created_at) VALUES ({presentation.conference_id}, {presentation.case_id}, 1, 5, "
-                   f"'planned', 'discussed', '', false, 'pre_treatment', '', false, false, '', '', false, '', false, false, false, "
-                   f"'2026-01-01 00:00:00')"))
+    _fails(
+        sa.text(
+            f"INSERT INTO presentations (conference_id, case_id, position, minutes_allotted, status, track, "
+            f"standard_of_care, "
+            f"late_submission, reason, prospective_override_reason, stage_discussed, guideline_discussed, "
+            f"guideline_name, "
+            f"guideline_version, trials_discussed, trials_named, genetics_considered, palliative_considered, "
+            f"psychosocial_considered, created_at) VALUES ({presentation.conference_id}, {presentation.case_id}, 1, 5, "
+            f"'planned', 'discussed', '', false, 'pre_treatment', '', false, false, '', '', false, '', false, "
+            f"false, false, "
+            f"'2026-01-01 00:00:00')"
+        )
+    )
 
 
 @pytest.mark.parametrize(

@@ -32,11 +32,16 @@ def test_existing_series_are_anchored_on_their_creation_day():
     db.session.remove()
     downgrade(revision="b4557f1aa3f3")
     with db.engine.begin() as connection:
-        connection.execute(sa.text(
-            "INSERT INTO conference_series (name, rrule, start_time, duration_minutes, timezone, place, video_link, capacity, "
-            "minutes_per_case, deadline_working_days, weeks_ahead, consensus_numerator, consensus_denominator, active, created_at) "
-            "VALUES ('Old board', 'FREQ=WEEKLY;BYDAY=TU', '07:00:00', 60, 'UTC', '', '', 8, 5, 2, 8, 2, 3, true, '2025-03-04 16:30:00')"
-        ))
+        connection.execute(
+            sa.text(
+                "INSERT INTO conference_series (name, rrule, start_time, duration_minutes, timezone, place, "
+                "video_link, capacity, "
+                "minutes_per_case, deadline_working_days, weeks_ahead, consensus_numerator, consensus_denominator, "
+                "active, created_at) "
+                "VALUES ('Old board', 'FREQ=WEEKLY;BYDAY=TU', '07:00:00', 60, 'UTC', '', '', 8, 5, 2, 8, 2, 3, "
+                "true, '2025-03-04 16:30:00')"
+            )
+        )
     upgrade()
     with db.engine.connect() as connection:
         assert str(connection.execute(sa.text("SELECT starts_on FROM conference_series")).scalar_one()) == "2025-03-04"

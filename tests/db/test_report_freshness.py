@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from tumorboard.extensions import db
-from tumorboard.reporting.data import identified_report, program_report
-from tumorboard.reporting.freshness import REPORT_TABLES, data_token
-from tumorboard.reporting.models import AnalyticCaseload
-from tumorboard.sessions.models import Presentation
+from tumorboard.reports.freshness import REPORT_TABLES, data_token
+from tumorboard.reports.models import AnalyticCaseload
+from tumorboard.reports.queries import identified_report, program_report
+from tumorboard.room.models import Presentation
 from tumorboard.vocab import ConferenceStatus, PresentationStatus, SiteGroup
 
 YEAR = date.today().year - 1
@@ -24,19 +24,34 @@ def postgresql() -> bool:
 
 def held_presentation(make):
     start = datetime(YEAR, 5, 5, 12, tzinfo=UTC)
-    conference = make.conference(series=make.series(), starts_at=start, occurrence_start=start, status=ConferenceStatus.HELD)
-    return make.presentation(conference=conference, case=make.case(), status=PresentationStatus.CLOSED, prospective=True)
+    conference = make.conference(
+        series=make.series(), starts_at=start, occurrence_start=start, status=ConferenceStatus.HELD
+    )
+    return make.presentation(
+        conference=conference, case=make.case(), status=PresentationStatus.CLOSED, prospective=True
+    )
 
 
 def test_every_table_the_report_reads_has_its_triggers():
     if postgresql():
-        rows = db.session.execute(sa.text(
-            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname LIKE 'report_data_%'"
-        ))
-        expected = {(table, name) for table in REPORT_TABLES for name in ("report_data_changed", "report_data_truncated")}
+        rows = db.session.execute(
+            sa.text(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname "
+                "LIKE 'report_data_%'"
+            )
+        )
+        expected = {
+            (table, name) for table in REPORT_TABLES for name in ("report_data_changed", "report_data_truncated")
+        }
     else:
-        rows = db.session.execute(sa.text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'report_data_%'"))
-        expected = {(table, f"report_data_{operation}_{table}") for table in REPORT_TABLES for operation in ("insert", "update", "delete")}
+        rows = db.session.execute(
+            sa.text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'report_data_%'")
+        )
+        expected = {
+            (table, f"report_data_{operation}_{table}")
+            for table in REPORT_TABLES
+            for operation in ("insert", "update", "delete")
+        }
     assert set(map(tuple, rows)) == expected
 
 
@@ -86,8 +101,12 @@ def test_a_conflict_policy_of_the_firing_statement_does_not_skip_the_new_token(m
         pytest.skip("SQLite's INSERT OR IGNORE: PostgreSQL has no such policy")
     make.series()
     before = data_token()
-    db.session.execute(sa.text(f"INSERT OR IGNORE INTO analytic_caseload (year, site_group, analytic_cases, imported_at) "
-                               f"VALUES ({YEAR}, 'breast', 5, '2026-01-01 00:00:00')"))
+    db.session.execute(
+        sa.text(
+            f"INSERT OR IGNORE INTO analytic_caseload (year, site_group, analytic_cases, imported_at) "
+            f"VALUES ({YEAR}, 'breast', 5, '2026-01-01 00:00:00')"
+        )
+    )
     db.session.commit()
     assert data_token() not in (before, None)
 
@@ -107,7 +126,9 @@ def test_a_change_rolled_back_is_never_served(make):
     first = held_presentation(make)
     other = make.case()
     assert program_report(YEAR).cases_presented == 1
-    db.session.add(Presentation(conference_id=first.conference_id, case_id=other.id, position=1, status=PresentationStatus.CLOSED))
+    db.session.add(
+        Presentation(conference_id=first.conference_id, case_id=other.id, position=1, status=PresentationStatus.CLOSED)
+    )
     db.session.flush()
     assert program_report(YEAR).cases_presented == 2  # the writing transaction sees its own change
     db.session.rollback()

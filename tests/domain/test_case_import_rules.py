@@ -6,16 +6,37 @@ from tumorboard.cases.importer import ImportContext, KnownPatient, case_key, che
 from tumorboard.vocab import CaseStatus, SiteGroup
 
 CONTEXT = ImportContext(
-    today=date(2026, 11, 21), mrn_pattern=r"^[A-Z0-9]{6,12}$", physicians={"skim": 1, "evasquez": 2},
-    series={"breast tumor board": 7}, patients={"TB000001": KnownPatient("Lockhart", "Maria", date(1958, 4, 2))},
+    today=date(2026, 11, 21),
+    mrn_pattern=r"^[A-Z0-9]{6,12}$",
+    physicians={"skim": 1, "evasquez": 2},
+    series={"breast tumor board": 7},
+    patients={"TB000001": KnownPatient("Lockhart", "Maria", date(1958, 4, 2))},
     existing_keys=frozenset({case_key("TB000001", SiteGroup.BREAST, date(2026, 9, 1))}),
 )
 GOOD = {
-    "mrn": "TB000002", "last_name": "Pemberton", "first_name": "Ann", "birth_date": "1970-01-31", "sex": "female",
-    "site_group": "Breast", "histology": "Invasive ductal carcinoma", "diagnosis_date": "2026-10-01", "ajcc_edition": "8",
-    "clinical_t": "T2", "clinical_n": "N0", "clinical_m": "M0", "clinical_stage": "IIA", "ecog": "1", "question": "Surgery first?",
-    "imaging_to_review": "MRI", "pathology_to_review": "Biopsy", "presenting_physician": "skim", "managing_physician": "EVASQUEZ",
-    "referring_name": "Dr. Whitaker", "requested_series": "Breast Tumor Board", "analytic": "yes", "biomarkers": "ER=positive; HER2=0",
+    "mrn": "TB000002",
+    "last_name": "Pemberton",
+    "first_name": "Ann",
+    "birth_date": "1970-01-31",
+    "sex": "female",
+    "site_group": "Breast",
+    "histology": "Invasive ductal carcinoma",
+    "diagnosis_date": "2026-10-01",
+    "ajcc_edition": "8",
+    "clinical_t": "T2",
+    "clinical_n": "N0",
+    "clinical_m": "M0",
+    "clinical_stage": "IIA",
+    "ecog": "1",
+    "question": "Surgery first?",
+    "imaging_to_review": "MRI",
+    "pathology_to_review": "Biopsy",
+    "presenting_physician": "skim",
+    "managing_physician": "EVASQUEZ",
+    "referring_name": "Dr. Whitaker",
+    "requested_series": "Breast Tumor Board",
+    "analytic": "yes",
+    "biomarkers": "ER=positive; HER2=0",
 }
 
 
@@ -23,7 +44,11 @@ def test_a_clean_row_is_planned():
     check = check_rows([GOOD], CONTEXT)
     assert check.problems == []
     [planned] = check.to_create
-    assert planned.status is CaseStatus.SUBMITTED and planned.data.managing_physician_id == 2 and planned.data.requested_series_id == 7
+    assert (
+        planned.status is CaseStatus.SUBMITTED
+        and planned.data.managing_physician_id == 2
+        and planned.data.requested_series_id == 7
+    )
     assert planned.data.biomarkers == (("ER", "positive"), ("HER2", "0"))
 
 
@@ -31,7 +56,13 @@ def test_every_bad_cell_is_reported_by_row_and_column():
     rows = [
         GOOD,
         {**GOOD, "mrn": "TB000003", "birth_date": "31/01/1970", "site_group": "lung", "ecog": "seven"},
-        {**GOOD, "mrn": "TB000004", "presenting_physician": "nobody", "requested_series": "Brain Board", "analytic": "maybe"},
+        {
+            **GOOD,
+            "mrn": "TB000004",
+            "presenting_physician": "nobody",
+            "requested_series": "Brain Board",
+            "analytic": "maybe",
+        },
         {**GOOD, "mrn": "TB000005", "diagnosis_date": "2027-01-01", "clinical_t": "T9"},
         {**GOOD, "mrn": "TB000006", "status": "presented"},
         {**GOOD, "mrn": "TB000007", "question": "", "status": "submitted"},
@@ -39,9 +70,14 @@ def test_every_bad_cell_is_reported_by_row_and_column():
     check = check_rows(rows, CONTEXT)
     found = {(p.row, p.column) for p in check.problems}
     assert found == {
-        (3, "birth_date"), (3, "site_group"), (3, "ecog"),
-        (4, "presenting_physician"), (4, "requested_series"), (4, "analytic"),
-        (5, "diagnosis_date"), (5, "clinical_t"),
+        (3, "birth_date"),
+        (3, "site_group"),
+        (3, "ecog"),
+        (4, "presenting_physician"),
+        (4, "requested_series"),
+        (4, "analytic"),
+        (5, "diagnosis_date"),
+        (5, "clinical_t"),
         (6, "status"),
         (7, "question"),
     }

@@ -10,11 +10,29 @@ from tumorboard.vocab import Sex, SiteGroup
 
 TODAY = date(2026, 11, 21)
 PATTERN = r"^[A-Z0-9]{6,12}$"
-DRAFT = CaseInput(mrn="TB400007", last_name="Lockhart", first_name="Maria", birth_date=date(1958, 4, 2), sex=Sex.FEMALE, site_group=SiteGroup.BREAST)
+DRAFT = CaseInput(
+    mrn="TB400007",
+    last_name="Lockhart",
+    first_name="Maria",
+    birth_date=date(1958, 4, 2),
+    sex=Sex.FEMALE,
+    site_group=SiteGroup.BREAST,
+)
 COMPLETE = replace(
-    DRAFT, histology="Invasive ductal carcinoma", diagnosis_date=date(2026, 10, 30), ajcc_edition=8,
-    clinical_t="T2", clinical_n="N1", clinical_m="M0", clinical_stage="IIB", ecog=1, question="Neoadjuvant therapy?",
-    imaging_to_review="MRI breast", pathology_to_review="Core biopsy", presenting_physician_id=1, managing_physician_id=2,
+    DRAFT,
+    histology="Invasive ductal carcinoma",
+    diagnosis_date=date(2026, 10, 30),
+    ajcc_edition=8,
+    clinical_t="T2",
+    clinical_n="N1",
+    clinical_m="M0",
+    clinical_stage="IIB",
+    ecog=1,
+    question="Neoadjuvant therapy?",
+    imaging_to_review="MRI breast",
+    pathology_to_review="Core biopsy",
+    presenting_physician_id=1,
+    managing_physician_id=2,
     referring_name="Dr. Anne Whitaker",
 )
 
@@ -44,7 +62,11 @@ def test_a_draft_needs_only_the_patient_and_site():
         ({"site_group": None}, "site_group", "site group"),
         ({"diagnosis_date": date(1950, 1, 1)}, "diagnosis_date", "before the date of birth"),
         ({"diagnosis_date": date(2026, 11, 22)}, "diagnosis_date", "in the future"),
-        ({"first_course_started_on": date(2026, 10, 1), "diagnosis_date": date(2026, 10, 30)}, "first_course_started_on", "before the diagnosis"),
+        (
+            {"first_course_started_on": date(2026, 10, 1), "diagnosis_date": date(2026, 10, 30)},
+            "first_course_started_on",
+            "before the diagnosis",
+        ),
         ({"ecog": 5}, "ecog", "0 to 4"),
         ({"ecog": -1}, "ecog", "0 to 4"),
         ({"clinical_t": "T2", "ajcc_edition": None}, "ajcc_edition", "AJCC edition"),
@@ -64,8 +86,18 @@ def test_rules_for_every_case(changes, field_name, message):
 
 
 @pytest.mark.parametrize(
-    "missing", ["histology", "diagnosis_date", "ecog", "question", "imaging_to_review", "pathology_to_review",
-                "presenting_physician_id", "managing_physician_id", "referring_name"],
+    "missing",
+    [
+        "histology",
+        "diagnosis_date",
+        "ecog",
+        "question",
+        "imaging_to_review",
+        "pathology_to_review",
+        "presenting_physician_id",
+        "managing_physician_id",
+        "referring_name",
+    ],
 )
 def test_submitting_requires_what_the_board_needs(missing):
     empty = None if missing in ("diagnosis_date", "ecog", "presenting_physician_id", "managing_physician_id") else ""
@@ -89,8 +121,12 @@ def test_topography_is_normalized(given, stored):
 
 @pytest.mark.parametrize(
     ("text", "pairs"),
-    [("", ()), ("ER = positive", (("ER", "positive"),)), ("ER=positive; PR = negative", (("ER", "positive"), ("PR", "negative"))),
-     ("PD-L1 TPS = 60%\nEGFR = exon 19 deletion\n", (("PD-L1 TPS", "60%"), ("EGFR", "exon 19 deletion")))],
+    [
+        ("", ()),
+        ("ER = positive", (("ER", "positive"),)),
+        ("ER=positive; PR = negative", (("ER", "positive"), ("PR", "negative"))),
+        ("PD-L1 TPS = 60%\nEGFR = exon 19 deletion\n", (("PD-L1 TPS", "60%"), ("EGFR", "exon 19 deletion"))),
+    ],
 )
 def test_biomarkers_are_read_as_pairs(text, pairs):
     assert parse_biomarkers(text) == pairs

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tumorboard.config import ConfigError, flask_config, instance_secret_key, load_config, normalize_database_url, private_sqlite_file
+from tumorboard.config import (
+    ConfigError,
+    flask_config,
+    instance_secret_key,
+    load_config,
+    normalize_database_url,
+    private_sqlite_file,
+)
 
 GOOD_KEY = "k" * 32
 
@@ -112,7 +119,12 @@ def test_make_run_signs_sessions_with_its_own_key_and_keeps_its_files_private(tm
 
 def test_production_with_everything_set_loads():
     settings = load_config(
-        {"TUMORBOARD_ENV": "production", "DATABASE_URL": "postgresql://tb@db/tb", "SECRET_KEY": GOOD_KEY, "PROGRAM_NAME": "Mercy Cancer Center"}
+        {
+            "TUMORBOARD_ENV": "production",
+            "DATABASE_URL": "postgresql://tb@db/tb",
+            "SECRET_KEY": GOOD_KEY,
+            "PROGRAM_NAME": "Mercy Cancer Center",
+        }
     )
     assert settings.program_name == "Mercy Cancer Center"
     assert settings.database_url == "postgresql+psycopg://tb@db/tb"
@@ -122,14 +134,21 @@ def test_production_with_everything_set_loads():
     ("env", "message"),
     [
         ({"TUMORBOARD_ENV": "production", "DATABASE_URL": "sqlite:///x.db"}, "SECRET_KEY is required"),
-        ({"TUMORBOARD_ENV": "production", "SECRET_KEY": GOOD_KEY, "DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL must be"),
+        (
+            {"TUMORBOARD_ENV": "production", "SECRET_KEY": GOOD_KEY, "DATABASE_URL": "mysql://x@y/z"},
+            "DATABASE_URL must be",
+        ),
     ],
 )
 def test_start_up_with_bad_settings_prints_one_line_not_a_traceback(env, message):
     clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "TUMORBOARD_ENV")}
     result = subprocess.run(
         [sys.executable, "-c", "import wsgi"],
-        env={**clean, **env}, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], timeout=60,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr
@@ -137,20 +156,35 @@ def test_start_up_with_bad_settings_prints_one_line_not_a_traceback(env, message
 
 
 def test_gunicorn_loads_the_wsgi_app(tmp_path):
-    env = {**os.environ, "TUMORBOARD_ENV": "production", "SECRET_KEY": GOOD_KEY, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    env = {
+        **os.environ,
+        "TUMORBOARD_ENV": "production",
+        "SECRET_KEY": GOOD_KEY,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "gunicorn", "--check-config", "wsgi:app"],
-        env=env, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
 
 
 def test_reports_folder_comes_from_the_environment_or_defaults_beside_the_package():
-    assert load_config({"TUMORBOARD_ENV": "development", "REPORTS_DIR": "/srv/tumorboard/reports"}).reports_dir == "/srv/tumorboard/reports"
+    assert (
+        load_config({"TUMORBOARD_ENV": "development", "REPORTS_DIR": "/srv/tumorboard/reports"}).reports_dir
+        == "/srv/tumorboard/reports"
+    )
     assert load_config({"TUMORBOARD_ENV": "development"}).reports_dir.endswith("/reports")
 
 
-@pytest.mark.parametrize(("value", "accepted"), [("", 30), ("15", 15), ("1440", 1440), ("0", None), ("thirty", None), ("-5", None), ("1441", None)])
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [("", 30), ("15", 15), ("1440", 1440), ("0", None), ("thirty", None), ("-5", None), ("1441", None)],
+)
 def test_session_idle_minutes(value, accepted):
     env = {"TUMORBOARD_ENV": "development", "SESSION_IDLE_MINUTES": value}
     if accepted is None:
@@ -160,7 +194,9 @@ def test_session_idle_minutes(value, accepted):
         assert load_config(env).idle_minutes == accepted
 
 
-@pytest.mark.parametrize(("environment", "method"), [("production", "scrypt"), ("development", "scrypt"), ("test", "scrypt:1024:8:1")])
+@pytest.mark.parametrize(
+    ("environment", "method"), [("production", "scrypt"), ("development", "scrypt"), ("test", "scrypt:1024:8:1")]
+)
 def test_passwords_are_hashed_at_full_strength_outside_the_test_suite(environment, method):
     env = {"TUMORBOARD_ENV": environment, "DATABASE_URL": "sqlite:///x.db", "SECRET_KEY": GOOD_KEY}
     assert flask_config(load_config(env))["PASSWORD_HASH_METHOD"] == method
@@ -170,7 +206,9 @@ def test_the_production_method_is_werkzeugs_full_scrypt():
     from werkzeug.security import generate_password_hash
 
     env = {"TUMORBOARD_ENV": "production", "DATABASE_URL": "sqlite:///x.db", "SECRET_KEY": GOOD_KEY}
-    stored = generate_password_hash("a long passphrase here", method=flask_config(load_config(env))["PASSWORD_HASH_METHOD"])
+    stored = generate_password_hash(
+        "a long passphrase here", method=flask_config(load_config(env))["PASSWORD_HASH_METHOD"]
+    )
     assert stored.startswith("scrypt:32768:8:1$")
 
 

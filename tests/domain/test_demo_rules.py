@@ -18,7 +18,14 @@ def test_apportion_adds_up_exactly(total):
 
 @pytest.mark.parametrize(
     ("day", "holiday"),
-    [(date(2026, 12, 25), True), (date(2026, 11, 26), True), (date(2025, 11, 27), True), (date(2026, 11, 19), False), (date(2026, 7, 4), True), (date(2026, 7, 3), False)],
+    [
+        (date(2026, 12, 25), True),
+        (date(2026, 11, 26), True),
+        (date(2025, 11, 27), True),
+        (date(2026, 11, 19), False),
+        (date(2026, 7, 4), True),
+        (date(2026, 7, 3), False),
+    ],
 )
 def test_holidays(day, holiday):
     assert is_holiday(day) is holiday

@@ -1,4 +1,6 @@
-"""Property-based: no file content makes an import checker fail; it reports problems or plans rows, never both, never raises."""
+"""Property-based: no file content makes an import checker fail; it reports problems or plans rows, never both, never
+raises.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +10,37 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tumorboard.cases.importer import ImportContext, check_rows
-from tumorboard.reporting.caseload import COLUMNS as CASELOAD_COLUMNS
-from tumorboard.reporting.caseload import check_caseload
-from tumorboard.reporting.conference_log import ATTENDANCE_COLUMNS, PRESENTATION_COLUMNS, LogContext, check_log
+from tumorboard.reports.caseload import COLUMNS as CASELOAD_COLUMNS
+from tumorboard.reports.caseload import check_caseload
+from tumorboard.reports.conference_log import ATTENDANCE_COLUMNS, PRESENTATION_COLUMNS, LogContext, check_log
 
-HOSTILE = st.sampled_from([
-    "", " ", "'; DROP TABLE cases; --", "<script>alert(1)</script>", "=cmd|' /C calc'!A0", "\x00", "9" * 40, "-1", "1e309",
-    "NaN", "2026-02-30", "0000-00-00", "yes", "no", "breast", "surgery", "Breast Tumor Board", "MRN000001", "1960-01-01",
-    "\u202etxt.exe", "ŻółćĄ", "1.5", "2025",
-])
+HOSTILE = st.sampled_from(
+    [
+        "",
+        " ",
+        "'; DROP TABLE cases; --",
+        "<script>alert(1)</script>",
+        "=cmd|' /C calc'!A0",
+        "\x00",
+        "9" * 40,
+        "-1",
+        "1e309",
+        "NaN",
+        "2026-02-30",
+        "0000-00-00",
+        "yes",
+        "no",
+        "breast",
+        "surgery",
+        "Breast Tumor Board",
+        "MRN000001",
+        "1960-01-01",
+        "\u202etxt.exe",
+        "ŻółćĄ",
+        "1.5",
+        "2025",
+    ]
+)
 CELL = st.one_of(HOSTILE, st.text(max_size=40))
 
 
@@ -28,12 +52,42 @@ def rows_of(columns: tuple[str, ...]):
     return names.flatmap(lambda found: st.lists(st.fixed_dictionaries({name: CELL for name in found}), max_size=6))
 
 
-CASE_COLUMNS = ("mrn", "last_name", "first_name", "birth_date", "sex", "site_group", "diagnosis_date", "ajcc_edition", "clinical_t",
-                "clinical_stage", "ecog", "biomarkers", "status", "analytic", "class_of_case")
-CASE_CONTEXT = ImportContext(today=date(2026, 11, 21), mrn_pattern=r"^[A-Z0-9]{6,12}$", physicians={"skim": 1}, series={"breast tumor board": 1},
-                             patients={}, existing_keys=frozenset())
-LOG_CONTEXT = LogContext(today=date(2026, 11, 21), mrn_pattern=r"^[A-Z0-9]{6,12}$", series={}, conferences={}, patients={}, cases={},
-                         presented=frozenset(), attended=frozenset(), users_by_name={})
+CASE_COLUMNS = (
+    "mrn",
+    "last_name",
+    "first_name",
+    "birth_date",
+    "sex",
+    "site_group",
+    "diagnosis_date",
+    "ajcc_edition",
+    "clinical_t",
+    "clinical_stage",
+    "ecog",
+    "biomarkers",
+    "status",
+    "analytic",
+    "class_of_case",
+)
+CASE_CONTEXT = ImportContext(
+    today=date(2026, 11, 21),
+    mrn_pattern=r"^[A-Z0-9]{6,12}$",
+    physicians={"skim": 1},
+    series={"breast tumor board": 1},
+    patients={},
+    existing_keys=frozenset(),
+)
+LOG_CONTEXT = LogContext(
+    today=date(2026, 11, 21),
+    mrn_pattern=r"^[A-Z0-9]{6,12}$",
+    series={},
+    conferences={},
+    patients={},
+    cases={},
+    presented=frozenset(),
+    attended=frozenset(),
+    users_by_name={},
+)
 
 
 @settings(max_examples=150, deadline=None)

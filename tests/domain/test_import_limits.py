@@ -24,7 +24,9 @@ def _with_part(xlsx: bytes, name: str, text: bytes) -> bytes:
 
 
 def test_an_xlsx_that_expands_far_beyond_its_size_is_refused_unread():
-    bomb = _with_part(_xlsx(pd.DataFrame({"mrn": ["TB1"]})), "xl/sharedStrings2.xml", b"<si><t>" + b"A" * 60_000_000 + b"</t></si>")
+    bomb = _with_part(
+        _xlsx(pd.DataFrame({"mrn": ["TB1"]})), "xl/sharedStrings2.xml", b"<si><t>" + b"A" * 60_000_000 + b"</t></si>"
+    )
     assert len(bomb) < 1_000_000
     with pytest.raises(ImportFileError, match="expands to 60 MB; at most 50 MB"):
         read_table(bomb, "cases.xlsx")

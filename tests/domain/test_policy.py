@@ -27,7 +27,10 @@ def test_weak_passwords_are_refused_with_the_reason(password, username, problem)
 
 @pytest.mark.parametrize("password", ["SarahKim-2026!", "kim sarah kim sarah", "sarah.kim@riverside"])
 def test_the_users_own_names_are_refused(password):
-    assert any("your name" in message for message in password_problems(password, "skim", "Sarah Kim", "sarah.kim@riverside.example.org"))
+    assert any(
+        "your name" in message
+        for message in password_problems(password, "skim", "Sarah Kim", "sarah.kim@riverside.example.org")
+    )
 
 
 @pytest.mark.parametrize("password", ["correct-horse-battery", "Tumor board on Tuesday 7am", "violet-anchor-sleeps-42"])

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from tumorboard.cases.queue import QueueFilter, parse_filter
+from tumorboard.cases.queries import QueueFilter, parse_filter
 from tumorboard.vocab import CaseStatus, SiteGroup, Urgency
 
 
@@ -11,10 +11,31 @@ def test_defaults_show_submitted_cases_longest_waiting_first():
 
 
 def test_every_filter_is_read():
-    f, problems = parse_filter({"site_group": "breast", "series_id": "3", "status": "deferred", "urgency": "urgent",
-                                "submitted_from": "2026-01-01", "submitted_to": "2026-02-01", "ready": "no", "sort": "urgency", "page": "2"})
+    f, problems = parse_filter(
+        {
+            "site_group": "breast",
+            "series_id": "3",
+            "status": "deferred",
+            "urgency": "urgent",
+            "submitted_from": "2026-01-01",
+            "submitted_to": "2026-02-01",
+            "ready": "no",
+            "sort": "urgency",
+            "page": "2",
+        }
+    )
     assert problems == []
-    assert f == QueueFilter(SiteGroup.BREAST, 3, CaseStatus.DEFERRED, Urgency.URGENT, date(2026, 1, 1), date(2026, 2, 1), False, "urgency", 2)
+    assert f == QueueFilter(
+        SiteGroup.BREAST,
+        3,
+        CaseStatus.DEFERRED,
+        Urgency.URGENT,
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+        False,
+        "urgency",
+        2,
+    )
 
 
 def test_any_status():
@@ -22,6 +43,15 @@ def test_any_status():
 
 
 def test_bad_values_are_dropped_with_a_message():
-    f, problems = parse_filter({"site_group": "lungs", "series_id": "x", "submitted_from": "yesterday", "ready": "maybe", "sort": "evil", "page": "-4"})
+    f, problems = parse_filter(
+        {
+            "site_group": "lungs",
+            "series_id": "x",
+            "submitted_from": "yesterday",
+            "ready": "maybe",
+            "sort": "evil",
+            "page": "-4",
+        }
+    )
     assert f == QueueFilter(page=1)
     assert len(problems) == 4

@@ -17,7 +17,11 @@ START = date(2026, 1, 6)
         (Repeat(RepeatPattern.EVERY_TWO_WEEKS, 4), "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR", "Every 2 weeks on Friday"),
         (Repeat(RepeatPattern.MONTHLY, 2, 2), "FREQ=MONTHLY;BYDAY=2WE", "Monthly on the 2nd Wednesday"),
         (Repeat(RepeatPattern.MONTHLY, 3, -1), "FREQ=MONTHLY;BYDAY=-1TH", "Monthly on the last Thursday"),
-        (Repeat(RepeatPattern.CUSTOM, custom="rrule:freq=weekly;byday=mo,th"), "FREQ=WEEKLY;BYDAY=MO,TH", "FREQ=WEEKLY;BYDAY=MO,TH"),
+        (
+            Repeat(RepeatPattern.CUSTOM, custom="rrule:freq=weekly;byday=mo,th"),
+            "FREQ=WEEKLY;BYDAY=MO,TH",
+            "FREQ=WEEKLY;BYDAY=MO,TH",
+        ),
     ],
 )
 def test_patterns_round_trip(repeat, rule, description):
@@ -47,10 +51,12 @@ def test_rules_that_cannot_work_are_refused(repeat, message):
 
 @pytest.mark.parametrize(
     ("meeting", "working_days", "deadline"),
-    [(date(2026, 11, 24), 2, date(2026, 11, 20)),  # Tuesday -> the Friday before
-     (date(2026, 11, 26), 2, date(2026, 11, 24)),  # Thursday -> Tuesday
-     (date(2026, 11, 23), 1, date(2026, 11, 20)),  # Monday -> Friday
-     (date(2026, 11, 24), 0, date(2026, 11, 24))],
+    [
+        (date(2026, 11, 24), 2, date(2026, 11, 20)),  # Tuesday -> the Friday before
+        (date(2026, 11, 26), 2, date(2026, 11, 24)),  # Thursday -> Tuesday
+        (date(2026, 11, 23), 1, date(2026, 11, 20)),  # Monday -> Friday
+        (date(2026, 11, 24), 0, date(2026, 11, 24)),
+    ],
 )
 def test_submission_deadline_counts_working_days(meeting, working_days, deadline):
     assert submission_deadline(meeting, working_days) == deadline
@@ -64,10 +70,19 @@ def test_late_submissions():
 
 def test_plan_projects_times_and_flags_capacity_overrun_late_and_unready():
     start = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-    entries = [AgendaEntry(1, 10, True, False), AgendaEntry(2, 15, False, False), AgendaEntry(3, 20, True, True), AgendaEntry(4, 20, True, False)]
+    entries = [
+        AgendaEntry(1, 10, True, False),
+        AgendaEntry(2, 15, False, False),
+        AgendaEntry(3, 20, True, True),
+        AgendaEntry(4, 20, True, False),
+    ]
     plan = plan_agenda(start, 60, 3, entries)
     assert [(s.number, s.starts_at.minute, s.over_capacity, s.past_end) for s in plan.slots] == [
-        (1, 0, False, False), (2, 10, False, False), (3, 25, False, False), (4, 45, True, True)]
+        (1, 0, False, False),
+        (2, 10, False, False),
+        (3, 25, False, False),
+        (4, 45, True, True),
+    ]
     assert plan.projected_end == start + timedelta(minutes=65) and plan.overrun_minutes == 5
     assert (plan.over_capacity, plan.late, plan.unready, plan.total_minutes) == (1, 1, 1, 65)
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from tumorboard.reporting.freshness import ReportCache
+from tumorboard.reports.freshness import ReportCache
 
 NOON = datetime(2026, 3, 2, 12, tzinfo=UTC)
 KEY = (2025, date(2025, 12, 31), "America/New_York", "token-a")

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from tumorboard.sessions.rules import is_prospective, quorum
+from tumorboard.room.rules import is_prospective, quorum
 from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, PresentationReason, Specialty
 
 MEETING = date(2026, 11, 24)

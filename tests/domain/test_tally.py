@@ -2,7 +2,7 @@
 
 import pytest
 
-from tumorboard.sessions.tally import tally
+from tumorboard.room.tally import tally
 from tumorboard.vocab import VoteChoice, VoteResult
 
 A, D, X = VoteChoice.AGREE, VoteChoice.DISAGREE, VoteChoice.ABSTAIN

@@ -36,7 +36,17 @@ def test_codes_are_the_stored_values():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("yes", True), ("Y", True), ("true", True), ("1", True), ("no", False), ("N", False), ("FALSE", False), ("0", False), (" yes ", True)],
+    [
+        ("yes", True),
+        ("Y", True),
+        ("true", True),
+        ("1", True),
+        ("no", False),
+        ("N", False),
+        ("FALSE", False),
+        ("0", False),
+        (" yes ", True),
+    ],
 )
 def test_yes_no(text, expected):
     assert parse_yes_no(text) is expected

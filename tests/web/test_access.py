@@ -2,8 +2,8 @@
 
 import pytest
 
-from tumorboard.access import PUBLIC, SIGNED_IN, access_of
 from tumorboard.vocab import Role
+from tumorboard.web.access import PUBLIC, SIGNED_IN, access_of
 
 
 def test_every_route_declares_its_audience(app):
@@ -13,7 +13,15 @@ def test_every_route_declares_its_audience(app):
 
 def test_public_routes_are_only_the_expected_ones(app):
     public = {rule.endpoint for rule in app.url_map.iter_rules() if access_of(rule.endpoint) == PUBLIC}
-    assert public == {"static", "bootstrap.static", "auth.login", "auth.logout", "main.healthz", "calendar.series_feed", "calendar.personal_feed"}
+    assert public == {
+        "static",
+        "bootstrap.static",
+        "auth.login",
+        "auth.logout",
+        "dashboard.healthz",
+        "calendar.series_feed",
+        "calendar.personal_feed",
+    }
 
 
 @pytest.mark.parametrize("path", ["/", "/profile", "/users/", "/users/new", "/audit/"])
@@ -51,7 +59,7 @@ def test_role_decides(make, auth, client, roles, path, status):
 
 def test_signed_in_routes_are_open_to_every_role(app):
     signed_in = {rule.endpoint for rule in app.url_map.iter_rules() if access_of(rule.endpoint) == SIGNED_IN}
-    assert signed_in == {"main.dashboard", "auth.profile", "auth.calendar_token", "room.certificate"}
+    assert signed_in == {"dashboard.index", "auth.profile", "auth.calendar_token", "room.certificate"}
 
 
 def test_the_navigation_shows_only_what_the_role_may_open(make, auth, client):

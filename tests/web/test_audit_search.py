@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import sqlalchemy as sa
 
 from tumorboard.audit.models import AuditEntry
 from tumorboard.audit.operations import record
@@ -17,7 +18,7 @@ def _entries(make):
     skim = make.user(username="skim", roles=(Role.PHYSICIAN,))
     record(dana.id, "view", "case", 7, "", "10.0.0.1")
     record(skim.id, "view", "case", 8, "", "10.0.0.2")
-    record(skim.id, "update", "case", 7, "=HYPERLINK(\"http://x.example.org\")", "10.0.0.2")
+    record(skim.id, "update", "case", 7, '=HYPERLINK("http://x.example.org")', "10.0.0.2")
     db.session.commit()
     return make.user(username="audrey", roles=(Role.AUDITOR,))
 
@@ -49,8 +50,13 @@ def test_export_is_the_search_as_csv_and_is_itself_audited(client, auth, make):
     assert list(frame.columns) == ["at_utc", "user", "action", "entity_type", "entity_id", "detail", "from"]
     assert frame["action"].tolist() == ["view", "update"]  # oldest first
     assert frame["detail"].iloc[1].startswith("'=HYPERLINK")  # a formula is written as text
-    logged = db.session.scalar(db.select(AuditEntry).where(AuditEntry.entity_type == "audit_log"))
-    assert logged.user_id == auditor.id and logged.action == "export" and "rows=2" in logged.detail and "username=skim" in logged.detail
+    logged = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.entity_type == "audit_log"))
+    assert (
+        logged.user_id == auditor.id
+        and logged.action == "export"
+        and "rows=2" in logged.detail
+        and "username=skim" in logged.detail
+    )
 
 
 def test_only_auditors_and_admins_read_the_log(client, auth, make):

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from tumorboard.benchmarks.run import render_markdown, run_benchmarks, write_between_markers
 from tumorboard.extensions import db
-from tumorboard.sessions.models import Presentation, Vote
+from tumorboard.room.models import Presentation, Vote
 
 
 def test_seed_synthetic_and_run_every_benchmark(app, runner, tmp_path):
@@ -16,23 +16,49 @@ def test_seed_synthetic_and_run_every_benchmark(app, runner, tmp_path):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Presentation)) > 300
     on_postgres = db.engine.dialect.name == "postgresql"
     if on_postgres:  # vacuumed and analyzed after the bulk load, as a database in use is
-        assert db.session.execute(sa.text("SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables "
-                                          "WHERE relname = 'presentations'")).one() == (True, True)
+        assert db.session.execute(
+            sa.text(
+                "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                "WHERE relname = 'presentations'"
+            )
+        ).one() == (True, True)
     assert runner.invoke(args=["seed-synthetic", "--scale", "small"]).exit_code == 1  # never over existing data
     assert "kept as it is" in runner.invoke(args=["seed-synthetic", "--if-empty"]).output
 
-    config = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "REPORTS_DIR", "TIMEZONE", "PROGRAM_NAME", "SECRET_KEY")}
-    report = run_benchmarks(config, runs=1, letters=3, log_rows=30, load_seconds=3 if on_postgres else 0, load_physicians=4, work_dir=tmp_path)
+    config = {
+        key: app.config[key]
+        for key in ("SQLALCHEMY_DATABASE_URI", "REPORTS_DIR", "TIMEZONE", "PROGRAM_NAME", "SECRET_KEY")
+    }
+    report = run_benchmarks(
+        config,
+        runs=1,
+        letters=3,
+        log_rows=30,
+        load_seconds=3 if on_postgres else 0,
+        load_physicians=4,
+        work_dir=tmp_path,
+    )
 
     names = [result.name for result in report.results]
-    assert names[0].startswith("Accreditation report") and "Tally poll (JSON)" in names and "3 letters issued in a batch" in names
+    assert (
+        names[0].startswith("Accreditation report")
+        and "Tally poll (JSON)" in names
+        and "3 letters issued in a batch" in names
+    )
     assert all(result.seconds > 0 for result in report.results)
     by_page: dict[str, set[int]] = {}
     for row in report.statements:
         by_page.setdefault(row.page.split(" 20")[0], set()).add(row.statements)
-    assert all(len(counts) == 1 for counts in by_page.values()), report.statements  # the same number of statements for few and many rows
+    assert all(len(counts) == 1 for counts in by_page.values()), (
+        report.statements
+    )  # the same number of statements for few and many rows
     if on_postgres:
-        assert report.load is not None and report.load.requests > 0 and report.load.votes_lost == 0 and report.load.errors == 0
+        assert (
+            report.load is not None
+            and report.load.requests > 0
+            and report.load.votes_lost == 0
+            and report.load.errors == 0
+        )
     else:
         assert "PostgreSQL" in report.load_note
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) > 0

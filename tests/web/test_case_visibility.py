@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tumorboard.conferences.models import SeriesMember
 from tumorboard.extensions import db
 from tumorboard.program.models import PROGRAM_SETTINGS_ID, ProgramSettings
-from tumorboard.sessions.models import Attendance
+from tumorboard.room.models import Attendance
 from tumorboard.vocab import PresentationStatus, Role, SiteGroup
 
 
@@ -39,8 +40,14 @@ def _restrict(on: bool) -> None:
 
 
 def _pages(conference, case, item) -> list[str]:
-    return [f"/cases/{case.id}", f"/conferences/{conference.id}", f"/conferences/{conference.id}/agenda.pdf", f"/room/{conference.id}",
-            f"/room/{conference.id}/case/{item.id}", f"/letters/presentation/{item.id}"]
+    return [
+        f"/cases/{case.id}",
+        f"/conferences/{conference.id}",
+        f"/conferences/{conference.id}/agenda.pdf",
+        f"/room/{conference.id}",
+        f"/room/{conference.id}/case/{item.id}",
+        f"/letters/presentation/{item.id}",
+    ]
 
 
 def test_restricted_a_physician_outside_the_board_is_refused(client, auth, boards):
@@ -59,7 +66,10 @@ def test_restricted_the_boards_member_and_the_staff_still_read_it(client, auth, 
     for username in ("breastdoc", "dana"):
         client.post("/logout")
         auth.login(username)
-        assert client.get(f"/cases/{case.id}").status_code == 200 and client.get(f"/conferences/{conference.id}").status_code == 200
+        assert (
+            client.get(f"/cases/{case.id}").status_code == 200
+            and client.get(f"/conferences/{conference.id}").status_code == 200
+        )
         assert f"#{case.id}" in client.get("/cases/?status=any").get_data(as_text=True)
 
 
@@ -76,7 +86,9 @@ def test_unrestricted_every_physician_reads_every_case(client, auth, boards):
     member, outsider, conference, case, item = boards
     _restrict(False)
     auth.login("lungdoc")
-    assert client.get(f"/cases/{case.id}").status_code == 200 and client.get(f"/room/{conference.id}").status_code == 200
+    assert (
+        client.get(f"/cases/{case.id}").status_code == 200 and client.get(f"/room/{conference.id}").status_code == 200
+    )
 
 
 def test_the_admin_turns_the_restriction_on(client, auth, make):
@@ -91,7 +103,7 @@ def test_restricted_checking_in_is_no_way_around_the_board(client, auth, boards)
     _restrict(True)
     auth.login("lungdoc")
     assert client.post(f"/room/{conference.id}/check-in", data={"mode": "in_person"}).status_code == 403
-    assert db.session.scalar(db.select(db.func.count()).select_from(Attendance)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 0
     for path in _pages(conference, case, item):
         assert client.get(path).status_code == 403, path
 
@@ -101,7 +113,10 @@ def test_restricted_a_guest_the_chair_checks_in_reads_the_room(client, auth, mak
     _restrict(True)
     make.user(username="dana", roles=(Role.COORDINATOR,))
     auth.login("dana")
-    assert client.post(f"/room/{conference.id}/check-in", data={"mode": "virtual", "user_id": outsider.id}).status_code == 302
+    assert (
+        client.post(f"/room/{conference.id}/check-in", data={"mode": "virtual", "user_id": outsider.id}).status_code
+        == 302
+    )
     client.post("/logout")
     auth.login("lungdoc")
     assert client.get(f"/room/{conference.id}/case/{item.id}").status_code == 200
@@ -112,7 +127,7 @@ def test_restricted_the_boards_member_checks_in(client, auth, boards):
     _restrict(True)
     auth.login("breastdoc")
     assert client.post(f"/room/{conference.id}/check-in", data={"mode": "in_person"}).status_code == 302
-    assert db.session.scalar(db.select(Attendance.user_id)) == member.id
+    assert db.session.scalar(sa.select(Attendance.user_id)) == member.id
 
 
 def test_restricted_find_patient_loads_only_a_patient_of_ones_own_boards(client, auth, make, boards):
@@ -120,7 +135,11 @@ def test_restricted_find_patient_loads_only_a_patient_of_ones_own_boards(client,
     _restrict(True)
     auth.login("lungdoc")
     page = client.post("/cases/new", data={"mrn": case.patient.mrn, "find_patient": "1"}).get_data(as_text=True)
-    assert "No patient with this MRN yet" in page and case.patient.last_name not in page and "Returning patient" not in page
+    assert (
+        "No patient with this MRN yet" in page
+        and case.patient.last_name not in page
+        and "Returning patient" not in page
+    )
     client.post("/logout")
     auth.login("breastdoc")
     page = client.post("/cases/new", data={"mrn": case.patient.mrn, "find_patient": "1"}).get_data(as_text=True)
@@ -138,7 +157,9 @@ def test_find_patient_is_throttled_and_every_lookup_audited(client, auth, make):
         client.post("/cases/new", data={"mrn": f"TB90000{n}", "find_patient": "1"})
     page = client.post("/cases/new", data={"mrn": known.mrn, "find_patient": "1"}).get_data(as_text=True)
     assert f"You looked up {LOOKUPS_PER_MINUTE} MRNs in the last minute" in page and "Quillfeather" not in page
-    entries = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "patient_lookup").order_by(AuditEntry.id)).all()
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "patient_lookup").order_by(AuditEntry.id)
+    ).all()
     assert [e.detail for e in entries] == ["not found"] * 9 + ["found", "refused: too many"]
     assert entries[9].entity_id == known.id and all(e.user_id == user.id for e in entries)
     assert all(known.mrn not in e.detail for e in entries)
@@ -146,12 +167,18 @@ def test_find_patient_is_throttled_and_every_lookup_audited(client, auth, make):
 
 def test_the_second_opinion_case_form_is_for_those_who_read_the_request(client, auth, make):
     from tumorboard.second_opinions.models import SecondOpinionRequest
-
     from tumorboard.vocab import SecondOpinionStatus
 
-    request = SecondOpinionRequest(patient=make.patient(), requester="patient", contact_name="Self", diagnosis_as_stated="Breast cancer",
-                                   requested_specialty="surgery", visit_mode="virtual", status=SecondOpinionStatus.RECORDS_COMPLETE,
-                                   complete_at=datetime.now(UTC))
+    request = SecondOpinionRequest(
+        patient=make.patient(),
+        requester="patient",
+        contact_name="Self",
+        diagnosis_as_stated="Breast cancer",
+        requested_specialty="surgery",
+        visit_mode="virtual",
+        status=SecondOpinionStatus.RECORDS_COMPLETE,
+        complete_at=datetime.now(UTC),
+    )
     db.session.add(request)
     db.session.commit()
     auth.login(make.user(roles=(Role.PHYSICIAN,)).username)
@@ -160,16 +187,26 @@ def test_the_second_opinion_case_form_is_for_those_who_read_the_request(client, 
 
 
 def test_a_navigator_reads_the_outcome_of_a_case_but_not_the_votes(client, auth, make):
-    from tumorboard.sessions.models import ConsensusPlan
+    from tumorboard.room.models import ConsensusPlan
     from tumorboard.vocab import VoteResult
 
     make.user(username="nina", roles=(Role.NAVIGATOR,))
     make.user(username="skim", roles=(Role.PHYSICIAN,))
     held = datetime.now(UTC) - timedelta(days=2)
     case = make.case()
-    item = make.presentation(conference=make.conference(starts_at=held, occurrence_start=held), case=case, status=PresentationStatus.CLOSED)
-    db.session.add(ConsensusPlan(presentation_id=item.id, text="Lumpectomy", result=VoteResult.CONSENSUS,
-                                 agree_count=5, disagree_count=2, abstain_count=1))
+    item = make.presentation(
+        conference=make.conference(starts_at=held, occurrence_start=held), case=case, status=PresentationStatus.CLOSED
+    )
+    db.session.add(
+        ConsensusPlan(
+            presentation_id=item.id,
+            text="Lumpectomy",
+            result=VoteResult.CONSENSUS,
+            agree_count=5,
+            disagree_count=2,
+            abstain_count=1,
+        )
+    )
     db.session.commit()
     auth.login("nina")
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)

@@ -10,18 +10,31 @@ from tumorboard.cases.models import Case
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_today
-from tumorboard.reporting.data import program_report
-from tumorboard.sessions.models import Attendance, Presentation, Vote
+from tumorboard.reports.queries import program_report
+from tumorboard.room.models import Attendance, Presentation, Vote
 from tumorboard.vocab import CaseStatus, ConferenceStatus, Role
 
-ARGS = ["create-user", "skim", "--name", "Sarah Kim", "--email", "skim@hospital.example.org", "--specialty", "Medical oncology",
-        "--role", "physician", "--role", "coordinator", "--password-stdin"]
+ARGS = [
+    "create-user",
+    "skim",
+    "--name",
+    "Sarah Kim",
+    "--email",
+    "skim@hospital.example.org",
+    "--specialty",
+    "Medical oncology",
+    "--role",
+    "physician",
+    "--role",
+    "coordinator",
+    "--password-stdin",
+]
 
 
 def test_create_user_reads_the_password_from_stdin(runner, auth):
     result = runner.invoke(args=ARGS, input="a-long-enough-password\n")
     assert result.exit_code == 0, result.output
-    user = db.session.scalar(db.select(User).where(User.username == "skim"))
+    user = db.session.scalar(sa.select(User).where(User.username == "skim"))
     assert user.roles == {Role.PHYSICIAN, Role.COORDINATOR}
     assert auth.login("skim", "a-long-enough-password").status_code == 302
 
@@ -57,10 +70,14 @@ def test_seed_demo_builds_a_realistic_program_with_the_documented_headline(runne
     assert 24 <= count(User) <= 30
     assert count(ConferenceSeries) == 4
     held = db.session.scalar(sa.select(sa.func.count(Conference.id)).where(Conference.status == ConferenceStatus.HELD))
-    upcoming = db.session.scalar(sa.select(sa.func.count(Conference.id)).where(Conference.status == ConferenceStatus.SCHEDULED))
+    upcoming = db.session.scalar(
+        sa.select(sa.func.count(Conference.id)).where(Conference.status == ConferenceStatus.SCHEDULED)
+    )
     assert held > 150 and upcoming >= 8
     assert count(Presentation) > 500 and count(Attendance) > 800 and count(Vote) > 2000
-    assert db.session.scalar(sa.select(sa.func.max(Case.submitted_at))) <= datetime.now(ZoneInfo("UTC"))  # nothing submitted in the future
+    assert db.session.scalar(sa.select(sa.func.max(Case.submitted_at))) <= datetime.now(
+        ZoneInfo("UTC")
+    )  # nothing submitted in the future
     statuses = dict(db.session.execute(sa.select(Case.status, sa.func.count(Case.id)).group_by(Case.status)).all())
     assert statuses[CaseStatus.SUBMITTED] >= 8  # waiting in the queue
     assert statuses[CaseStatus.DRAFT] >= 4 and statuses[CaseStatus.SCHEDULED] >= 12
@@ -70,7 +87,9 @@ def test_seed_demo_builds_a_realistic_program_with_the_documented_headline(runne
     report = program_report(program_today().year)
     assert report.caseload_source == "registry" and report.case_presentation_rate == 0.225
     assert report.cases_presented * 40 == report.analytic_cases * 9
-    assert report.second_opinions.letters_sent > 0 and report.implementation.recorded > 0  # the quality section has data
+    assert (
+        report.second_opinions.letters_sent > 0 and report.implementation.recorded > 0
+    )  # the quality section has data
     assert all(row.analytic_cases > 0 for row in report.by_site_group)
 
     again = runner.invoke(args=["seed-demo", "--force"])

@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tumorboard.benchmarks.load import Physician, gunicorn
 from tumorboard.extensions import db
-from tumorboard.sessions.models import Attendance, ConsensusPlan, Vote
+from tumorboard.room.models import Attendance, ConsensusPlan, Vote
 from tumorboard.vocab import CaseStatus, PresentationStatus, Role, Specialty, VoteChoice
 
 VOTERS = 40
@@ -51,7 +52,9 @@ def server(app, tmp_path) -> Iterator[str]:
     """The app under gunicorn with four worker processes, on the same PostgreSQL database as the test."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the concurrent-voting test runs against PostgreSQL (make test runs it in its PostgreSQL pass)")
-    with gunicorn(db.engine.url.render_as_string(hide_password=False), tmp_path / "gunicorn.log", reports_dir=tmp_path / "reports") as base:
+    with gunicorn(
+        db.engine.url.render_as_string(hide_password=False), tmp_path / "gunicorn.log", reports_dir=tmp_path / "reports"
+    ) as base:
         yield base
 
 
@@ -59,10 +62,17 @@ def test_simultaneous_votes_are_all_counted_once(make, server):
     series = make.series()
     start = datetime.now(UTC) - timedelta(minutes=10)
     conference = make.conference(series=series, starts_at=start, occurrence_start=start)
-    item = make.presentation(conference=conference, case=make.case(status=CaseStatus.SCHEDULED), status=PresentationStatus.IN_DISCUSSION)
-    db.session.add(ConsensusPlan(presentation_id=item.id, text="Neoadjuvant chemotherapy, then surgery", vote_opened_at=start))
+    item = make.presentation(
+        conference=conference, case=make.case(status=CaseStatus.SCHEDULED), status=PresentationStatus.IN_DISCUSSION
+    )
+    db.session.add(
+        ConsensusPlan(presentation_id=item.id, text="Neoadjuvant chemotherapy, then surgery", vote_opened_at=start)
+    )
     users = [make.user(roles=(Role.PHYSICIAN,), specialty=Specialty.MEDICAL_ONCOLOGY) for _ in range(VOTERS)]
-    db.session.add_all(Attendance(conference_id=conference.id, user_id=u.id, attendee_name=u.full_name, specialty=u.specialty) for u in users)
+    db.session.add_all(
+        Attendance(conference_id=conference.id, user_id=u.id, attendee_name=u.full_name, specialty=u.specialty)
+        for u in users
+    )
     voters = [(u.id, u.username) for u in users]  # plain values: the threads have no database session
     item_id = item.id
     db.session.commit()
@@ -80,20 +90,27 @@ def test_simultaneous_votes_are_all_counted_once(make, server):
         statuses = []
         for _ in range(ROUNDS):
             choice = rng.choice(list(VoteChoice))
-            statuses.append(browser.post(f"{case_page}/vote", token, choice=choice.value, comment=f"round by {browser.username}"))
+            statuses.append(
+                browser.post(f"{case_page}/vote", token, choice=choice.value, comment=f"round by {browser.username}")
+            )
             final[user_id] = choice
         return statuses
 
-    arguments = [(user_id, browser, token, n) for n, ((user_id, _), browser, token) in enumerate(zip(voters, browsers, tokens, strict=True))]
+    arguments = [
+        (user_id, browser, token, n)
+        for n, ((user_id, _), browser, token) in enumerate(zip(voters, browsers, tokens, strict=True))
+    ]
     assert _at_once(vote, arguments) == [[200] * ROUNDS] * VOTERS  # everyone votes at the same moment
     db.session.expire_all()
-    stored = {v.voter_id: v.choice for v in db.session.scalars(db.select(Vote).where(Vote.presentation_id == item_id))}
+    stored = {v.voter_id: v.choice for v in db.session.scalars(sa.select(Vote).where(Vote.presentation_id == item_id))}
     assert len(stored) == VOTERS  # none lost, none twice (one row per physician)
     assert stored == final  # each physician's last vote is the one that counts
     observer = Physician(server, voters[0][1], PASSWORD)
     observer.sign_in()
     shown = json.loads(observer.get(f"{case_page}/tally.json"))
-    assert (shown["agree"], shown["disagree"], shown["abstain"]) == tuple(sum(c is k for c in final.values()) for k in VoteChoice)
+    assert (shown["agree"], shown["disagree"], shown["abstain"]) == tuple(
+        sum(c is k for c in final.values()) for k in VoteChoice
+    )
 
 
 def test_simultaneous_check_ins_of_one_physician_give_one_row_and_no_error(make, server):
@@ -112,7 +129,9 @@ def test_simultaneous_check_ins_of_one_physician_give_one_row_and_no_error(make,
 
     assert _at_once(tap, list(zip(browsers, tokens, strict=True))) == [200] * len(browsers)
     db.session.expire_all()
-    assert db.session.scalar(db.select(db.func.count(Attendance.id)).where(Attendance.conference_id == conference_id)) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count(Attendance.id)).where(Attendance.conference_id == conference_id)) == 1
+    )
 
 
 def test_simultaneous_guesses_check_no_more_passwords_than_the_free_attempts(make, server):
@@ -127,7 +146,7 @@ def test_simultaneous_guesses_check_no_more_passwords_than_the_free_attempts(mak
 
     answers = _at_once(guess, list(zip(guessers, tokens, strict=True)))  # 401 wrong password, 429 wait
     db.session.expire_all()
-    checked = db.session.scalar(db.select(db.func.count(AuditEntry.id)).where(AuditEntry.action == "login_failed"))
+    checked = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "login_failed"))
     assert checked == 5 and sorted(answers) == [401] * 5 + [429] * 35
 
 
@@ -136,9 +155,16 @@ def test_ten_simultaneous_corrections_of_one_letter_make_one_new_version(make, s
 
     managing = make.user(roles=(Role.PHYSICIAN,), specialty=Specialty.MEDICAL_ONCOLOGY)
     start = datetime.now(UTC) - timedelta(days=1)
-    item = make.presentation(conference=make.conference(starts_at=start, occurrence_start=start), status=PresentationStatus.CLOSED,
-                             case=make.case(status=CaseStatus.PLAN_FINALIZED, managing_physician=managing))
-    db.session.add(ConsensusPlan(presentation_id=item.id, text="Surgery", final_plan="Lumpectomy, then radiation", finalized_at=start))
+    item = make.presentation(
+        conference=make.conference(starts_at=start, occurrence_start=start),
+        status=PresentationStatus.CLOSED,
+        case=make.case(status=CaseStatus.PLAN_FINALIZED, managing_physician=managing),
+    )
+    db.session.add(
+        ConsensusPlan(
+            presentation_id=item.id, text="Surgery", final_plan="Lumpectomy, then radiation", finalized_at=start
+        )
+    )
     db.session.commit()
     issue, username, item_id = f"/letters/presentation/{item.id}/issue", managing.username, item.id
     first = Physician(server, username, PASSWORD)
@@ -156,6 +182,8 @@ def test_ten_simultaneous_corrections_of_one_letter_make_one_new_version(make, s
     statuses = _at_once(correct, [(n, *pair) for n, pair in enumerate(zip(screens, tokens, strict=True))])
     assert statuses == [200] * len(screens)  # nine of them told that version 2 was issued meanwhile
     db.session.expire_all()
-    versions = db.session.scalars(db.select(PlanLetter.version).where(PlanLetter.presentation_id == item_id).order_by(PlanLetter.version))
+    versions = db.session.scalars(
+        sa.select(PlanLetter.version).where(PlanLetter.presentation_id == item_id).order_by(PlanLetter.version)
+    )
     assert list(versions) == [1, 2]
     assert len(list((tmp_path / "reports").rglob("*.pdf"))) == 2

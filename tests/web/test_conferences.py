@@ -1,26 +1,40 @@
 """Conferences through the app: series, occurrences, agendas, carry-over, PDF, feeds, permissions."""
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pypdf
 import pytest
 import recurring_ical_events
+import sqlalchemy as sa
 
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember
 from tumorboard.extensions import db
-from tumorboard.sessions.models import Presentation
+from tumorboard.room.models import Presentation
 from tumorboard.vocab import CaseStatus, ConferenceStatus, PresentationStatus, Role, SiteGroup
 
 SERIES = {
-    "name": "Breast Tumor Board", "site_groups": ["breast"], "pattern": "weekly", "weekday": "1", "nth": "1", "custom": "",
-    "starts_on": (date.today() - timedelta(days=14)).isoformat(), "start_time": "07:00", "end_time": "08:00",
-    "timezone": "America/New_York", "place": "Room 3B", "video_link": "https://video.example.org/breast", "capacity": "3",
-    "minutes_per_case": "5", "deadline_working_days": "2", "weeks_ahead": "6",
+    "name": "Breast Tumor Board",
+    "site_groups": ["breast"],
+    "pattern": "weekly",
+    "weekday": "1",
+    "nth": "1",
+    "custom": "",
+    "starts_on": (date.today() - timedelta(days=14)).isoformat(),
+    "start_time": "07:00",
+    "end_time": "08:00",
+    "timezone": "America/New_York",
+    "place": "Room 3B",
+    "video_link": "https://video.example.org/breast",
+    "capacity": "3",
+    "minutes_per_case": "5",
+    "deadline_working_days": "2",
+    "weeks_ahead": "6",
     "required_specialties": ["surgery", "medical_oncology", "radiation_oncology", "diagnostic_radiology", "pathology"],
-    "consensus": "2/3", "active": "y",
+    "consensus": "2/3",
+    "active": "y",
 }
 
 
@@ -32,18 +46,27 @@ def coordinator(make, auth):
 
 
 def _upcoming(series_id: int) -> list[Conference]:
-    return list(db.session.scalars(db.select(Conference).where(Conference.series_id == series_id, Conference.starts_at > datetime.now(UTC))
-                                   .order_by(Conference.starts_at)))
+    return list(
+        db.session.scalars(
+            sa.select(Conference)
+            .where(Conference.series_id == series_id, Conference.starts_at > datetime.now(UTC))
+            .order_by(Conference.starts_at)
+        )
+    )
 
 
 def _agenda(conference: Conference) -> list[Presentation]:
-    return list(db.session.scalars(db.select(Presentation).where(Presentation.conference_id == conference.id).order_by(Presentation.position)))
+    return list(
+        db.session.scalars(
+            sa.select(Presentation).where(Presentation.conference_id == conference.id).order_by(Presentation.position)
+        )
+    )
 
 
 def test_a_coordinator_creates_a_series_and_its_occurrences_are_generated(coordinator, client):
     response = client.post("/conferences/series/new", data=SERIES)
     assert response.status_code == 302
-    series = db.session.scalars(db.select(ConferenceSeries)).one()
+    series = db.session.scalars(sa.select(ConferenceSeries)).one()
     assert series.rrule == "FREQ=WEEKLY;BYDAY=TU" and series.duration_minutes == 60
     upcoming = _upcoming(series.id)
     assert 5 <= len(upcoming) <= 7
@@ -53,28 +76,37 @@ def test_a_coordinator_creates_a_series_and_its_occurrences_are_generated(coordi
     assert len(_upcoming(series.id)) == len(upcoming)  # nothing twice
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"end_time": "06:30"}, "The meeting must end after it starts"),
-    ({"capacity": "-1"}, "Capacity must be from 0 to 200."),
-    ({"weekday": "9"}, "Not a valid choice."),
-    ({"pattern": "custom", "custom": "FREQ=WEEKLY;BYDAY=XX"}, "Not a valid recurrence rule"),
-    ({"pattern": "custom", "custom": "FREQ=WEEKLY;UNTIL=20200101"}, "no meeting on or after the first meeting date"),
-    ({"site_groups": []}, "Choose at least one site group."),
-    ({"video_link": "zoom"}, "starting with https://"),
-    ({"name": ""}, "Give the series a name."),
-    ({"name": "Breast\r\nBoard"}, "Use one line"),
-    ({"place": "Room 3B\nX-INJECTED:1"}, "Use one line"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"end_time": "06:30"}, "The meeting must end after it starts"),
+        ({"capacity": "-1"}, "Capacity must be from 0 to 200."),
+        ({"weekday": "9"}, "Not a valid choice."),
+        ({"pattern": "custom", "custom": "FREQ=WEEKLY;BYDAY=XX"}, "Not a valid recurrence rule"),
+        (
+            {"pattern": "custom", "custom": "FREQ=WEEKLY;UNTIL=20200101"},
+            "no meeting on or after the first meeting date",
+        ),
+        ({"site_groups": []}, "Choose at least one site group."),
+        ({"video_link": "zoom"}, "starting with https://"),
+        ({"name": ""}, "Give the series a name."),
+        ({"name": "Breast\r\nBoard"}, "Use one line"),
+        ({"place": "Room 3B\nX-INJECTED:1"}, "Use one line"),
+    ],
+)
 def test_a_series_that_cannot_work_is_refused(coordinator, client, overrides, message):
     response = client.post("/conferences/series/new", data={**SERIES, **overrides})
     assert response.status_code == 200 and message in response.data.decode()
-    assert db.session.scalar(db.select(db.func.count(ConferenceSeries.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(ConferenceSeries.id))) == 0
 
 
 def test_every_two_weeks_and_monthly(coordinator, client):
     client.post("/conferences/series/new", data={**SERIES, "name": "GU", "pattern": "every_two_weeks", "weekday": "4"})
-    client.post("/conferences/series/new", data={**SERIES, "name": "Sarcoma", "pattern": "monthly", "weekday": "2", "nth": "2", "weeks_ahead": "12"})
-    gu, sarcoma = db.session.scalars(db.select(ConferenceSeries).order_by(ConferenceSeries.name)).all()[:2]
+    client.post(
+        "/conferences/series/new",
+        data={**SERIES, "name": "Sarcoma", "pattern": "monthly", "weekday": "2", "nth": "2", "weeks_ahead": "12"},
+    )
+    gu, sarcoma = db.session.scalars(sa.select(ConferenceSeries).order_by(ConferenceSeries.name)).all()[:2]
     gu_days = [c.starts_at.date() for c in _upcoming(gu.id)]
     assert all((b - a).days == 14 for a, b in zip(gu_days, gu_days[1:], strict=False))
     assert all(8 <= c.starts_at.astimezone(ZoneInfo("America/New_York")).day <= 14 for c in _upcoming(sarcoma.id))
@@ -82,7 +114,7 @@ def test_every_two_weeks_and_monthly(coordinator, client):
 
 def test_cancel_and_move_one_occurrence_without_touching_the_others(coordinator, client, make):
     client.post("/conferences/series/new", data=SERIES)
-    series = db.session.scalars(db.select(ConferenceSeries)).one()
+    series = db.session.scalars(sa.select(ConferenceSeries)).one()
     first, second, third = _upcoming(series.id)[:3]
     case = make.case(status=CaseStatus.SUBMITTED)
     client.post(f"/conferences/{first.id}/agenda/add", data={"case_id": case.id, "version": first.agenda_version})
@@ -97,11 +129,15 @@ def test_cancel_and_move_one_occurrence_without_touching_the_others(coordinator,
 
 
 def test_a_past_or_cancelled_occurrence_cannot_change(coordinator, client, make):
-    past = make.conference(starts_at=datetime.now(UTC) - timedelta(days=2), occurrence_start=datetime.now(UTC) - timedelta(days=2))
+    past = make.conference(
+        starts_at=datetime.now(UTC) - timedelta(days=2), occurrence_start=datetime.now(UTC) - timedelta(days=2)
+    )
     page = client.post(f"/conferences/{past.id}/cancel", data={}, follow_redirects=True).data.decode()
     assert "already taken place" in page
     case = make.case()
-    page = client.post(f"/conferences/{past.id}/agenda/add", data={"case_id": case.id}, follow_redirects=True).data.decode()
+    page = client.post(
+        f"/conferences/{past.id}/agenda/add", data={"case_id": case.id}, follow_redirects=True
+    ).data.decode()
     assert "already taken place" in page and _agenda(past) == []
 
 
@@ -109,7 +145,10 @@ def _conference_with_cases(make, count: int, **case_overrides):
     series = make.series(capacity=3, minutes_per_case=10, deadline_working_days=2)
     start = datetime.now(UTC) + timedelta(days=10)
     conference = make.conference(series=series, starts_at=start, occurrence_start=start, duration_minutes=30)
-    cases = [make.case(status=CaseStatus.SUBMITTED, submitted_at=datetime.now(UTC) - timedelta(days=1), **case_overrides) for _ in range(count)]
+    cases = [
+        make.case(status=CaseStatus.SUBMITTED, submitted_at=datetime.now(UTC) - timedelta(days=1), **case_overrides)
+        for _ in range(count)
+    ]
     return conference, cases
 
 
@@ -117,7 +156,13 @@ def test_build_an_agenda_with_flags_order_minutes_and_projected_end(coordinator,
     conference, cases = _conference_with_cases(make, 4)
     for case in cases:
         db.session.refresh(conference)
-        assert client.post(f"/conferences/{conference.id}/agenda/add", data={"case_id": case.id, "version": conference.agenda_version}).status_code == 302
+        assert (
+            client.post(
+                f"/conferences/{conference.id}/agenda/add",
+                data={"case_id": case.id, "version": conference.agenda_version},
+            ).status_code
+            == 302
+        )
     db.session.expire_all()
     assert [p.case_id for p in _agenda(conference)] == [c.id for c in cases]
     assert all(c.status is CaseStatus.SCHEDULED for c in cases)
@@ -128,7 +173,10 @@ def test_build_an_agenda_with_flags_order_minutes_and_projected_end(coordinator,
     client.post(f"/conferences/{conference.id}/agenda/{last.id}/up", data={"version": conference.agenda_version})
     db.session.expire_all()
     assert [p.case_id for p in _agenda(conference)] == [cases[0].id, cases[1].id, cases[3].id, cases[2].id]
-    client.post(f"/conferences/{conference.id}/agenda/{last.id}/minutes", data={"minutes": "3", "version": conference.agenda_version})
+    client.post(
+        f"/conferences/{conference.id}/agenda/{last.id}/minutes",
+        data={"minutes": "3", "version": conference.agenda_version},
+    )
     db.session.expire_all()
     assert last.minutes_allotted == 3
     client.post(f"/conferences/{conference.id}/agenda/{last.id}/remove", data={"version": conference.agenda_version})
@@ -139,7 +187,9 @@ def test_build_an_agenda_with_flags_order_minutes_and_projected_end(coordinator,
 def test_a_case_twice_on_one_agenda_is_refused(coordinator, client, make):
     conference, (case,) = _conference_with_cases(make, 1)
     client.post(f"/conferences/{conference.id}/agenda/add", data={"case_id": case.id})
-    page = client.post(f"/conferences/{conference.id}/agenda/add", data={"case_id": case.id}, follow_redirects=True).data.decode()
+    page = client.post(
+        f"/conferences/{conference.id}/agenda/add", data={"case_id": case.id}, follow_redirects=True
+    ).data.decode()
     assert f"Case #{case.id} is already on this agenda." in page and len(_agenda(conference)) == 1
 
 
@@ -149,7 +199,9 @@ def test_a_late_submission_is_flagged_not_dropped(coordinator, client, make):
     start = datetime.now(UTC) + timedelta(hours=2)
     conference = make.conference(series=series, starts_at=start, occurrence_start=start)
     case = make.case(status=CaseStatus.SUBMITTED, submitted_at=datetime.now(UTC))
-    page = client.post(f"/conferences/{conference.id}/agenda/add", data={"case_id": case.id}, follow_redirects=True).data.decode()
+    page = client.post(
+        f"/conferences/{conference.id}/agenda/add", data={"case_id": case.id}, follow_redirects=True
+    ).data.decode()
     assert "flagged late" in page and _agenda(conference)[0].late_submission
 
 
@@ -157,7 +209,9 @@ def test_a_change_on_a_stale_agenda_is_refused_with_a_clear_message(coordinator,
     conference, (a, b) = _conference_with_cases(make, 2)
     seen = conference.agenda_version
     client.post(f"/conferences/{conference.id}/agenda/add", data={"case_id": a.id, "version": seen})
-    page = client.post(f"/conferences/{conference.id}/agenda/add", data={"case_id": b.id, "version": seen}, follow_redirects=True).data.decode()
+    page = client.post(
+        f"/conferences/{conference.id}/agenda/add", data={"case_id": b.id, "version": seen}, follow_redirects=True
+    ).data.decode()
     assert "Someone else changed this agenda since you opened it" in page
     assert [p.case_id for p in _agenda(conference)] == [a.id]
 
@@ -176,12 +230,18 @@ def test_cases_not_reached_move_to_the_top_of_the_next_meeting_in_order(coordina
     assert "2 cases carried over" in page
     db.session.expire_all()
     assert [p.case_id for p in _agenda(upcoming)] == [first.id, second.id, waiting.id]
-    assert [p.status for p in _agenda(past)] == [PresentationStatus.CLOSED, PresentationStatus.NOT_REACHED, PresentationStatus.NOT_REACHED]
+    assert [p.status for p in _agenda(past)] == [
+        PresentationStatus.CLOSED,
+        PresentationStatus.NOT_REACHED,
+        PresentationStatus.NOT_REACHED,
+    ]
     assert past.status is ConferenceStatus.HELD and _agenda(upcoming)[0].carried_over_from_id is not None
 
 
 def test_agenda_pdfs(coordinator, client, make):
-    conference, (case,) = _conference_with_cases(make, 1, patient=make.patient(last_name="Merriweather", first_name="Lydia", mrn="TB424242"))
+    conference, (case,) = _conference_with_cases(
+        make, 1, patient=make.patient(last_name="Merriweather", first_name="Lydia", mrn="TB424242")
+    )
     client.post(f"/conferences/{conference.id}/agenda/add", data={"case_id": case.id})
 
     def text(url: str) -> str:
@@ -191,7 +251,12 @@ def test_agenda_pdfs(coordinator, client, make):
 
     assert "Merriweather, Lydia" in text(f"/conferences/{conference.id}/agenda.pdf")
     deidentified = text(f"/conferences/{conference.id}/agenda.pdf?variant=deidentified")
-    assert f"#{case.id}" in deidentified and "LM" in deidentified and "Merriweather" not in deidentified and "TB424242" not in deidentified
+    assert (
+        f"#{case.id}" in deidentified
+        and "LM" in deidentified
+        and "Merriweather" not in deidentified
+        and "TB424242" not in deidentified
+    )
 
 
 def _feed_world(make):
@@ -202,11 +267,18 @@ def _feed_world(make):
     db.session.commit()
     start = datetime.now(UTC) + timedelta(days=3)
     conference = make.conference(series=series, starts_at=start, occurrence_start=start)
-    cancelled = make.conference(series=series, starts_at=start + timedelta(days=7), occurrence_start=start + timedelta(days=7),
-                                status=ConferenceStatus.CANCELLED, sequence=1)
+    cancelled = make.conference(
+        series=series,
+        starts_at=start + timedelta(days=7),
+        occurrence_start=start + timedelta(days=7),
+        status=ConferenceStatus.CANCELLED,
+        sequence=1,
+    )
     for mrn, last in (("ZQ900001", "Quagmirevich"), ("ZQ900002", "Xanthopoulou")):
         patient = make.patient(mrn=mrn, last_name=last, first_name="Zebulon", birth_date=date(1947, 3, 9))
-        make.presentation(conference=conference, case=make.case(patient=patient, question="Is Zebulon fit for surgery?"))
+        make.presentation(
+            conference=conference, case=make.case(patient=patient, question="Is Zebulon fit for surgery?")
+        )
     return physician, series, conference, cancelled
 
 
@@ -244,7 +316,9 @@ def test_the_personal_feed_needs_its_token_and_stops_when_revoked(client, auth, 
     auth.login(other.username)
     client.post("/profile/calendar", data={"action": "create"})
     db.session.expire_all()
-    assert f"conference-{conference.id}@".encode() not in client.get(f"/calendar/u/{other.calendar_token}.ics").data  # not a member
+    assert (
+        f"conference-{conference.id}@".encode() not in client.get(f"/calendar/u/{other.calendar_token}.ics").data
+    )  # not a member
     client.post("/logout")
     auth.login(physician.username)
     client.post("/profile/calendar", data={"action": "revoke"})
@@ -262,16 +336,19 @@ def test_my_conferences_and_my_cases_on_agendas(client, auth, make):
     assert "Breast Tumor Board" in page and f"#{mine.id}</a> (AP)" in page and "presenting" in page
 
 
-@pytest.mark.parametrize(("roles", "method", "path", "status"), [
-    ((Role.PHYSICIAN,), "get", "/conferences/series/new", 403),
-    ((Role.PHYSICIAN,), "post", "/conferences/{id}/agenda/add", 403),
-    ((Role.PHYSICIAN,), "get", "/conferences/{id}", 200),
-    ((Role.PHYSICIAN,), "get", "/conferences/{id}/agenda.pdf", 200),
-    ((Role.AUDITOR,), "get", "/conferences/{id}", 200),
-    ((Role.AUDITOR,), "post", "/conferences/{id}/cancel", 403),
-    ((Role.NAVIGATOR,), "get", "/conferences/mine", 403),
-    ((Role.ADMIN,), "get", "/conferences/", 403),
-])
+@pytest.mark.parametrize(
+    ("roles", "method", "path", "status"),
+    [
+        ((Role.PHYSICIAN,), "get", "/conferences/series/new", 403),
+        ((Role.PHYSICIAN,), "post", "/conferences/{id}/agenda/add", 403),
+        ((Role.PHYSICIAN,), "get", "/conferences/{id}", 200),
+        ((Role.PHYSICIAN,), "get", "/conferences/{id}/agenda.pdf", 200),
+        ((Role.AUDITOR,), "get", "/conferences/{id}", 200),
+        ((Role.AUDITOR,), "post", "/conferences/{id}/cancel", 403),
+        ((Role.NAVIGATOR,), "get", "/conferences/mine", 403),
+        ((Role.ADMIN,), "get", "/conferences/", 403),
+    ],
+)
 def test_who_may_do_what(make, auth, client, roles, method, path, status):
     conference = make.conference()
     auth.login(make.user(roles=roles).username)
@@ -296,24 +373,34 @@ def test_agenda_page_queries_do_not_grow_with_the_cases(coordinator, client, mak
 
 def test_editing_the_series_room_reaches_future_occurrences_and_raises_their_sequence(coordinator, client):
     client.post("/conferences/series/new", data=SERIES)
-    series = db.session.scalars(db.select(ConferenceSeries)).one()
+    series = db.session.scalars(sa.select(ConferenceSeries)).one()
     upcoming = _upcoming(series.id)
-    assert client.post(f"/conferences/series/{series.id}/edit", data={**SERIES, "place": "Pavilion B, Room 210", "end_time": "08:30"}).status_code == 302
+    assert (
+        client.post(
+            f"/conferences/series/{series.id}/edit",
+            data={**SERIES, "place": "Pavilion B, Room 210", "end_time": "08:30"},
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert {(c.place, c.duration_minutes, c.sequence) for c in upcoming} == {("Pavilion B, Room 210", 90, 1)}
 
 
 def test_changing_the_weekday_cancels_the_old_occurrences_and_creates_new_ones(coordinator, client, make):
     client.post("/conferences/series/new", data=SERIES)
-    series = db.session.scalars(db.select(ConferenceSeries)).one()
+    series = db.session.scalars(sa.select(ConferenceSeries)).one()
     tuesday = _upcoming(series.id)[0]
     case = make.case(status=CaseStatus.SUBMITTED)
     client.post(f"/conferences/{tuesday.id}/agenda/add", data={"case_id": case.id})
     client.post(f"/conferences/series/{series.id}/edit", data={**SERIES, "weekday": "3"})
     db.session.expire_all()
-    assert tuesday.status is ConferenceStatus.CANCELLED and tuesday.sequence == 1 and case.status is CaseStatus.SUBMITTED
+    assert (
+        tuesday.status is ConferenceStatus.CANCELLED and tuesday.sequence == 1 and case.status is CaseStatus.SUBMITTED
+    )
     scheduled = [c for c in _upcoming(series.id) if c.status is ConferenceStatus.SCHEDULED]
-    assert scheduled and {c.starts_at.astimezone(ZoneInfo("America/New_York")).strftime("%a") for c in scheduled} == {"Thu"}
+    assert scheduled and {c.starts_at.astimezone(ZoneInfo("America/New_York")).strftime("%a") for c in scheduled} == {
+        "Thu"
+    }
 
 
 def test_the_daily_command_generates_what_is_missing_once(runner, make):

@@ -14,7 +14,10 @@ def test_physician_sees_their_cases_and_upcoming_conferences(make, auth, client)
     db.session.add(SeriesMember(series_id=series.id, user_id=me.id))
     db.session.commit()
     conference = make.conference(series=series)
-    make.presentation(conference=conference, case=make.case(presenting_physician=me, patient=make.patient(first_name="Maria", last_name="Lockhart")))
+    make.presentation(
+        conference=conference,
+        case=make.case(presenting_physician=me, patient=make.patient(first_name="Maria", last_name="Lockhart")),
+    )
     make.case(managing_physician=other)
     make.case(presenting_physician=me, status=CaseStatus.WITHDRAWN)
     auth.login(me.username)
@@ -31,9 +34,18 @@ def test_coordinator_sees_the_queue_and_this_years_conferences(make, auth, clien
     make.conference(status=ConferenceStatus.HELD, starts_at=datetime.now(UTC) - timedelta(hours=5))
     auth.login(make.user(roles=(Role.COORDINATOR,)).username)
     page = client.get("/").data.decode()
-    assert '<div class="tb-stat-value">2</div>\n      <div class="tb-stat-label"><a href="/cases/">Cases waiting in the queue' in page
-    assert '<div class="tb-stat-value">1</div>\n      <div class="tb-stat-label"><a href="/cases/?ready=no">of them missing imaging or pathology' in page
-    assert '<div class="tb-stat-value">1</div>\n      <div class="tb-stat-label"><a href="/conferences/">Conferences held this year' in page
+    assert (
+        '<div class="tb-stat-value">2</div>\n      <div class="tb-stat-label"><a href="/cases/">Cases waiting in '
+        "the queue" in page
+    )
+    assert (
+        '<div class="tb-stat-value">1</div>\n      <div class="tb-stat-label"><a href="/cases/?ready=no">of them '
+        "missing imaging or pathology" in page
+    )
+    assert (
+        '<div class="tb-stat-value">1</div>\n      <div class="tb-stat-label"><a href="/conferences/">Conferences '
+        "held this year" in page
+    )
 
 
 def test_dashboard_queries_do_not_grow_with_the_rows(make, auth, client, count_statements):
@@ -49,7 +61,11 @@ def test_dashboard_queries_do_not_grow_with_the_rows(make, auth, client, count_s
     few = statements()
     series = make.series()
     for day in range(1, 9):
-        conference = make.conference(series=series, starts_at=datetime.now(UTC) + timedelta(days=day), occurrence_start=datetime.now(UTC) + timedelta(days=day))
+        conference = make.conference(
+            series=series,
+            starts_at=datetime.now(UTC) + timedelta(days=day),
+            occurrence_start=datetime.now(UTC) + timedelta(days=day),
+        )
         for _ in range(3):
             make.presentation(conference=conference, case=make.case(presenting_physician=me))
     assert statements() == few

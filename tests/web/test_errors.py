@@ -2,7 +2,7 @@
 
 import logging
 
-from tumorboard.main import views
+from tumorboard.dashboard import views
 from tumorboard.vocab import Role
 
 
@@ -30,7 +30,9 @@ def test_health_check_answers_without_signing_in(client):
     assert client.get("/healthz").json == {"status": "ok"}
 
 
-def test_when_the_database_fails_the_error_page_needs_no_database_and_the_log_no_values(make, auth, client, monkeypatch, caplog):
+def test_when_the_database_fails_the_error_page_needs_no_database_and_the_log_no_values(
+    make, auth, client, monkeypatch, caplog
+):
     import sqlalchemy as sa
 
     from tumorboard.auth import views as auth_views
@@ -38,8 +40,12 @@ def test_when_the_database_fails_the_error_page_needs_no_database_and_the_log_no
     user = make.user(roles=(Role.PHYSICIAN,))
     auth.login(user.username)
     # As the engine raises it (hide_parameters): the values are kept on the error, never in its text.
-    statement_error = sa.exc.OperationalError("INSERT INTO patients", {"mrn__0": "TB400007", "last_name__0": "Quillfeather"},
-                                              ConnectionError("server closed the connection unexpectedly"), hide_parameters=True)
+    statement_error = sa.exc.OperationalError(
+        "INSERT INTO patients",
+        {"mrn__0": "TB400007", "last_name__0": "Quillfeather"},
+        ConnectionError("server closed the connection unexpectedly"),
+        hide_parameters=True,
+    )
 
     def gone(*_args, **_kwargs):
         raise statement_error
@@ -64,7 +70,15 @@ def test_database_errors_never_quote_the_values_they_were_sent_with(make):
     from tumorboard.extensions import db
 
     make.patient(mrn="TB400007")
-    db.session.add(Patient(mrn="TB400007", last_name="Quillfeather", first_name="Ada", birth_date=make.patient().birth_date, sex="female"))
+    db.session.add(
+        Patient(
+            mrn="TB400007",
+            last_name="Quillfeather",
+            first_name="Ada",
+            birth_date=make.patient().birth_date,
+            sex="female",
+        )
+    )
     with pytest.raises(sa.exc.IntegrityError) as raised:
         db.session.flush()
     db.session.rollback()
@@ -80,7 +94,9 @@ def test_a_unique_key_clash_is_logged_without_the_key(make, auth, client, monkey
     auth.login(user.username)
 
     def clash(*_args):
-        raise sa.exc.IntegrityError("INSERT", {}, Exception("duplicate key value\nDETAIL:  Key (mrn)=(TB400007) already exists."))
+        raise sa.exc.IntegrityError(
+            "INSERT", {}, Exception("duplicate key value\nDETAIL:  Key (mrn)=(TB400007) already exists.")
+        )
 
     monkeypatch.setattr(views, "build_dashboard", clash)
     with caplog.at_level(logging.DEBUG):

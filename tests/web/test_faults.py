@@ -12,7 +12,7 @@ from tumorboard.audit.models import AuditEntry
 from tumorboard.extensions import db
 from tumorboard.letters import operations as letter_operations
 from tumorboard.letters.models import PlanLetter
-from tumorboard.reporting.models import AnalyticCaseload
+from tumorboard.reports.models import AnalyticCaseload
 from tumorboard.vocab import Role
 
 
@@ -24,12 +24,19 @@ def test_the_database_going_away_mid_request_gives_the_error_page_and_writes_not
     make.user(username="dana", roles=(Role.COORDINATOR,))
     auth.login("dana")
     monkeypatch.setattr(db.session, "commit", _gone)  # the rows are flushed, then the connection is lost
-    response = client.post("/reports/caseload", data={"file": (io.BytesIO(b"year,site_group,analytic_cases\n2025,breast,652\n"), "c.csv")})
+    response = client.post(
+        "/reports/caseload", data={"file": (io.BytesIO(b"year,site_group,analytic_cases\n2025,breast,652\n"), "c.csv")}
+    )
     assert response.status_code == 500 and b"Something went wrong on our side" in response.data
     monkeypatch.undo()
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AnalyticCaseload)) == 0
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.entity_type == "analytic_caseload")) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.entity_type == "analytic_caseload")
+        )
+        == 0
+    )
 
 
 def test_a_crash_in_the_middle_of_a_letter_batch_leaves_no_letter_half_issued(make, auth, client, app, monkeypatch):
@@ -56,4 +63,7 @@ def test_a_crash_in_the_middle_of_a_letter_batch_leaves_no_letter_half_issued(ma
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanLetter)) == 0  # the request was one transaction
     assert filed() == before  # files are filed only after the commit
     again = client.post(f"/letters/batch/{first.conference.id}", data={}, follow_redirects=True).data.decode()
-    assert "Letters issued for 2 cases." in again and db.session.scalar(sa.select(sa.func.count()).select_from(PlanLetter)) == 4
+    assert (
+        "Letters issued for 2 cases." in again
+        and db.session.scalar(sa.select(sa.func.count()).select_from(PlanLetter)) == 4
+    )

@@ -14,11 +14,33 @@ from tumorboard.vocab import Role
 
 FIELD = re.compile(r'<(?:input|select|textarea)[^>]*?\sname="([^"]+)"')
 SCRIPT = "<script>alert('tb')</script>"
-HOSTILE = st.sampled_from([
-    "", " ", "'; DROP TABLE cases; --", SCRIPT, "\" onmouseover=\"alert(1)", "=cmd|' /C calc'!A0", "9" * 400, "-1", "1e309",
-    "2026-02-30", "yes", "on", "y", "breast", "surgery", "FREQ=WEEKLY;BYDAY=TU", "12:00", "\u202e", "ŻółćĄ", "0", "2**31",
-    "two\r\nlines", "nul\x00byte",
-])
+HOSTILE = st.sampled_from(
+    [
+        "",
+        " ",
+        "'; DROP TABLE cases; --",
+        SCRIPT,
+        '" onmouseover="alert(1)',
+        "=cmd|' /C calc'!A0",
+        "9" * 400,
+        "-1",
+        "1e309",
+        "2026-02-30",
+        "yes",
+        "on",
+        "y",
+        "breast",
+        "surgery",
+        "FREQ=WEEKLY;BYDAY=TU",
+        "12:00",
+        "\u202e",
+        "ŻółćĄ",
+        "0",
+        "2**31",
+        "two\r\nlines",
+        "nul\x00byte",
+    ]
+)
 TEXT = st.one_of(HOSTILE, st.text(max_size=60))
 FORMS = [  # (role, form page)
     (Role.PHYSICIAN, "/cases/new"),
@@ -38,7 +60,11 @@ def test_no_input_breaks_a_form(client, auth, make, role, path):
     names = sorted(set(FIELD.findall(client.get(path).get_data(as_text=True))) - {"csrf_token"})
     assert names, f"no fields found on {path}"
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(st.fixed_dictionaries({name: TEXT for name in names}))
     def post(values: dict[str, str]) -> None:
         g.pop("_login_user", None)
@@ -55,15 +81,19 @@ def test_numbers_no_database_column_holds_are_input_errors(client, auth, make, n
     make.user(username="dana", roles=(Role.COORDINATOR,))
     conference = make.conference()
     auth.login("dana")
-    for path, data in ((f"/conferences/{conference.id}/agenda/add", {"case_id": number, "version": number}),
-                       (f"/room/{conference.id}/check-in", {"user_id": number}),
-                       ("/conferences/series/new", {"name": "Sarcoma Board", "capacity": number, "weeks_ahead": number})):
+    for path, data in (
+        (f"/conferences/{conference.id}/agenda/add", {"case_id": number, "version": number}),
+        (f"/room/{conference.id}/check-in", {"user_id": number}),
+        ("/conferences/series/new", {"name": "Sarcoma Board", "capacity": number, "weeks_ahead": number}),
+    ):
         g.pop("_login_user", None)
         assert client.post(path, data=data).status_code < 500, path
 
 
-FORM = re.compile(r'<form[^>]*?method="post"[^>]*?action="([^"]+)"[^>]*>(.*?)</form>|<form[^>]*?action="([^"]+)"[^>]*?method="post"[^>]*>(.*?)</form>',
-                  re.DOTALL | re.IGNORECASE)
+FORM = re.compile(
+    r'<form[^>]*?method="post"[^>]*?action="([^"]+)"[^>]*>(.*?)</form>|<form[^>]*?action="([^"]+)"[^>]*?method="post"[^>]*>(.*?)</form>',
+    re.DOTALL | re.IGNORECASE,
+)
 
 
 def forms_on(html: str) -> list[tuple[str, list[str]]]:
@@ -80,9 +110,16 @@ def forms_on(html: str) -> list[tuple[str, list[str]]]:
 def fuzz(client, auth, forms: list[tuple[str, tuple[str, list[str]]]], examples: int) -> None:
     """Post generated values into (username, (action, field names)) forms, signed in as that user: never a 500."""
 
-    @settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(st.sampled_from(forms).flatmap(
-        lambda chosen: st.tuples(st.just(chosen), st.fixed_dictionaries({name: TEXT for name in chosen[1][1]}))))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        st.sampled_from(forms).flatmap(
+            lambda chosen: st.tuples(st.just(chosen), st.fixed_dictionaries({name: TEXT for name in chosen[1][1]}))
+        )
+    )
     def post(example) -> None:
         (username, (action, _)), values = example
         g.pop("_login_user", None)
@@ -115,7 +152,12 @@ def test_no_input_breaks_the_forms_of_a_running_conference(client, auth, make):
     agenda = forms_on(client.get(f"/conferences/{upcoming.id}").get_data(as_text=True))
     assert len(forms) >= 5 and agenda, (forms, agenda)
 
-    fuzz(client, auth, [(room.chair.username, form) for form in forms] + [("dana", form) for form in agenda], examples=int(os.environ.get("FUZZ_EXAMPLES", 60)))
+    fuzz(
+        client,
+        auth,
+        [(room.chair.username, form) for form in forms] + [("dana", form) for form in agenda],
+        examples=int(os.environ.get("FUZZ_EXAMPLES", 60)),
+    )
 
 
 def test_no_input_breaks_the_forms_of_a_case_and_its_letters(client, auth, make):
@@ -132,4 +174,9 @@ def test_no_input_breaks_the_forms_of_a_case_and_its_letters(client, auth, make)
     case_forms = forms_on(client.get(f"/cases/{presented.case.id}").get_data(as_text=True))
     assert letters and case_forms, (letters, case_forms)
 
-    fuzz(client, auth, [(presented.managing.username, form) for form in letters] + [("dana", form) for form in case_forms], examples=int(os.environ.get("FUZZ_EXAMPLES", 40)))
+    fuzz(
+        client,
+        auth,
+        [(presented.managing.username, form) for form in letters] + [("dana", form) for form in case_forms],
+        examples=int(os.environ.get("FUZZ_EXAMPLES", 40)),
+    )

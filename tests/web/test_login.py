@@ -1,6 +1,7 @@
 """Signing in and out through the login form."""
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 
 from tumorboard.audit.models import AuditEntry
@@ -20,7 +21,9 @@ def test_sign_in_follows_next_only_within_the_site(make, client):
     ok = client.post("/login?next=/users/", data={"username": "skim", "password": "correct-horse-battery"})
     assert ok.location == "/users/"
     client.post("/logout")
-    evil = client.post("/login?next=https://evil.example/", data={"username": "skim", "password": "correct-horse-battery"})
+    evil = client.post(
+        "/login?next=https://evil.example/", data={"username": "skim", "password": "correct-horse-battery"}
+    )
     assert evil.location == "/"
 
 
@@ -66,7 +69,7 @@ def test_sign_in_and_failures_are_audited(make, auth):
     user = make.user(username="skim")
     auth.login("skim", "guess")
     auth.login("skim")
-    actions = db.session.execute(db.select(AuditEntry.action, AuditEntry.entity_id).order_by(AuditEntry.id)).all()
+    actions = db.session.execute(sa.select(AuditEntry.action, AuditEntry.entity_id).order_by(AuditEntry.id)).all()
     assert actions == [("login_failed", user.id), ("login", user.id)]
 
 
@@ -78,9 +81,18 @@ def test_passwords_are_stored_as_scrypt_hashes(make):
 def test_change_own_password(make, auth, client):
     make.user(username="skim")
     auth.login("skim")
-    weak = client.post("/profile", data={"current_password": "correct-horse-battery", "password": "short", "confirm": "short"})
+    weak = client.post(
+        "/profile", data={"current_password": "correct-horse-battery", "password": "short", "confirm": "short"}
+    )
     assert b"at least 12" in weak.data
-    ok = client.post("/profile", data={"current_password": "correct-horse-battery", "password": "a-much-better-one", "confirm": "a-much-better-one"})
+    ok = client.post(
+        "/profile",
+        data={
+            "current_password": "correct-horse-battery",
+            "password": "a-much-better-one",
+            "confirm": "a-much-better-one",
+        },
+    )
     assert ok.status_code == 302
     client.post("/logout")
     assert auth.login("skim", "a-much-better-one").status_code == 302
@@ -151,7 +163,9 @@ def test_an_unknown_username_costs_one_password_hash_like_a_known_one(make, auth
 
     checked: list[str] = []
     real = operations.check_password_hash
-    monkeypatch.setattr(operations, "check_password_hash", lambda stored, password: checked.append(stored) or real(stored, password))
+    monkeypatch.setattr(
+        operations, "check_password_hash", lambda stored, password: checked.append(stored) or real(stored, password)
+    )
     assert auth.login("nobody-here", "a guess").status_code == 401
     assert len(checked) == 1 and checked[0].startswith("scrypt:")
 
@@ -168,8 +182,15 @@ def test_a_session_cookie_replayed_after_sign_out_is_signed_out(make, auth, clie
     assert response.status_code == 302 and response.location.startswith("/login")
 
 
-@pytest.mark.parametrize("query", ["next=/%0d%0aSet-Cookie:x=1", "next=/%0aLocation:%20https://evil.example", "next=/%5Cevil.example",
-                                   "next=/ok%09tab"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "next=/%0d%0aSet-Cookie:x=1",
+        "next=/%0aLocation:%20https://evil.example",
+        "next=/%5Cevil.example",
+        "next=/ok%09tab",
+    ],
+)
 def test_a_next_with_control_characters_goes_to_the_dashboard(make, client, query):
     make.user(username="skim")
     response = client.post(f"/login?{query}", data={"username": "skim", "password": "correct-horse-battery"})
@@ -181,7 +202,10 @@ def test_a_new_password_or_signing_out_everywhere_revokes_the_calendar_link(make
     other = make.user(username="revoked", calendar_token="r" * 40)
     make.user(username="root", roles=(Role.ADMIN,))
     auth.login("root")
-    client.post(f"/users/{target.id}/password", data={"password": "violet-anchor-sleeps-42", "confirm": "violet-anchor-sleeps-42"})
+    client.post(
+        f"/users/{target.id}/password",
+        data={"password": "violet-anchor-sleeps-42", "confirm": "violet-anchor-sleeps-42"},
+    )
     client.post(f"/users/{other.id}/sign-out")
     db.session.expire_all()
     assert target.calendar_token is None and other.calendar_token is None
@@ -194,8 +218,14 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_clients(make):
     proxied = create_app({"WTF_CSRF_ENABLED": False, "TRUSTED_PROXIES": 1})
     make.user(username="skim")
     with proxied.test_client() as browser:
-        browser.post("/login", data={"username": "skim", "password": "guess"}, headers={"X-Forwarded-For": "10.20.30.40"},
-                     environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        browser.post(
+            "/login",
+            data={"username": "skim", "password": "guess"},
+            headers={"X-Forwarded-For": "10.20.30.40"},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        )
     with proxied.app_context():  # its own connection pool: closed here, not left to the garbage collector
         db.engine.dispose()
-    assert db.session.scalar(db.select(AuditEntry.remote_addr).where(AuditEntry.action == "login_failed")) == "10.20.30.40"
+    assert (
+        db.session.scalar(sa.select(AuditEntry.remote_addr).where(AuditEntry.action == "login_failed")) == "10.20.30.40"
+    )

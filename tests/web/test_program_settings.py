@@ -8,9 +8,16 @@ from tumorboard.program.settings import program_settings
 from tumorboard.vocab import Role
 
 SETTINGS = {
-    "letterhead_name": "Mercy Cancer Center", "letterhead_address": "1 Main St", "letterhead_phone": "555-0100",
-    "mrn_pattern": r"^\d{8}$", "target_case_presentation_rate": "20", "target_prospective_rate": "85",
-    "target_attendance_rate": "90", "target_discussion_rate": "90", "target_frequency_rate": "95", "second_opinion_days": "10",
+    "letterhead_name": "Mercy Cancer Center",
+    "letterhead_address": "1 Main St",
+    "letterhead_phone": "555-0100",
+    "mrn_pattern": r"^\d{8}$",
+    "target_case_presentation_rate": "20",
+    "target_prospective_rate": "85",
+    "target_attendance_rate": "90",
+    "target_discussion_rate": "90",
+    "target_frequency_rate": "95",
+    "second_opinion_days": "10",
 }
 
 
@@ -26,16 +33,29 @@ def test_admin_saves_settings_and_the_mrn_format_applies(make, auth, client):
     stored = db.session.get(ProgramSettings, 1)
     assert stored.letterhead_name == "Mercy Cancer Center" and float(stored.target_case_presentation_rate) == 0.2
     assert 'value="20.0"' in client.get("/settings/").data.decode()
-    page = client.post("/cases/new", data={"mrn": "TB123456", "last_name": "X", "first_name": "Y", "birth_date": "1960-01-01",
-                                           "sex": "female", "site_group": "breast", "save_draft": "1"}).data.decode()
+    page = client.post(
+        "/cases/new",
+        data={
+            "mrn": "TB123456",
+            "last_name": "X",
+            "first_name": "Y",
+            "birth_date": "1960-01-01",
+            "sex": "female",
+            "site_group": "breast",
+            "save_draft": "1",
+        },
+    ).data.decode()
     assert r"This MRN does not have the program&#39;s format (^\d{8}$)." in page
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("mrn_pattern", "^[A-Z", "not a valid regular expression"),
-    ("target_case_presentation_rate", "150", "from 0 to 100"),
-    ("second_opinion_days", "0", "Number must be between 1 and 60."),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("mrn_pattern", "^[A-Z", "not a valid regular expression"),
+        ("target_case_presentation_rate", "150", "from 0 to 100"),
+        ("second_opinion_days", "0", "Number must be between 1 and 60."),
+    ],
+)
 def test_bad_settings_are_refused(make, auth, client, field, value, message):
     auth.login(make.user(roles=(Role.ADMIN,)).username)
     response = client.post("/settings/", data={**SETTINGS, field: value})

@@ -15,9 +15,9 @@ from tumorboard.audit.models import AuditEntry
 from tumorboard.cases.models import Case, Patient
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.extensions import db
-from tumorboard.reporting.data import program_report
-from tumorboard.reporting.models import AnalyticCaseload
-from tumorboard.sessions.models import Attendance, Presentation
+from tumorboard.reports.models import AnalyticCaseload
+from tumorboard.reports.queries import program_report
+from tumorboard.room.models import Attendance, Presentation
 from tumorboard.vocab import ConferenceStatus, PresentationStatus, Role, SiteGroup
 
 YEAR = date.today().year - 1
@@ -48,15 +48,28 @@ def upload(text: str, name: str = "file.csv") -> tuple[io.BytesIO, str]:
 
 
 def caseload_totals() -> dict[int, int]:
-    return dict(db.session.execute(sa.select(AnalyticCaseload.year, sa.func.sum(AnalyticCaseload.analytic_cases)).group_by(AnalyticCaseload.year)).all())
+    return dict(
+        db.session.execute(
+            sa.select(AnalyticCaseload.year, sa.func.sum(AnalyticCaseload.analytic_cases)).group_by(
+                AnalyticCaseload.year
+            )
+        ).all()
+    )
 
 
 def test_caseload_upload_imports_new_years(client, auth, coordinator):
     auth.login("dana")
-    page = client.post("/reports/caseload", data={"file": upload(CASELOAD)}, follow_redirects=True).get_data(as_text=True)
+    page = client.post("/reports/caseload", data={"file": upload(CASELOAD)}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert f"Imported the registry caseload of {YEAR - 1} (280 analytic cases), {YEAR} (500 analytic cases)." in page
     assert caseload_totals() == {YEAR: 500, YEAR - 1: 280}
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.entity_type == "analytic_caseload")) == 2
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.entity_type == "analytic_caseload")
+        )
+        == 2
+    )
 
 
 def test_the_report_served_again_follows_an_import_at_once(client, auth, coordinator, make):
@@ -67,14 +80,20 @@ def test_the_report_served_again_follows_an_import_at_once(client, auth, coordin
     assert caseload() == caseload() == {"analytic_cases": 0, "source": "tumorboard"}  # the second one served again
     client.post("/reports/caseload", data={"file": upload(CASELOAD)})
     assert caseload() == {"analytic_cases": 500, "source": "registry"}
-    db.session.execute(sa.text(f"UPDATE analytic_caseload SET analytic_cases = 100 WHERE year = {YEAR}"))  # by hand, outside the app
+    db.session.execute(
+        sa.text(f"UPDATE analytic_caseload SET analytic_cases = 100 WHERE year = {YEAR}")
+    )  # by hand, outside the app
     db.session.commit()
     assert caseload() == {"analytic_cases": 200, "source": "registry"}
 
 
 def test_reimporting_a_year_asks_first_then_replaces_the_whole_year(client, auth, coordinator):
-    db.session.add_all([AnalyticCaseload(year=YEAR, site_group=SiteGroup.BREAST, analytic_cases=250),
-                        AnalyticCaseload(year=YEAR, site_group=SiteGroup.PROSTATE, analytic_cases=90)])
+    db.session.add_all(
+        [
+            AnalyticCaseload(year=YEAR, site_group=SiteGroup.BREAST, analytic_cases=250),
+            AnalyticCaseload(year=YEAR, site_group=SiteGroup.PROSTATE, analytic_cases=90),
+        ]
+    )
     db.session.commit()
     auth.login("dana")
     page = client.post("/reports/caseload", data={"file": upload(CASELOAD)}).get_data(as_text=True)
@@ -82,10 +101,14 @@ def test_reimporting_a_year_asks_first_then_replaces_the_whole_year(client, auth
     assert "<td>Prostate</td>" in page  # the file has no prostate row: the confirmation says that count goes
     assert caseload_totals() == {YEAR: 340}  # nothing changed yet
     rows = pd.read_csv(io.StringIO(CASELOAD), dtype=str).to_dict("records")
-    done = client.post("/reports/caseload/confirm", data={"rows": json.dumps(rows)}, follow_redirects=True).get_data(as_text=True)
+    done = client.post("/reports/caseload/confirm", data={"rows": json.dumps(rows)}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Imported the registry caseload" in done
     assert caseload_totals() == {YEAR: 500, YEAR - 1: 280}
-    assert db.session.scalar(sa.select(AnalyticCaseload).where(AnalyticCaseload.site_group == SiteGroup.PROSTATE)) is None
+    assert (
+        db.session.scalar(sa.select(AnalyticCaseload).where(AnalyticCaseload.site_group == SiteGroup.PROSTATE)) is None
+    )
 
 
 def test_a_tampered_confirmation_is_checked_again(client, auth, coordinator):
@@ -96,13 +119,18 @@ def test_a_tampered_confirmation_is_checked_again(client, auth, coordinator):
     huge = json.dumps([{"year": str(YEAR), "site_group": "breast", "analytic_cases": "99999999999999999999"}])
     page = client.post("/reports/caseload/confirm", data={"rows": huge}).get_data(as_text=True)
     assert "more than any program sees" in page and caseload_totals() == {}
-    garbled = client.post("/reports/caseload/confirm", data={"rows": "{not json"}, follow_redirects=True).get_data(as_text=True)
+    garbled = client.post("/reports/caseload/confirm", data={"rows": "{not json"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "could not be read" in garbled
 
 
 def test_a_bad_caseload_file_is_reported_row_by_row_and_nothing_written(client, auth, coordinator):
     auth.login("dana")
-    text = f"year,site_group,analytic_cases\n{YEAR},breast,300\n{YEAR},lung,20\n{YEAR},thoracic,-4\nlast year,breast,1\n{YEAR},Breast,2\n"
+    text = (
+        f"year,site_group,analytic_cases\n{YEAR},breast,300\n{YEAR},lung,20\n{YEAR},thoracic,-4\n"
+        f"last year,breast,1\n{YEAR},Breast,2\n"
+    )
     page = client.post("/reports/caseload", data={"file": upload(text)}).get_data(as_text=True)
     assert "4 problems found. Nothing was imported." in page
     assert "not a known site group" in page and "cannot be negative" in page and "already on row 2" in page
@@ -121,9 +149,15 @@ def test_caseload_xlsx_upload(client, auth, coordinator):
 
 def test_conference_log_upload_creates_what_it_needs_and_feeds_the_report(client, auth, coordinator):
     auth.login("dana")
-    page = client.post("/reports/conference-log", data={"presentations": upload(PRESENTATIONS, "p.csv"), "attendance": upload(ATTENDANCE, "a.csv")},
-                       follow_redirects=True).get_data(as_text=True)
-    assert "Imported 4 presentation(s) and 3 attendance record(s) (2 new conference(s), 1 new series, 3 new case(s))" in page
+    page = client.post(
+        "/reports/conference-log",
+        data={"presentations": upload(PRESENTATIONS, "p.csv"), "attendance": upload(ATTENDANCE, "a.csv")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert (
+        "Imported 4 presentation(s) and 3 attendance record(s) (2 new conference(s), 1 new series, 3 new case(s))"
+        in page
+    )
     series = db.session.scalar(sa.select(ConferenceSeries))
     assert series.name == "Breast Tumor Board" and series.active is False and series.site_groups == [SiteGroup.BREAST]
     conferences = db.session.scalars(sa.select(Conference).order_by(Conference.starts_at)).all()
@@ -135,11 +169,19 @@ def test_conference_log_upload_creates_what_it_needs_and_feeds_the_report(client
 
     report = program_report(YEAR)
     assert (report.cases_presented, report.presentations, report.prospective_presentations) == (2, 3, 2)
-    assert report.attendance["surgery"].conferences_present == 2 and report.attendance["pathology"].conferences_present == 1
+    assert (
+        report.attendance["surgery"].conferences_present == 2
+        and report.attendance["pathology"].conferences_present == 1
+    )
 
-    again = client.post("/reports/conference-log", data={"presentations": upload(PRESENTATIONS, "p.csv"), "attendance": upload(ATTENDANCE, "a.csv")},
-                        follow_redirects=True).get_data(as_text=True)
-    assert "Imported 0 presentation(s) and 0 attendance record(s)" in again and "7 row(s) were already imported" in again
+    again = client.post(
+        "/reports/conference-log",
+        data={"presentations": upload(PRESENTATIONS, "p.csv"), "attendance": upload(ATTENDANCE, "a.csv")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert (
+        "Imported 0 presentation(s) and 0 attendance record(s)" in again and "7 row(s) were already imported" in again
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Presentation)) == 4
 
 
@@ -147,7 +189,10 @@ def test_a_bad_conference_log_is_reported_with_its_file_and_nothing_written(clie
     auth.login("dana")
     bad = PRESENTATIONS + f"{YEAR}-02-31,Breast Tumor Board,LOG000004,Ng,Kai,1970-01-01,breast,yes,yes,yes,yes,no\n"
     bad_attendance = ATTENDANCE + f"{YEAR}-02-10,Breast Tumor Board,sarah kim,surgery\n"
-    page = client.post("/reports/conference-log", data={"presentations": upload(bad, "p.csv"), "attendance": upload(bad_attendance, "a.csv")}).get_data(as_text=True)
+    page = client.post(
+        "/reports/conference-log",
+        data={"presentations": upload(bad, "p.csv"), "attendance": upload(bad_attendance, "a.csv")},
+    ).get_data(as_text=True)
     assert "2 problems found. Nothing was imported." in page
     assert "<td>presentations</td><td>6</td>" in page and "<td>attendance</td><td>5</td>" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ConferenceSeries)) == 0
@@ -169,11 +214,23 @@ def test_import_conference_log_command(runner, tmp_path: Path, coordinator):
     presentations, attendance = tmp_path / "p.csv", tmp_path / "a.csv"
     presentations.write_text(PRESENTATIONS)
     attendance.write_text(ATTENDANCE.replace("surgery\n", "astrology\n", 1))
-    failed = runner.invoke(args=["import-conference-log", "--presentations", str(presentations), "--attendance", str(attendance)])
+    failed = runner.invoke(
+        args=["import-conference-log", "--presentations", str(presentations), "--attendance", str(attendance)]
+    )
     assert failed.exit_code == 1 and "attendance row 2, specialty" in failed.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Presentation)) == 0
     attendance.write_text(ATTENDANCE)
-    result = runner.invoke(args=["import-conference-log", "--presentations", str(presentations), "--attendance", str(attendance), "--as", "dana"])
+    result = runner.invoke(
+        args=[
+            "import-conference-log",
+            "--presentations",
+            str(presentations),
+            "--attendance",
+            str(attendance),
+            "--as",
+            "dana",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "4 presentations" in result.output and "3 attendance" in result.output
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.entity_type == "conference_log"))
@@ -188,10 +245,14 @@ def test_accreditation_report_command(runner, tmp_path: Path, app):
     assert document["case_presentation_rate"] == 0.0 and len(document["by_month"]) == 12
     csv = runner.invoke(args=["accreditation-report", "--year", str(YEAR), "--format", "csv"])
     assert csv.output.startswith("measure,numerator,denominator,rate,target,met")
-    pdf = runner.invoke(args=["accreditation-report", "--year", str(YEAR), "--format", "pdf", "--output", str(tmp_path / "r.pdf")])
+    pdf = runner.invoke(
+        args=["accreditation-report", "--year", str(YEAR), "--format", "pdf", "--output", str(tmp_path / "r.pdf")]
+    )
     assert pdf.exit_code == 0 and (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
     xlsx = runner.invoke(args=["accreditation-report", "--year", str(YEAR), "--format", "xlsx"])
-    assert xlsx.exit_code == 0 and Path(app.config["REPORTS_DIR"], "accreditation", f"accreditation-{YEAR}.xlsx").exists()
+    assert (
+        xlsx.exit_code == 0 and Path(app.config["REPORTS_DIR"], "accreditation", f"accreditation-{YEAR}.xlsx").exists()
+    )
     future = runner.invoke(args=["accreditation-report", "--year", str(YEAR + 5)])
     assert future.exit_code == 2 and "choose a year" in future.output
 

@@ -7,14 +7,15 @@ from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 from pypdf import PdfReader
 
 from tumorboard.audit.models import AuditEntry
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_today
-from tumorboard.reporting.data import program_report
-from tumorboard.reporting.models import AnalyticCaseload
-from tumorboard.sessions.models import Attendance
+from tumorboard.reports.models import AnalyticCaseload
+from tumorboard.reports.queries import program_report
+from tumorboard.room.models import Attendance
 from tumorboard.vocab import ConferenceStatus, PresentationStatus, Role, SiteGroup, Specialty
 
 YEAR = date.today().year - 1  # a whole past year: the numbers do not move with today's date
@@ -31,7 +32,12 @@ def held(make, series, day: date, hour: int = 12):
 
 
 def presented(make, conference, case=None, **values):
-    values = {"status": PresentationStatus.CLOSED, "prospective": True, "stage_discussed": True, "guideline_discussed": True} | values
+    values = {
+        "status": PresentationStatus.CLOSED,
+        "prospective": True,
+        "stage_discussed": True,
+        "guideline_discussed": True,
+    } | values
     return make.presentation(conference=conference, case=case or make.case(), **values)
 
 
@@ -40,8 +46,12 @@ def year_of_work(make):
     """Four cases presented at two held conferences, one cancelled; a registry caseload of 40 (10%)."""
     series = make.series(name="Breast Tumor Board")
     first, second = held(make, series, date(YEAR, 3, 3)), held(make, series, date(YEAR, 3, 10))
-    make.conference(series=series, starts_at=datetime(YEAR, 3, 17, 12, tzinfo=UTC), occurrence_start=datetime(YEAR, 3, 17, 12, tzinfo=UTC),
-                    status=ConferenceStatus.CANCELLED)
+    make.conference(
+        series=series,
+        starts_at=datetime(YEAR, 3, 17, 12, tzinfo=UTC),
+        occurrence_start=datetime(YEAR, 3, 17, 12, tzinfo=UTC),
+        status=ConferenceStatus.CANCELLED,
+    )
     again = make.case()
     presented(make, first, again)
     presented(make, second, again, prospective=False)
@@ -51,8 +61,12 @@ def year_of_work(make):
     for specialty in (Specialty.SURGERY, Specialty.PATHOLOGY):
         db.session.add(Attendance(conference_id=first.id, attendee_name=f"Dr {specialty.label}", specialty=specialty))
     db.session.add(Attendance(conference_id=second.id, attendee_name="Dr Surgeon", specialty=Specialty.SURGERY))
-    db.session.add_all([AnalyticCaseload(year=YEAR, site_group=SiteGroup.BREAST, analytic_cases=30),
-                        AnalyticCaseload(year=YEAR, site_group=SiteGroup.THORACIC, analytic_cases=10)])
+    db.session.add_all(
+        [
+            AnalyticCaseload(year=YEAR, site_group=SiteGroup.BREAST, analytic_cases=30),
+            AnalyticCaseload(year=YEAR, site_group=SiteGroup.THORACIC, analytic_cases=10),
+        ]
+    )
     db.session.commit()
     return series
 
@@ -84,7 +98,10 @@ def test_an_unknown_year_is_explained_and_this_year_shown(client, auth, coordina
     assert client.get("/reports/1850/report.pdf").status_code == 404
 
 
-@pytest.mark.parametrize(("role", "status"), [(Role.COORDINATOR, 200), (Role.AUDITOR, 200), (Role.ADMIN, 200), (Role.PHYSICIAN, 403), (Role.NAVIGATOR, 403)])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [(Role.COORDINATOR, 200), (Role.AUDITOR, 200), (Role.ADMIN, 200), (Role.PHYSICIAN, 403), (Role.NAVIGATOR, 403)],
+)
 def test_who_sees_the_reports(client, auth, make, role, status):
     make.user(username="someone", roles=(role,))
     auth.login("someone")
@@ -101,7 +118,9 @@ def test_only_coordinators_and_admins_import(client, auth, make):
 
 def test_dashboard_queries_are_bounded(client, auth, coordinator, year_of_work, make, count_statements):
     auth.login("dana")
-    client.get(f"/reports/?year={YEAR}")  # each measure follows a warm-up: the signed-in user is (re)loaded once, not counted
+    client.get(
+        f"/reports/?year={YEAR}"
+    )  # each measure follows a warm-up: the signed-in user is (re)loaded once, not counted
     with count_statements() as few:
         client.get(f"/reports/?year={YEAR}")
     conference = held(make, year_of_work, date(YEAR, 5, 5))
@@ -123,8 +142,13 @@ def test_json_export_is_the_report(client, auth, coordinator, year_of_work):
     assert document["attendance"]["surgery"] == {"conferences_present": 2, "rate": 1.0}
     assert document["attendance"]["pathology"] == {"conferences_present": 1, "rate": 0.5}
     assert [row["site_group"] for row in document["by_site_group"]] == ["breast", "thoracic"]
-    assert document["by_month"][2] == {"month": f"{YEAR}-03", "presentations": 5, "cases_presented": 4,
-                                           "cumulative_cases_presented": 4, "cumulative_rate": 0.1}
+    assert document["by_month"][2] == {
+        "month": f"{YEAR}-03",
+        "presentations": 5,
+        "cases_presented": 4,
+        "cumulative_cases_presented": 4,
+        "cumulative_rate": 0.1,
+    }
 
 
 def test_measures_csv(client, auth, coordinator, year_of_work):
@@ -141,15 +165,25 @@ def test_presentation_list_names_patients_and_is_audited(client, auth, coordinat
     text = client.get(f"/reports/{YEAR}/presentations.csv").get_data(as_text=True)
     header, *rows = text.splitlines()
     assert header.startswith("conference_date,series,case_id,mrn,last_name")
-    assert len(rows) == 6 and sum(row.endswith(",True") for row in rows) == 5  # the non-analytic one is listed, not counted
-    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "export"))
+    assert (
+        len(rows) == 6 and sum(row.endswith(",True") for row in rows) == 5
+    )  # the non-analytic one is listed, not counted
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "export"))
     assert entry.entity_type == "accreditation_presentations" and entry.entity_id == YEAR and "rows=6" in entry.detail
 
 
 def test_workbook_has_the_measures_the_breakdowns_and_the_list(client, auth, coordinator, year_of_work):
     auth.login("dana")
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/reports/{YEAR}/report.xlsx").data))
-    assert workbook.sheetnames == ["Measures", "By site group", "By month", "By quarter", "By series", "Summary", "Presentations"]
+    assert workbook.sheetnames == [
+        "Measures",
+        "By site group",
+        "By month",
+        "By quarter",
+        "By series",
+        "Summary",
+        "Presentations",
+    ]
     assert workbook["Measures"]["B2"].value == 4 and workbook["Measures"]["C2"].value == 40
     assert workbook["Presentations"].max_row == 7
 
@@ -184,13 +218,17 @@ def test_a_conference_late_on_31_december_new_york_time_counts_in_that_year(make
 def test_exports_neutralize_spreadsheet_formulas(client, auth, coordinator, make):
     series = make.series(name="+Breast Board")
     conference = held(make, series, date(YEAR, 4, 7))
-    presented(make, conference, make.case(patient=make.patient(last_name='=HYPERLINK("http://evil.example.org")', first_name="@SUM(A1)")))
+    presented(
+        make,
+        conference,
+        make.case(patient=make.patient(last_name='=HYPERLINK("http://evil.example.org")', first_name="@SUM(A1)")),
+    )
     auth.login("dana")
     text = client.get(f"/reports/{YEAR}/presentations.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in text and "'@SUM(A1)" in text and "'+Breast Board" in text
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/reports/{YEAR}/report.xlsx").data))
     row = [cell.value for cell in workbook["Presentations"][2]]
-    assert "'=HYPERLINK(\"http://evil.example.org\")" in row and workbook["By series"]["A2"].value == "'+Breast Board"
+    assert '\'=HYPERLINK("http://evil.example.org")' in row and workbook["By series"]["A2"].value == "'+Breast Board"
     assert workbook["Presentations"]["C2"].data_type == "n"  # numbers stay numbers
 
 

@@ -12,7 +12,7 @@ from flask import g
 from tumorboard.audit.models import AuditEntry
 from tumorboard.conferences.models import SeriesMember
 from tumorboard.extensions import db
-from tumorboard.sessions.models import Attendance, Presentation, Recommendation, RecommendationVersion, Vote
+from tumorboard.room.models import Attendance, Presentation, Recommendation, RecommendationVersion, Vote
 from tumorboard.vocab import (
     COC_REQUIRED_SPECIALTIES,
     CaseStatus,
@@ -38,8 +38,13 @@ class Room:
         self.conference = make.conference(series=self.series, starts_at=start, occurrence_start=start)
         self.chair = make.user(roles=(Role.PHYSICIAN,), specialty=Specialty.SURGERY, full_name="Elena Vasquez")
         db.session.add(SeriesMember(series_id=self.series.id, user_id=self.chair.id, is_chair=True))
-        self.doctors = {s: make.user(roles=(Role.PHYSICIAN,), specialty=s, full_name=f"Dr {s.label}") for s in COC_REQUIRED_SPECIALTIES[1:]}
-        self.case = make.case(status=CaseStatus.SCHEDULED, patient=make.patient(last_name="Lockhart", first_name="Maria"))
+        self.doctors = {
+            s: make.user(roles=(Role.PHYSICIAN,), specialty=s, full_name=f"Dr {s.label}")
+            for s in COC_REQUIRED_SPECIALTIES[1:]
+        }
+        self.case = make.case(
+            status=CaseStatus.SCHEDULED, patient=make.patient(last_name="Lockhart", first_name="Maria")
+        )
         self.item = make.presentation(conference=self.conference, case=self.case, presenter_id=self.chair.id)
         db.session.commit()
 
@@ -71,7 +76,7 @@ def test_self_check_in_and_the_quorum(room, auth, client):
         check_in(client, room, doctor)  # the chair checks the others in
     page = client.get(f"/room/{room.conference.id}").data.decode()
     assert ">Quorate<" in page and "Missing:" not in page
-    assert db.session.scalar(db.select(db.func.count(Attendance.id))) == 5
+    assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 5
 
 
 def test_only_the_chair_checks_in_someone_else(room, auth, client):
@@ -79,7 +84,7 @@ def test_only_the_chair_checks_in_someone_else(room, auth, client):
     response = client.post(f"/room/{room.conference.id}/check-in", data={"mode": "virtual", "user_id": room.chair.id})
     assert response.status_code == 403
     check_in(client, room)
-    row = db.session.scalars(db.select(Attendance)).one()
+    row = db.session.scalars(sa.select(Attendance)).one()
     assert (row.user_id, row.specialty) == (room.doctors[Specialty.PATHOLOGY].id, Specialty.PATHOLOGY)
 
 
@@ -87,33 +92,72 @@ def test_a_specialty_records_its_own_recommendation_and_the_chair_on_behalf(room
     oncologist = room.doctors[Specialty.MEDICAL_ONCOLOGY]
     as_user(auth, client, oncologist)
     check_in(client, room)
-    rec = {"rec-specialty": "medical_oncology", "rec-modality": "systemic_therapy", "rec-intent": "curative",
-           "rec-sequence": "neoadjuvant, then surgery", "rec-text": "ddAC-T"}
+    rec = {
+        "rec-specialty": "medical_oncology",
+        "rec-modality": "systemic_therapy",
+        "rec-intent": "curative",
+        "rec-sequence": "neoadjuvant, then surgery",
+        "rec-text": "ddAC-T",
+    }
     assert client.post(room.url("recommendation"), data=rec).status_code == 302
-    assert client.post(room.url("recommendation"), data={**rec, "rec-specialty": "radiation_oncology", "rec-modality": "radiation"}).status_code == 403
+    assert (
+        client.post(
+            room.url("recommendation"), data={**rec, "rec-specialty": "radiation_oncology", "rec-modality": "radiation"}
+        ).status_code
+        == 403
+    )
     as_user(auth, client, room.chair)
-    client.post(room.url("recommendation"), data={**rec, "rec-specialty": "radiation_oncology", "rec-modality": "radiation", "rec-text": "Whole breast RT"})
-    rows = {r.specialty: r for r in db.session.scalars(db.select(Recommendation))}
-    assert rows[Specialty.MEDICAL_ONCOLOGY].author_id == oncologist.id and rows[Specialty.MEDICAL_ONCOLOGY].recorded_by_id is None
-    assert rows[Specialty.RADIATION_ONCOLOGY].author_id is None and rows[Specialty.RADIATION_ONCOLOGY].recorded_by_id == room.chair.id
+    client.post(
+        room.url("recommendation"),
+        data={**rec, "rec-specialty": "radiation_oncology", "rec-modality": "radiation", "rec-text": "Whole breast RT"},
+    )
+    rows = {r.specialty: r for r in db.session.scalars(sa.select(Recommendation))}
+    assert (
+        rows[Specialty.MEDICAL_ONCOLOGY].author_id == oncologist.id
+        and rows[Specialty.MEDICAL_ONCOLOGY].recorded_by_id is None
+    )
+    assert (
+        rows[Specialty.RADIATION_ONCOLOGY].author_id is None
+        and rows[Specialty.RADIATION_ONCOLOGY].recorded_by_id == room.chair.id
+    )
     assert "on behalf of radiation oncology" in client.get(room.url()).data.decode()
 
 
 def test_discussion_items_and_the_prospective_rule(room, auth, client):
     as_user(auth, client, room.chair)
-    refused = client.post(room.url("discussion"), data={"guideline_discussed": "y"}, follow_redirects=True).data.decode()
+    refused = client.post(
+        room.url("discussion"), data={"guideline_discussed": "y"}, follow_redirects=True
+    ).data.decode()
     assert "Name the guideline" in refused
-    client.post(room.url("discussion"), data={"stage_discussed": "y", "guideline_discussed": "y", "guideline_name": "NCCN Breast Cancer",
-                                              "guideline_version": "4.2026", "guideline_concordant": "yes", "trials_discussed": "y",
-                                              "trials_named": "NRG-BR007"})
+    client.post(
+        room.url("discussion"),
+        data={
+            "stage_discussed": "y",
+            "guideline_discussed": "y",
+            "guideline_name": "NCCN Breast Cancer",
+            "guideline_version": "4.2026",
+            "guideline_concordant": "yes",
+            "trials_discussed": "y",
+            "trials_named": "NRG-BR007",
+        },
+    )
     db.session.expire_all()
-    assert (room.item.stage_discussed, room.item.guideline_name, room.item.guideline_concordant, room.item.trials_named) == (True, "NCCN Breast Cancer", True, "NRG-BR007")
+    assert (
+        room.item.stage_discussed,
+        room.item.guideline_name,
+        room.item.guideline_concordant,
+        room.item.trials_named,
+    ) == (True, "NCCN Breast Cancer", True, "NRG-BR007")
     client.post(room.url("prospective"), data={"reason": "review"})
     db.session.expire_all()
     assert room.item.prospective is False and room.item.reason is PresentationReason.REVIEW
-    refused = client.post(room.url("prospective"), data={"reason": "review", "override": "yes"}, follow_redirects=True).data.decode()
+    refused = client.post(
+        room.url("prospective"), data={"reason": "review", "override": "yes"}, follow_redirects=True
+    ).data.decode()
     assert "Say why the rule" in refused
-    client.post(room.url("prospective"), data={"reason": "review", "override": "yes", "why": "Adjuvant therapy still to decide"})
+    client.post(
+        room.url("prospective"), data={"reason": "review", "override": "yes", "why": "Adjuvant therapy still to decide"}
+    )
     db.session.expire_all()
     assert room.item.prospective is True and room.item.prospective_override_reason == "Adjuvant therapy still to decide"
     as_user(auth, client, room.doctors[Specialty.PATHOLOGY])
@@ -142,8 +186,10 @@ def test_only_checked_in_physicians_vote_and_a_vote_can_change(room, auth, clien
     pathologist = room.doctors[Specialty.PATHOLOGY]
     _vote(auth, client, room, pathologist, "disagree", "Margins need review first")
     _vote(auth, client, room, pathologist, "agree", "Fine after discussion")
-    votes = db.session.scalars(db.select(Vote)).all()
-    assert [(v.voter_id, v.choice, v.comment) for v in votes] == [(pathologist.id, VoteChoice.AGREE, "Fine after discussion")]
+    votes = db.session.scalars(sa.select(Vote)).all()
+    assert [(v.voter_id, v.choice, v.comment) for v in votes] == [
+        (pathologist.id, VoteChoice.AGREE, "Fine after discussion")
+    ]
 
 
 def test_the_tally_and_a_unanimous_close(room, auth, client):
@@ -151,8 +197,16 @@ def test_the_tally_and_a_unanimous_close(room, auth, client):
     for doctor in room.doctors.values():
         _vote(auth, client, room, doctor, "agree")
     _vote(auth, client, room, room.chair, "abstain")
-    assert client.get(room.url("tally.json")).json == {"agree": 4, "disagree": 0, "abstain": 1, "cast": 4, "result": "unanimous",
-                                                      "result_label": "Unanimous", "closed": False, "my_vote": "abstain"}
+    assert client.get(room.url("tally.json")).json == {
+        "agree": 4,
+        "disagree": 0,
+        "abstain": 1,
+        "cast": 4,
+        "result": "unanimous",
+        "result_label": "Unanimous",
+        "closed": False,
+        "my_vote": "abstain",
+    }
     page = client.post(room.url("close"), data={}, follow_redirects=True).data.decode()
     assert "Case closed: unanimous (4 agree, 0 disagree, 1 abstain)." in page
     db.session.expire_all()
@@ -161,7 +215,10 @@ def test_the_tally_and_a_unanimous_close(room, auth, client):
     assert room.item.status is PresentationStatus.CLOSED and room.item.closed_at >= room.item.started_at
     assert room.case.status is CaseStatus.PRESENTED and room.conference.status is ConferenceStatus.HELD
     late = _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "disagree")
-    assert late.status_code == 302 and db.session.scalar(db.select(db.func.count(Vote.id)).where(Vote.choice == VoteChoice.DISAGREE)) == 0
+    assert (
+        late.status_code == 302
+        and db.session.scalar(sa.select(sa.func.count(Vote.id)).where(Vote.choice == VoteChoice.DISAGREE)) == 0
+    )
 
 
 def test_no_consensus_needs_a_next_step_and_dissent_is_kept(room, auth, client):
@@ -174,8 +231,11 @@ def test_no_consensus_needs_a_next_step_and_dissent_is_kept(room, auth, client):
     assert "There is no consensus" in refused and "Would operate first" in refused
     client.post(room.url("close"), data={"action": "defer"})
     db.session.expire_all()
-    assert room.item.consensus_plan.no_consensus_action is NoConsensusAction.DEFER and room.case.status is CaseStatus.DEFERRED
-    assert db.session.scalar(db.select(Vote.comment).where(Vote.choice == VoteChoice.DISAGREE)) == "Would operate first"
+    assert (
+        room.item.consensus_plan.no_consensus_action is NoConsensusAction.DEFER
+        and room.case.status is CaseStatus.DEFERRED
+    )
+    assert db.session.scalar(sa.select(Vote.comment).where(Vote.choice == VoteChoice.DISAGREE)) == "Would operate first"
 
 
 def test_re_present_puts_the_case_first_at_the_next_meeting(room, auth, client, make):
@@ -187,7 +247,9 @@ def test_re_present_puts_the_case_first_at_the_next_meeting(room, auth, client, 
     as_user(auth, client, room.chair)
     client.post(room.url("close"), data={"action": "re_present"})
     db.session.expire_all()
-    agenda = db.session.scalars(db.select(Presentation).where(Presentation.conference_id == upcoming.id).order_by(Presentation.position)).all()
+    agenda = db.session.scalars(
+        sa.select(Presentation).where(Presentation.conference_id == upcoming.id).order_by(Presentation.position)
+    ).all()
     assert [p.case_id for p in agenda] == [room.case.id, waiting.case_id] and room.case.status is CaseStatus.SCHEDULED
 
 
@@ -203,12 +265,15 @@ def test_changing_the_plan_starts_the_vote_again(room, auth, client):
     _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "agree")
     as_user(auth, client, room.chair)
     client.post(room.url("plan"), data={"plan-text": "Mastectomy first", "plan-intent": "curative"})
-    assert db.session.scalar(db.select(db.func.count(Vote.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(Vote.id))) == 0
 
 
 def test_listed_not_discussed_needs_the_standard(room, auth, client):
     as_user(auth, client, room.chair)
-    assert "Name the standard of care" in client.post(room.url("listed"), data={"standard": ""}, follow_redirects=True).data.decode()
+    assert (
+        "Name the standard of care"
+        in client.post(room.url("listed"), data={"standard": ""}, follow_redirects=True).data.decode()
+    )
     client.post(room.url("listed"), data={"standard": "Low-risk DCIS: lumpectomy and RT per protocol"})
     db.session.expire_all()
     assert room.item.track is PresentationTrack.LISTED_NOT_DISCUSSED and room.item.status is PresentationStatus.CLOSED
@@ -220,9 +285,11 @@ def test_every_change_is_audited(room, auth, client):
     _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "agree")
     as_user(auth, client, room.chair)
     client.post(room.url("close"), data={})
-    actions = db.session.scalars(db.select(AuditEntry.action).where(AuditEntry.entity_type == "presentation").order_by(AuditEntry.id)).all()
+    actions = db.session.scalars(
+        sa.select(AuditEntry.action).where(AuditEntry.entity_type == "presentation").order_by(AuditEntry.id)
+    ).all()
     assert actions == ["plan", "vote", "close"]
-    assert db.session.scalar(db.select(db.func.count(AuditEntry.id)).where(AuditEntry.action == "check_in")) == 5
+    assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "check_in")) == 5
 
 
 def test_the_tally_endpoint_holds_no_patient_data(room, auth, client):
@@ -231,9 +298,15 @@ def test_the_tally_endpoint_holds_no_patient_data(room, auth, client):
     assert b"Lockhart" not in body and room.case.patient.mrn.encode() not in body
 
 
-@pytest.mark.parametrize(("roles", "path", "status"), [
-    ((Role.NAVIGATOR,), "", 403), ((Role.AUDITOR,), "", 200), ((Role.AUDITOR,), "/start", 403), ((Role.ADMIN,), "", 403),
-])
+@pytest.mark.parametrize(
+    ("roles", "path", "status"),
+    [
+        ((Role.NAVIGATOR,), "", 403),
+        ((Role.AUDITOR,), "", 200),
+        ((Role.AUDITOR,), "/start", 403),
+        ((Role.ADMIN,), "", 403),
+    ],
+)
 def test_who_may_open_the_room(room, auth, client, make, roles, path, status):
     as_user(auth, client, make.user(roles=roles))
     url = room.url() if not path else room.url(path.strip("/"))
@@ -247,7 +320,11 @@ def test_the_attendance_certificate_lists_the_meetings_attended(room, auth, clie
     db.session.commit()
     response = client.get(f"/room/certificate.pdf?start={date.today().replace(month=1, day=1)}&end={date.today()}")
     text = " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(BytesIO(response.data)).pages)
-    assert "Certificate of attendance" in text and "Elena Vasquez" in text and "attended 1 multidisciplinary cancer conference" in text
+    assert (
+        "Certificate of attendance" in text
+        and "Elena Vasquez" in text
+        and "attended 1 multidisciplinary cancer conference" in text
+    )
     assert "Breast Tumor Board" in text and "Lockhart" not in text
 
 
@@ -291,11 +368,22 @@ def test_the_case_panel_and_the_tally_read_the_presentation_with_what_it_needs_a
         poll = list(read)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listen)
-    on_their_own = ("SELECT conferences.", "SELECT conference_series.", "SELECT series_site_groups.", "SELECT series_required_specialties.",
-                    "SELECT cases.", "SELECT patients.", "SELECT consensus_plans.")
-    # The presentation, its conference and series (and, for the panel, its case, patient and plan) come in one statement.
+    on_their_own = (
+        "SELECT conferences.",
+        "SELECT conference_series.",
+        "SELECT series_site_groups.",
+        "SELECT series_required_specialties.",
+        "SELECT cases.",
+        "SELECT patients.",
+        "SELECT consensus_plans.",
+    )
+    # The presentation, its conference and series (and, for the panel, its case, patient and plan) come in one
+    # statement.
     assert [s for s in panel + poll if s.startswith(on_their_own)] == []
-    assert sum(s.startswith("SELECT presentations.") for s in panel) == 1 and sum(s.startswith("SELECT presentations.") for s in poll) == 1
+    assert (
+        sum(s.startswith("SELECT presentations.") for s in panel) == 1
+        and sum(s.startswith("SELECT presentations.") for s in poll) == 1
+    )
 
 
 def test_no_element_id_is_used_twice_on_the_case_panel(room, auth, client, app, monkeypatch):
@@ -310,7 +398,7 @@ def test_no_element_id_is_used_twice_on_the_case_panel(room, auth, client, app, 
 def test_a_change_racing_another_writer_is_a_message_not_an_error(room, auth, client, monkeypatch):
     from sqlalchemy.orm.exc import StaleDataError
 
-    from tumorboard.sessions import operations
+    from tumorboard.room import operations
 
     _open_vote(room, auth, client)
     as_user(auth, client, room.doctors[Specialty.PATHOLOGY])
@@ -321,7 +409,7 @@ def test_a_change_racing_another_writer_is_a_message_not_an_error(room, auth, cl
     monkeypatch.setattr(operations, "cast_vote", raced)
     response = client.post(room.url("vote"), data={"choice": "agree"}, follow_redirects=True)
     assert response.status_code == 200 and "Someone else changed this at the same moment" in response.data.decode()
-    assert db.session.scalar(db.select(db.func.count(Vote.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(Vote.id))) == 0
 
 
 def _move_meeting(room: Room, starts_in: timedelta) -> None:
@@ -333,7 +421,9 @@ def test_nobody_checks_in_long_before_the_meeting(room, auth, client):
     _move_meeting(room, timedelta(hours=2))
     for person in (room.doctors[Specialty.PATHOLOGY], room.chair):
         as_user(auth, client, person)
-        page = client.post(f"/room/{room.conference.id}/check-in", data={"mode": "in_person"}, follow_redirects=True).data.decode()
+        page = client.post(
+            f"/room/{room.conference.id}/check-in", data={"mode": "in_person"}, follow_redirects=True
+        ).data.decode()
         assert "Check-in opens an hour before the meeting starts." in page
     assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 0
 
@@ -342,7 +432,9 @@ def test_a_past_meeting_takes_no_self_check_in_and_the_chair_corrects_it(room, a
     _move_meeting(room, -timedelta(days=365))
     pathologist = room.doctors[Specialty.PATHOLOGY]
     as_user(auth, client, pathologist)
-    page = client.post(f"/room/{room.conference.id}/check-in", data={"mode": "in_person"}, follow_redirects=True).data.decode()
+    page = client.post(
+        f"/room/{room.conference.id}/check-in", data={"mode": "in_person"}, follow_redirects=True
+    ).data.decode()
     assert "This meeting is over" in page
     assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 0
     as_user(auth, client, room.chair)
@@ -360,7 +452,13 @@ def test_checking_in_twice_keeps_one_row_and_the_latest_mode(room, auth, client)
     assert row.mode.value == "virtual"
 
 
-REC = {"rec-specialty": "pathology", "rec-modality": "further_workup", "rec-intent": "", "rec-sequence": "", "rec-text": "Recut block A3"}
+REC = {
+    "rec-specialty": "pathology",
+    "rec-modality": "further_workup",
+    "rec-intent": "",
+    "rec-sequence": "",
+    "rec-text": "Recut block A3",
+}
 
 
 def test_a_specialty_records_its_recommendation_only_once_checked_in(room, auth, client):

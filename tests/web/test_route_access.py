@@ -9,8 +9,8 @@ import pytest
 from flask import g, url_for
 from werkzeug.routing import IntegerConverter
 
-from tumorboard.access import PUBLIC, SIGNED_IN, access_markdown, access_of
 from tumorboard.vocab import Role
+from tumorboard.web.access import PUBLIC, SIGNED_IN, access_markdown, access_of
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 # Values for the path parts that are not ids (ids are 1: no such row, so an allowed user gets past the check to a 404).
@@ -19,9 +19,13 @@ WORDS = {"material": "imaging", "kind": "referrer", "name": "attendance", "token
 
 def test_the_documented_table_is_the_apps(app):
     text = DOC.read_text()
-    documented = text[text.index("<!-- access:begin -->") + len("<!-- access:begin -->\n"):text.index("<!-- access:end -->")]
+    documented = text[
+        text.index("<!-- access:begin -->") + len("<!-- access:begin -->\n") : text.index("<!-- access:end -->")
+    ]
     with app.app_context():
-        assert documented == access_markdown(), "Routes changed: run `flask --app tumorboard access-table` and update docs/security.md."
+        assert documented == access_markdown(), (
+            "Routes changed: run `flask --app tumorboard access-table` and update docs/security.md."
+        )
 
 
 def _requests(app) -> list[tuple[str, str, str, object]]:
@@ -53,10 +57,14 @@ def test_every_route_answers_every_role_as_the_table_says(app, client, make, rol
         response = client.open(path, method=method, data={})
         status, location = response.status_code, response.headers.get("Location", "")
         to_login = status == 302 and location.startswith("/login")
-        allowed = access == PUBLIC or (user is not None and (access == SIGNED_IN or (isinstance(access, frozenset) and role in access)))
+        allowed = access == PUBLIC or (
+            user is not None and (access == SIGNED_IN or (isinstance(access, frozenset) and role in access))
+        )
         assert status != 500, f"{method} {path} as {role}: 500"
         if allowed:
-            assert status != 403 and not (to_login and endpoint != "auth.logout"), f"{method} {path} as {role}: {status} {location}"
+            assert status != 403 and not (to_login and endpoint != "auth.logout"), (
+                f"{method} {path} as {role}: {status} {location}"
+            )
         elif user is None:
             assert to_login, f"{method} {path} anonymous: {status} {location}"
         else:

@@ -6,11 +6,12 @@ import io
 import time
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from flask import g
 
 from tumorboard.audit.models import AuditEntry
 from tumorboard.extensions import db
-from tumorboard.sessions.models import Attendance
+from tumorboard.room.models import Attendance
 from tumorboard.vocab import PresentationStatus, Role
 
 
@@ -66,7 +67,7 @@ def test_an_idle_session_is_signed_out_with_a_message(client, auth, app, make):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "signed out after 30 minutes without activity" in page
     assert client.get("/cases/").status_code == 302  # really signed out
-    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "logout").order_by(AuditEntry.id.desc()))
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "logout").order_by(AuditEntry.id.desc()))
     assert entry.user_id == user.id and entry.detail == "session idle"
 
 
@@ -75,7 +76,14 @@ def test_activity_keeps_the_session_and_the_live_poll_does_not(client, auth, app
     start = datetime.now(UTC) - timedelta(minutes=10)
     conference = make.conference(starts_at=start, occurrence_start=start)
     item = make.presentation(conference=conference, status=PresentationStatus.IN_DISCUSSION)
-    db.session.add(Attendance(conference_id=conference.id, user_id=physician.id, attendee_name=physician.full_name, specialty=physician.specialty))
+    db.session.add(
+        Attendance(
+            conference_id=conference.id,
+            user_id=physician.id,
+            attendee_name=physician.full_name,
+            specialty=physician.specialty,
+        )
+    )
     db.session.commit()
     auth.login("skim")
     limit = app.config["SESSION_IDLE_MINUTES"] * 60
@@ -106,8 +114,14 @@ def test_a_new_password_ends_the_other_sessions_but_not_this_one(app, make):
         g.pop("_login_user", None)
         client.post("/login", data={"username": "dana", "password": "correct-horse-battery"})
     g.pop("_login_user", None)
-    changed = here.post("/profile", data={"current_password": "correct-horse-battery", "password": "a-new-long-passphrase",
-                                          "confirm": "a-new-long-passphrase"})
+    changed = here.post(
+        "/profile",
+        data={
+            "current_password": "correct-horse-battery",
+            "password": "a-new-long-passphrase",
+            "confirm": "a-new-long-passphrase",
+        },
+    )
     assert changed.status_code == 302
     g.pop("_login_user", None)
     assert here.get("/cases/").status_code == 200
@@ -128,7 +142,7 @@ def test_an_admin_signs_a_user_out_everywhere(app, make):
     assert admin.post(f"/users/{victim.id}/sign-out").status_code == 302
     g.pop("_login_user", None)
     assert device.get("/cases/").status_code == 302
-    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "sign_out_everywhere"))
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "sign_out_everywhere"))
     assert entry.entity_id == victim.id
     g.pop("_login_user", None)
     device.post("/login", data={"username": "dana", "password": "correct-horse-battery"})

@@ -1,15 +1,22 @@
 """Admins and coordinators manage users."""
 
 import pytest
+import sqlalchemy as sa
 
 from tumorboard.auth.models import User
 from tumorboard.extensions import db
 from tumorboard.vocab import Role
 
 NEW = {
-    "username": "jokafor", "full_name": "James Okafor", "credentials": "MD", "email": "JOkafor@Hospital.Example.org",
-    "specialty": "surgery", "roles": ["physician"], "active": "y",
-    "password": "a-long-enough-password", "confirm": "a-long-enough-password",
+    "username": "jokafor",
+    "full_name": "James Okafor",
+    "credentials": "MD",
+    "email": "JOkafor@Hospital.Example.org",
+    "specialty": "surgery",
+    "roles": ["physician"],
+    "active": "y",
+    "password": "a-long-enough-password",
+    "confirm": "a-long-enough-password",
 }
 
 
@@ -23,7 +30,7 @@ def test_coordinator_creates_a_physician_who_can_sign_in(make, auth, client):
     _signed_in(make, auth)
     response = client.post("/users/new", data=NEW)
     assert response.status_code == 302
-    user = db.session.scalar(db.select(User).where(User.username == "jokafor"))
+    user = db.session.scalar(sa.select(User).where(User.username == "jokafor"))
     assert user.roles == {Role.PHYSICIAN} and user.email == "jokafor@hospital.example.org"
     client.post("/logout")
     assert auth.login("jokafor", "a-long-enough-password").status_code == 302
@@ -43,14 +50,14 @@ def test_weak_passwords_and_missing_roles_are_refused(make, auth, client):
     response = client.post("/users/new", data={**NEW, "roles": [], "password": "short", "confirm": "short"})
     assert b"Give the user at least one role." in response.data
     assert b"at least 12" in response.data
-    assert db.session.scalar(db.select(User).where(User.username == "jokafor")) is None
+    assert db.session.scalar(sa.select(User).where(User.username == "jokafor")) is None
 
 
 def test_a_name_on_two_lines_is_refused_and_an_old_one_still_gives_a_valid_feed(make, auth, client):
     _signed_in(make, auth)
     response = client.post("/users/new", data={**NEW, "full_name": "James\nOkafor"})
     assert response.status_code == 200 and b"Use one line" in response.data
-    assert db.session.scalar(db.select(User).where(User.username == "jokafor")) is None
+    assert db.session.scalar(sa.select(User).where(User.username == "jokafor")) is None
     legacy = make.user(full_name="Ana\r\nBEGIN:VEVENT", calendar_token="t" * 43)  # stored before names were checked
     feed = client.get(f"/calendar/u/{legacy.calendar_token}.ics")
     assert feed.status_code == 200 and b"\r\nBEGIN:VEVENT" not in feed.data  # the name stays in its line
@@ -75,8 +82,14 @@ def test_only_an_admin_grants_admin(make, auth, client):
 def test_edit_roles_and_deactivate(make, auth, client):
     _signed_in(make, auth)
     target = make.user(username="nhaddad", roles=(Role.PHYSICIAN,))
-    data = {"username": "nhaddad", "full_name": "Nadia Haddad", "credentials": "MD", "email": "nh@hospital.example.org",
-            "specialty": "urology", "roles": ["physician", "navigator"]}
+    data = {
+        "username": "nhaddad",
+        "full_name": "Nadia Haddad",
+        "credentials": "MD",
+        "email": "nh@hospital.example.org",
+        "specialty": "urology",
+        "roles": ["physician", "navigator"],
+    }
     assert client.post(f"/users/{target.id}", data=data).status_code == 302
     db.session.expire_all()
     assert target.roles == {Role.PHYSICIAN, Role.NAVIGATOR} and not target.active
@@ -86,7 +99,13 @@ def test_edit_roles_and_deactivate(make, auth, client):
 
 def test_you_cannot_lock_yourself_out(make, auth, client):
     me = _signed_in(make, auth, Role.ADMIN)
-    data = {"username": me.username, "full_name": me.full_name, "email": me.email, "specialty": "surgery", "roles": ["physician"]}
+    data = {
+        "username": me.username,
+        "full_name": me.full_name,
+        "email": me.email,
+        "specialty": "surgery",
+        "roles": ["physician"],
+    }
     response = client.post(f"/users/{me.id}", data=data)
     assert b"You cannot deactivate your own account." in response.data
     assert b"You cannot remove your own admin role." in response.data
@@ -100,7 +119,12 @@ def test_reset_someone_elses_password(make, auth, client):
     refused = client.post(f"/users/{target.id}/password", data={"password": "short", "confirm": "short"})
     assert refused.status_code == 400 and b"at least 12" in refused.data
     assert b'value="locked"' in refused.data  # the details form beside it still shows the user
-    assert client.post(f"/users/{target.id}/password", data={"password": "brand-new-password", "confirm": "brand-new-password"}).status_code == 302
+    assert (
+        client.post(
+            f"/users/{target.id}/password", data={"password": "brand-new-password", "confirm": "brand-new-password"}
+        ).status_code
+        == 302
+    )
     client.post("/logout")
     assert auth.login("locked", "brand-new-password").status_code == 302
 
@@ -121,8 +145,14 @@ def test_unknown_user_is_a_404(make, auth, client):
 
 
 def _details(user, **changes):
-    data = {"username": user.username, "full_name": user.full_name, "email": user.email, "specialty": user.specialty.value,
-            "roles": sorted(role.value for role in user.roles), "active": "y"}
+    data = {
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email,
+        "specialty": user.specialty.value,
+        "roles": sorted(role.value for role in user.roles),
+        "active": "y",
+    }
     return {key: value for key, value in (data | changes).items() if value is not None}
 
 
@@ -130,7 +160,9 @@ def test_a_coordinator_cannot_set_an_admins_password(make, auth, client):
     admin = make.user(username="root", roles=(Role.ADMIN,))
     before = admin.password_hash
     _signed_in(make, auth, Role.COORDINATOR)
-    response = client.post(f"/users/{admin.id}/password", data={"password": "taken-over-account", "confirm": "taken-over-account"})
+    response = client.post(
+        f"/users/{admin.id}/password", data={"password": "taken-over-account", "confirm": "taken-over-account"}
+    )
     assert response.status_code == 403
     db.session.expire_all()
     assert admin.password_hash == before
@@ -152,7 +184,9 @@ def test_a_coordinator_cannot_grant_themselves_or_others_admin_or_auditor(make, 
     me = _signed_in(make, auth, Role.COORDINATOR)
     other = make.user(username="colleague", roles=(Role.PHYSICIAN,))
     for target in (me, other):
-        response = client.post(f"/users/{target.id}", data=_details(target, roles=[*sorted(r.value for r in target.roles), granted]))
+        response = client.post(
+            f"/users/{target.id}", data=_details(target, roles=[*sorted(r.value for r in target.roles), granted])
+        )
         assert f"Only an admin can grant or remove the {granted} role.".encode() in response.data
     db.session.expire_all()
     assert Role(granted) not in me.roles and Role(granted) not in other.roles
@@ -193,4 +227,4 @@ def test_a_guessable_password_is_refused_when_a_user_is_created(make, auth, clie
     _signed_in(make, auth)
     response = client.post("/users/new", data={**NEW, "password": weak, "confirm": weak})
     assert response.status_code == 200 and (b"too easy to guess" in response.data or b"your name" in response.data)
-    assert db.session.scalar(db.select(User).where(User.username == "jokafor")) is None
+    assert db.session.scalar(sa.select(User).where(User.username == "jokafor")) is None

@@ -26,7 +26,9 @@ class AuditFilter:
 def parse_audit_filter(args: Mapping[str, str]) -> tuple[AuditFilter, list[str]]:
     """The filter from a query string; a value that cannot be read is dropped with a message saying so."""
     problems: list[str] = []
-    values: dict[str, object] = {name: (args.get(name) or "").strip()[:64] for name in ("username", "action", "entity_type")}
+    values: dict[str, object] = {
+        name: (args.get(name) or "").strip()[:64] for name in ("username", "action", "entity_type")
+    }
     raw_id = (args.get("entity_id") or "").strip()
     if raw_id:
         if raw_id.isdigit() and 0 < int(raw_id) < 2**63:

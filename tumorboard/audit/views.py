@@ -9,15 +9,15 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, flash, render_template, request
 from flask_login import current_user
 
-from tumorboard.access import allow
 from tumorboard.audit.models import AuditEntry
 from tumorboard.audit.operations import record
 from tumorboard.audit.search import AuditFilter, parse_audit_filter
 from tumorboard.auth.models import User
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_zone
-from tumorboard.reporting.exports import without_formulas
+from tumorboard.reports.exports import without_formulas
 from tumorboard.vocab import Role
+from tumorboard.web.access import allow
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -28,7 +28,7 @@ READERS = (Role.AUDITOR, Role.ADMIN)
 
 def _matching(f: AuditFilter) -> sa.Select:
     """Entries matching the filter, with the acting user's username; dates are the program's days."""
-    stmt = db.select(AuditEntry, User.username).outerjoin(User, AuditEntry.user_id == User.id)
+    stmt = sa.select(AuditEntry, User.username).outerjoin(User, AuditEntry.user_id == User.id)
     if f.username:
         stmt = stmt.where(User.username == f.username)
     if f.action:
@@ -52,12 +52,20 @@ def index() -> str:
     for problem in problems:
         flash(problem, "warning")
     stmt = _matching(f)
-    total = db.session.scalar(db.select(db.func.count()).select_from(stmt.subquery()))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)  # a page past the end shows the last
     rows = db.session.execute(stmt.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("audit/index.html", rows=rows, total=total, page=page, pages=pages, f=f, args=f.as_args(),
-                           export_limit=EXPORT_LIMIT)
+    return render_template(
+        "audit/index.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        f=f,
+        args=f.as_args(),
+        export_limit=EXPORT_LIMIT,
+    )
 
 
 @bp.route("/export.csv")
@@ -67,11 +75,31 @@ def export() -> Response:
     f, _ = parse_audit_filter(request.args)
     rows = db.session.execute(_matching(f).order_by(AuditEntry.id).limit(EXPORT_LIMIT)).all()
     frame = pd.DataFrame(
-        [(e.at.isoformat(), username or "system", e.action, e.entity_type, e.entity_id, e.detail, e.remote_addr or "") for e, username in rows],
+        [
+            (
+                e.at.isoformat(),
+                username or "system",
+                e.action,
+                e.entity_type,
+                e.entity_id,
+                e.detail,
+                e.remote_addr or "",
+            )
+            for e, username in rows
+        ],
         columns=["at_utc", "user", "action", "entity_type", "entity_id", "detail", "from"],
     )
-    record(current_user.id, "export", "audit_log", None, f"rows={len(rows)};" + ";".join(f"{k}={v}" for k, v in f.as_args().items()),
-           request.remote_addr)
+    record(
+        current_user.id,
+        "export",
+        "audit_log",
+        None,
+        f"rows={len(rows)};" + ";".join(f"{k}={v}" for k, v in f.as_args().items()),
+        request.remote_addr,
+    )
     db.session.commit()
-    return Response(without_formulas(frame).to_csv(index=False), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'})
+    return Response(
+        without_formulas(frame).to_csv(index=False),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    )

@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from tumorboard.access import access_markdown
 from tumorboard.auth.views import bp
 from tumorboard.extensions import db
 from tumorboard.users.operations import UserData, UserError, create_user
 from tumorboard.vocab import Role, Specialty
+from tumorboard.web.access import access_markdown
 
 
 def _vocabulary(cls: type, value: str) -> object:
@@ -29,7 +29,13 @@ def _vocabulary(cls: type, value: str) -> object:
 @click.option("--credentials", default="", help="e.g. 'MD, PhD'.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 def create_user_command(
-    username: str, full_name: str, email: str, specialty: str, roles: tuple[str, ...], credentials: str, password_stdin: bool
+    username: str,
+    full_name: str,
+    email: str,
+    specialty: str,
+    roles: tuple[str, ...],
+    credentials: str,
+    password_stdin: bool,
 ) -> None:
     """Create a user with the given roles."""
     if password_stdin:

@@ -10,15 +10,23 @@ from tumorboard.forms import NewPasswordForm
 class LoginForm(FlaskForm):
     """Username and password."""
 
-    username = StringField("Username", validators=[DataRequired(), Length(max=64)], render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"})
+    username = StringField(
+        "Username",
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"}
+    )
     submit = SubmitField("Sign in")
 
 
 class ChangePasswordForm(NewPasswordForm):
     """The signed-in user changes their own password."""
 
-    current_password = PasswordField("Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
 
 
 class CalendarTokenForm(FlaskForm):

@@ -7,6 +7,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tumorboard.audit.operations import record
@@ -25,11 +26,15 @@ class SignIn:
 
 @functools.cache
 def _unused_hash(method: str) -> str:
-    """A hash no password matches, checked when the username is unknown, so the answer takes as long as for a real one."""
+    """A hash no password matches, checked when the username is unknown, so
+    the answer takes as long as for a real one.
+    """
     return generate_password_hash("no account has this password", method=method)
 
 
-def sign_in(username: str, password: str, remote_addr: str | None, now: datetime, free_attempts: int, hash_method: str) -> SignIn:
+def sign_in(
+    username: str, password: str, remote_addr: str | None, now: datetime, free_attempts: int, hash_method: str
+) -> SignIn:
     """Check a username and password, throttled per (address, username) and per username; every attempt is audited."""
     keys = throttle.throttle_keys(username, remote_addr)
     wait = throttle.reserve_attempt(keys, now, free_attempts)
@@ -37,8 +42,10 @@ def sign_in(username: str, password: str, remote_addr: str | None, now: datetime
         return SignIn(None, wait)
     # The one commit below the view: the attempt must count before the slow hash, or concurrent guesses all pass.
     db.session.commit()
-    user = db.session.scalar(db.select(User).where(User.username == username.strip()))
-    matches = user.check_password(password) if user is not None else check_password_hash(_unused_hash(hash_method), password)
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip()))
+    matches = (
+        user.check_password(password) if user is not None else check_password_hash(_unused_hash(hash_method), password)
+    )
     if user is None or not user.active or not matches:
         record(None, "login_failed", "user", user.id if user else None, remote_addr=remote_addr)
         return SignIn(None)

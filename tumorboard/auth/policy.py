@@ -34,7 +34,11 @@ def password_problems(password: str, username: str = "", *personal: str) -> list
     if names & set(re.split(r"[\W_]+", folded)) or any(name in folded for name in names if len(name) >= 4):
         problems.append("Do not include your name or e-mail address.")
     words = [username, *personal, *PROGRAM_WORDS]
-    if folded in PUBLISHED_PASSWORDS or len(set(password)) < 4 or zxcvbn(password, user_inputs=words)["score"] < MIN_STRENGTH:
+    if (
+        folded in PUBLISHED_PASSWORDS
+        or len(set(password)) < 4
+        or zxcvbn(password, user_inputs=words)["score"] < MIN_STRENGTH
+    ):
         problems.append("This password is too easy to guess: use three or four unrelated words, or a longer phrase.")
     return problems
 

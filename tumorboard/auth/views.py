@@ -7,15 +7,15 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from tumorboard.access import public, signed_in
 from tumorboard.audit.operations import record
-from tumorboard.auth.operations import sign_in, sign_out
 from tumorboard.auth.forms import CalendarTokenForm, ChangePasswordForm, LoginForm
 from tumorboard.auth.models import User
+from tumorboard.auth.operations import sign_in, sign_out
 from tumorboard.auth.policy import password_problems
 from tumorboard.conferences.feeds import new_calendar_token
 from tumorboard.db import utcnow
 from tumorboard.extensions import db, login_manager
+from tumorboard.web.access import public, signed_in
 
 bp = Blueprint("auth", __name__, cli_group=None)
 
@@ -38,7 +38,7 @@ def _safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith(("//", "/\\")):
             return target
-    return url_for("main.dashboard")
+    return url_for("dashboard.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -46,13 +46,19 @@ def _safe_next(target: str | None) -> str:
 def login() -> object:
     """Sign in; repeated failures for a username (and from one address for it) must wait longer each time."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.dashboard"))
+        return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
     config = current_app.config
-    outcome = sign_in(form.username.data, form.password.data, request.remote_addr, utcnow(), config["LOGIN_FREE_ATTEMPTS"],
-                      config["PASSWORD_HASH_METHOD"])
+    outcome = sign_in(
+        form.username.data,
+        form.password.data,
+        request.remote_addr,
+        utcnow(),
+        config["LOGIN_FREE_ATTEMPTS"],
+        config["PASSWORD_HASH_METHOD"],
+    )
     db.session.commit()
     if outcome.wait:
         flash(f"Too many failed sign-in attempts. Wait {outcome.wait} seconds and try again.", "warning")
@@ -85,7 +91,9 @@ def profile() -> object:
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append("This is not your current password.")
         else:
-            problems = password_problems(form.password.data, current_user.username, current_user.full_name, current_user.email)
+            problems = password_problems(
+                form.password.data, current_user.username, current_user.full_name, current_user.email
+            )
             if problems:
                 form.password.errors.extend(problems)
             else:
@@ -94,10 +102,17 @@ def profile() -> object:
                 record(current_user.id, "password_changed", "user", current_user.id, remote_addr=request.remote_addr)
                 db.session.commit()
                 login_user(current_user._get_current_object())  # this one continues under the new version
-                flash("Your password is changed and your other sessions are signed out."
-                      + (" Your calendar link was revoked too: make a new one below." if revoked else ""), "success")
+                flash(
+                    "Your password is changed and your other sessions are signed out."
+                    + (" Your calendar link was revoked too: make a new one below." if revoked else ""),
+                    "success",
+                )
                 return redirect(url_for("auth.profile"))
-    feed = url_for("calendar.personal_feed", token=current_user.calendar_token, _external=True) if current_user.calendar_token else None
+    feed = (
+        url_for("calendar.personal_feed", token=current_user.calendar_token, _external=True)
+        if current_user.calendar_token
+        else None
+    )
     return render_template("auth/profile.html", form=form, user=current_user, feed=feed, token_form=CalendarTokenForm())
 
 
@@ -110,8 +125,18 @@ def calendar_token() -> object:
         abort(400)
     revoke = form.action.data == "revoke"
     current_user.calendar_token = None if revoke else new_calendar_token()
-    record(current_user.id, "calendar_token_revoked" if revoke else "calendar_token_created", "user", current_user.id, remote_addr=request.remote_addr)
+    record(
+        current_user.id,
+        "calendar_token_revoked" if revoke else "calendar_token_created",
+        "user",
+        current_user.id,
+        remote_addr=request.remote_addr,
+    )
     db.session.commit()
-    flash("Your calendar link is revoked: calendars using it stop updating." if revoke
-          else "Your new calendar link is ready. Any earlier link no longer works.", "success")
+    flash(
+        "Your calendar link is revoked: calendars using it stop updating."
+        if revoke
+        else "Your new calendar link is ready. Any earlier link no longer works.",
+        "success",
+    )
     return redirect(url_for("auth.profile"))

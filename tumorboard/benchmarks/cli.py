@@ -25,33 +25,51 @@ bp = Blueprint("benchmarks", __name__, cli_group=None)
 @click.option("--force", is_flag=True, help="Erase ALL existing data first.")
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has data.")
 def seed_synthetic_command(years: int, scale: str, seed: int, force: bool, if_empty: bool) -> None:
-    """Fill an empty database with a synthetic program for benchmarks (large: 12 weekly series, ~15,600 presentations a year)."""
+    """Fill an empty database with a synthetic program for benchmarks (large: 12 weekly series, ~15,600 presentations a
+    year).
+    """
     if has_data():
         if if_empty:
             click.echo("The database already has data: kept as it is.")
             return
         if not force:
-            raise click.ClickException("The database already has users or cases. Use --force to erase everything first.")
+            raise click.ClickException(
+                "The database already has users or cases. Use --force to erase everything first."
+            )
         wipe()
     began = time.perf_counter()
     summary = seed_synthetic(scale, years, utcnow(), program_zone(), seed)
     db.session.commit()
     settle_after_bulk_load()
-    click.echo(f"Synthetic program ({scale}, {years} years) in {time.perf_counter() - began:.0f} s: {summary.users} users, "
-               f"{summary.series} series, {summary.conferences:,} conferences, {summary.cases:,} cases, "
-               f"{summary.presentations:,} presentations, {summary.votes:,} votes.")
+    click.echo(
+        f"Synthetic program ({scale}, {years} years) in {time.perf_counter() - began:.0f} s: {summary.users} users, "
+        f"{summary.series} series, {summary.conferences:,} conferences, {summary.cases:,} cases, "
+        f"{summary.presentations:,} presentations, {summary.votes:,} votes."
+    )
 
 
 @bp.cli.command("bench")
-@click.option("--runs", type=click.IntRange(1, 100), default=7, show_default=True, help="Runs per benchmark (the median is kept).")
+@click.option(
+    "--runs", type=click.IntRange(1, 100), default=7, show_default=True, help="Runs per benchmark (the median is kept)."
+)
 @click.option("--letters", type=click.IntRange(1, 100_000), default=1_000, show_default=True)
 @click.option("--log-rows", type=click.IntRange(1, 100_000), default=10_000, show_default=True)
-@click.option("--load-seconds", type=click.IntRange(0, 3600), default=60, show_default=True, help="0 skips the load test.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Markdown file to write the table into (between its bench markers for this database), e.g. docs/performance.md.")
+@click.option(
+    "--load-seconds", type=click.IntRange(0, 3600), default=60, show_default=True, help="0 skips the load test."
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Markdown file to write the table into (between its bench markers for this database), e.g. "
+    "docs/performance.md.",
+)
 def bench_command(runs: int, letters: int, log_rows: int, load_seconds: int, output: Path | None) -> None:
     """Run the benchmarks against this database (seed it first with seed-synthetic) and print the table."""
-    config = {key: current_app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "REPORTS_DIR", "TIMEZONE", "PROGRAM_NAME", "SECRET_KEY")}
+    config = {
+        key: current_app.config[key]
+        for key in ("SQLALCHEMY_DATABASE_URI", "REPORTS_DIR", "TIMEZONE", "PROGRAM_NAME", "SECRET_KEY")
+    }
     try:
         report = run_benchmarks(config, runs=runs, letters=letters, log_rows=log_rows, load_seconds=load_seconds)
     except RuntimeError as error:

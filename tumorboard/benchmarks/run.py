@@ -18,8 +18,7 @@ import resource
 import statistics
 import threading
 import time as timer
-from collections.abc import Callable
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -27,12 +26,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
-from werkzeug.serving import make_server
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate
+from werkzeug.serving import make_server
 
-from tumorboard.access import public
 from tumorboard.auth.models import User, UserRole
 from tumorboard.benchmarks.load import Physician, gunicorn
 from tumorboard.benchmarks.synthetic import SYNTHETIC_PASSWORD
@@ -43,12 +41,13 @@ from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.letters.operations import issue_letter, render
 from tumorboard.program.settings import program_settings, program_today, program_zone
-from tumorboard.reporting.conference_log import check_log
-from tumorboard.reporting.freshness import report_cache
-from tumorboard.reporting.operations import import_log, log_context
-from tumorboard.sessions.models import Attendance, ConsensusPlan, Presentation, Vote
-from tumorboard.sessions.operations import is_chair
+from tumorboard.reports.conference_log import check_log
+from tumorboard.reports.freshness import report_cache
+from tumorboard.reports.operations import import_log, log_context
+from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Vote
+from tumorboard.room.operations import is_chair
 from tumorboard.vocab import ConferenceStatus, LetterKind, PresentationStatus, Role, VoteChoice
+from tumorboard.web.access import public
 
 
 @dataclass(frozen=True)
@@ -152,8 +151,15 @@ def serving(app: Flask) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def run_benchmarks(config: dict[str, object], runs: int = 5, letters: int = 1_000, log_rows: int = 10_000,
-                   load_seconds: int = 60, load_physicians: int = 50, work_dir: Path | None = None) -> BenchReport:
+def run_benchmarks(
+    config: dict[str, object],
+    runs: int = 5,
+    letters: int = 1_000,
+    log_rows: int = 10_000,
+    load_seconds: int = 60,
+    load_physicians: int = 50,
+    work_dir: Path | None = None,
+) -> BenchReport:
     """Run every benchmark against the database in `config` (seeded by `seed-synthetic`)."""
     app = bench_app(config)
     with app.app_context():
@@ -164,8 +170,16 @@ def run_benchmarks(config: dict[str, object], runs: int = 5, letters: int = 1_00
             db.engine.dispose()  # this app's own connection pool: closed, not left to the garbage collector
 
 
-def _run(app: Flask, config: dict[str, object], runs: int, letters: int, log_rows: int, load_seconds: int, load_physicians: int,
-         work_dir: Path | None) -> BenchReport:
+def _run(
+    app: Flask,
+    config: dict[str, object],
+    runs: int,
+    letters: int,
+    log_rows: int,
+    load_seconds: int,
+    load_physicians: int,
+    work_dir: Path | None,
+) -> BenchReport:
     with serving(app) as base:
         report = BenchReport(machine=_machine())
         subjects = _subjects()
@@ -174,16 +188,26 @@ def _run(app: Flask, config: dict[str, object], runs: int, letters: int, log_row
         chair = Physician(base, subjects["chair"], SYNTHETIC_PASSWORD)
         for browser in (coordinator, physician, chair):
             browser.sign_in()
-        page = lambda browser, url: (lambda: browser.get(url))  # noqa: E731
+        page = lambda browser, url: lambda: browser.get(url)  # noqa: E731
 
         year = program_today().year - 1
         report_floor = median_seconds(lambda: _report_floor(year), runs)
         report_url = f"/reports/{year}/report.json"
         report.results += [
-            Result(f"Accreditation report {year} (JSON), first request after a change", median_seconds(lambda: (report_cache().clear(), coordinator.get(report_url)), runs),
-                   "one SQL aggregate over the same rows", report_floor, "< 1 s and < 3x floor"),
-            Result(f"Accreditation report {year} (JSON), data unchanged", median_seconds(page(coordinator, report_url), runs),
-                   "one SQL aggregate over the same rows", report_floor, "< 1 s and < 3x floor"),
+            Result(
+                f"Accreditation report {year} (JSON), first request after a change",
+                median_seconds(lambda: (report_cache().clear(), coordinator.get(report_url)), runs),
+                "one SQL aggregate over the same rows",
+                report_floor,
+                "< 1 s and < 3x floor",
+            ),
+            Result(
+                f"Accreditation report {year} (JSON), data unchanged",
+                median_seconds(page(coordinator, report_url), runs),
+                "one SQL aggregate over the same rows",
+                report_floor,
+                "< 1 s and < 3x floor",
+            ),
         ]
         room, item = subjects["live_conference"], subjects["live_item"]
         pages = [
@@ -202,38 +226,80 @@ def _run(app: Flask, config: dict[str, object], runs: int, letters: int, log_row
             seconds, floor = median_pair(page(browser, url), page(browser, "/_bench/floor"), runs)
             report.results.append(Result(name, seconds, "bare Flask route, same server, in turn", floor, target))
 
-        report.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # serving the pages and the report
+        report.peak_rss_mb = (
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        )  # serving the pages and the report
         presentation = db.session.get(Presentation, subjects["finalized"])
         pdf_floor = median_seconds(_one_page_pdf, runs)
-        report.results.append(Result("One plan letter PDF", median_seconds(lambda: render(presentation, LetterKind.REFERRER, date.today()), runs),
-                                     "one-page reportlab PDF, same fonts", pdf_floor, "< 100 ms"))
-        report.results.append(Result(f"{letters:,} letters issued in a batch", _issue_letters(letters), "", None, "< 60 s"))
-        report.results.append(Result(f"Import of a {log_rows:,}-row conference log", _import_log(log_rows), "", None, ""))
+        report.results.append(
+            Result(
+                "One plan letter PDF",
+                median_seconds(lambda: render(presentation, LetterKind.REFERRER, date.today()), runs),
+                "one-page reportlab PDF, same fonts",
+                pdf_floor,
+                "< 100 ms",
+            )
+        )
+        report.results.append(
+            Result(f"{letters:,} letters issued in a batch", _issue_letters(letters), "", None, "< 60 s")
+        )
+        report.results.append(
+            Result(f"Import of a {log_rows:,}-row conference log", _import_log(log_rows), "", None, "")
+        )
         report.statements = _statement_counts(coordinator, physician, subjects, year)
         report.results = [_judge(result) for result in report.results]
         if db.engine.dialect.name != "postgresql":
             report.load_note = "The load test runs on PostgreSQL (DATABASE_URL=postgresql+psycopg://... make bench)."
         elif load_seconds > 0:
-            report.load = _load(db.engine.url.render_as_string(hide_password=False), subjects, load_seconds, load_physicians,
-                                work_dir or Path(str(config["REPORTS_DIR"])))
+            report.load = _load(
+                db.engine.url.render_as_string(hide_password=False),
+                subjects,
+                load_seconds,
+                load_physicians,
+                work_dir or Path(str(config["REPORTS_DIR"])),
+            )
     return report
 
 
 def _subjects() -> dict[str, object]:
     """The rows the benchmarks open, found in the synthetic program (and a calendar token, set once)."""
-    coordinator = db.session.scalar(sa.select(User.username).join(UserRole).where(UserRole.role == Role.COORDINATOR).order_by(User.id))
+    coordinator = db.session.scalar(
+        sa.select(User.username).join(UserRole).where(UserRole.role == Role.COORDINATOR).order_by(User.id)
+    )
     now = utcnow()
-    live = db.session.scalar(sa.select(Presentation).where(Presentation.status == PresentationStatus.IN_DISCUSSION)
-                             .join(Conference).where(Conference.starts_at <= now).order_by(Conference.starts_at.desc()))
+    live = db.session.scalar(
+        sa.select(Presentation)
+        .where(Presentation.status == PresentationStatus.IN_DISCUSSION)
+        .join(Conference)
+        .where(Conference.starts_at <= now)
+        .order_by(Conference.starts_at.desc())
+    )
     if coordinator is None or live is None:
         raise RuntimeError("Seed the database first: flask --app tumorboard seed-synthetic")
-    attendees = db.session.scalars(sa.select(User).join(Attendance, Attendance.user_id == User.id)
-                                   .where(Attendance.conference_id == live.conference_id).order_by(User.id)).all()
+    attendees = db.session.scalars(
+        sa.select(User)
+        .join(Attendance, Attendance.user_id == User.id)
+        .where(Attendance.conference_id == live.conference_id)
+        .order_by(User.id)
+    ).all()
     voters = [user.username for user in attendees]
-    agenda = db.session.scalar(sa.select(Presentation.conference_id).join(Conference).where(Conference.status == ConferenceStatus.SCHEDULED,
-                               Conference.starts_at > now).group_by(Presentation.conference_id).order_by(sa.func.count().desc()).limit(1))
-    case_ten = db.session.scalar(sa.select(Presentation.case_id).group_by(Presentation.case_id).order_by(sa.func.count().desc()).limit(1))
-    finalized = db.session.scalar(sa.select(ConsensusPlan.presentation_id).where(ConsensusPlan.final_plan != "").order_by(ConsensusPlan.id.desc()).limit(1))
+    agenda = db.session.scalar(
+        sa.select(Presentation.conference_id)
+        .join(Conference)
+        .where(Conference.status == ConferenceStatus.SCHEDULED, Conference.starts_at > now)
+        .group_by(Presentation.conference_id)
+        .order_by(sa.func.count().desc())
+        .limit(1)
+    )
+    case_ten = db.session.scalar(
+        sa.select(Presentation.case_id).group_by(Presentation.case_id).order_by(sa.func.count().desc()).limit(1)
+    )
+    finalized = db.session.scalar(
+        sa.select(ConsensusPlan.presentation_id)
+        .where(ConsensusPlan.final_plan != "")
+        .order_by(ConsensusPlan.id.desc())
+        .limit(1)
+    )
     conference = db.session.get(Conference, live.conference_id)
     voter = next(user.username for user in attendees if not is_chair(user, conference))
     chair = db.session.scalar(sa.select(User.username).where(User.id == conference.chair_id))
@@ -241,34 +307,65 @@ def _subjects() -> dict[str, object]:
     if not user.calendar_token:
         user.calendar_token = "bench" + "0" * 27
         db.session.commit()
-    return {"coordinator": coordinator, "voter": voter, "chair": chair, "voters": voters, "live_conference": live.conference_id, "live_item": live.id,
-            "agenda": agenda, "case_ten": case_ten, "finalized": finalized, "series": 1, "token": user.calendar_token}
+    return {
+        "coordinator": coordinator,
+        "voter": voter,
+        "chair": chair,
+        "voters": voters,
+        "live_conference": live.conference_id,
+        "live_item": live.id,
+        "agenda": agenda,
+        "case_ten": case_ten,
+        "finalized": finalized,
+        "series": 1,
+        "token": user.calendar_token,
+    }
 
 
 def _report_floor(year: int) -> None:
-    """One hand-written aggregate over the rows the report reads: distinct analytic cases at held conferences of the year."""
+    """One hand-written aggregate over the rows the report reads: distinct analytic cases at held conferences of the
+    year.
+    """
     zone = program_zone()
-    begin, end = datetime.combine(date(year, 1, 1), time(0), zone), datetime.combine(date(year + 1, 1, 1), time(0), zone)
-    db.session.execute(sa.select(sa.func.count(sa.distinct(Presentation.case_id)), sa.func.count(Presentation.id))
-                       .join(Conference, Presentation.conference_id == Conference.id).join(Case, Presentation.case_id == Case.id)
-                       .where(Conference.status == ConferenceStatus.HELD, Conference.starts_at >= begin, Conference.starts_at < end,
-                              Case.analytic.is_(True))).one()
+    begin, end = (
+        datetime.combine(date(year, 1, 1), time(0), zone),
+        datetime.combine(date(year + 1, 1, 1), time(0), zone),
+    )
+    db.session.execute(
+        sa.select(sa.func.count(sa.distinct(Presentation.case_id)), sa.func.count(Presentation.id))
+        .join(Conference, Presentation.conference_id == Conference.id)
+        .join(Case, Presentation.case_id == Case.id)
+        .where(
+            Conference.status == ConferenceStatus.HELD,
+            Conference.starts_at >= begin,
+            Conference.starts_at < end,
+            Case.analytic.is_(True),
+        )
+    ).one()
 
 
 def _one_page_pdf() -> bytes:
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
     SimpleDocTemplate(buffer, pagesize=letter, invariant=1).build(
-        [Paragraph("Riverside Regional Cancer Center", styles["Title"])] + [Paragraph("Recommendation text. " * 20, styles["BodyText"])] * 6)
+        [Paragraph("Riverside Regional Cancer Center", styles["Title"])]
+        + [Paragraph("Recommendation text. " * 20, styles["BodyText"])] * 6
+    )
     return buffer.getvalue()
 
 
 def _issue_letters(count: int) -> float:
     """Issue the referrer letter of `count` finalized plans in one transaction, timed once, then roll back."""
-    rows = db.session.execute(sa.select(Presentation, User).select_from(Presentation)
-                              .join(ConsensusPlan, ConsensusPlan.presentation_id == Presentation.id).join(Case, Presentation.case_id == Case.id)
-                              .join(User, Case.managing_physician_id == User.id).where(ConsensusPlan.final_plan != "")
-                              .order_by(Presentation.id.desc()).limit(count)).all()
+    rows = db.session.execute(
+        sa.select(Presentation, User)
+        .select_from(Presentation)
+        .join(ConsensusPlan, ConsensusPlan.presentation_id == Presentation.id)
+        .join(Case, Presentation.case_id == Case.id)
+        .join(User, Case.managing_physician_id == User.id)
+        .where(ConsensusPlan.final_plan != "")
+        .order_by(Presentation.id.desc())
+        .limit(count)
+    ).all()
     now, today = utcnow(), date.today()
     began = timer.perf_counter()
     try:
@@ -286,12 +383,40 @@ def _import_log(count: int) -> float:
     rng = random.Random(1)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["conference_date", "series", "mrn", "last_name", "first_name", "birth_date", "site_group", "analytic", "prospective",
-                     "stage_discussed", "guideline_discussed", "trial_discussed"])
+    writer.writerow(
+        [
+            "conference_date",
+            "series",
+            "mrn",
+            "last_name",
+            "first_name",
+            "birth_date",
+            "site_group",
+            "analytic",
+            "prospective",
+            "stage_discussed",
+            "guideline_discussed",
+            "trial_discussed",
+        ]
+    )
     first = date.today() - timedelta(days=7 * 400)
     for n in range(count):
-        writer.writerow([(first + timedelta(days=7 * (n // 25))).isoformat(), name, f"L{n:09d}", "Imported", "Pat", "1960-01-01", "breast",
-                         "yes", rng.choice(("yes", "no")), "yes", "yes", "no"])
+        writer.writerow(
+            [
+                (first + timedelta(days=7 * (n // 25))).isoformat(),
+                name,
+                f"L{n:09d}",
+                "Imported",
+                "Pat",
+                "1960-01-01",
+                "breast",
+                "yes",
+                rng.choice(("yes", "no")),
+                "yes",
+                "yes",
+                "no",
+            ]
+        )
     content = buffer.getvalue().encode()
     began = timer.perf_counter()
     try:
@@ -307,7 +432,9 @@ def _import_log(count: int) -> float:
         db.session.rollback()
 
 
-def _statement_counts(coordinator: Physician, physician: Physician, subjects: dict[str, object], year: int) -> list[Statements]:
+def _statement_counts(
+    coordinator: Physician, physician: Physician, subjects: dict[str, object], year: int
+) -> list[Statements]:
     """Statements per page for few and many matching rows: they must be the same."""
     counts: list[Statements] = []
 
@@ -323,20 +450,40 @@ def _statement_counts(coordinator: Physician, physician: Physician, subjects: di
             sa.event.remove(db.engine, "before_cursor_execute", listener)
         counts.append(Statements(name, rows, seen[0]))
 
-    days = db.session.scalars(sa.select(sa.func.date(Case.submitted_at)).where(Case.submitted_at.is_not(None)).order_by(Case.submitted_at)).all()
+    days = db.session.scalars(
+        sa.select(sa.func.date(Case.submitted_at)).where(Case.submitted_at.is_not(None)).order_by(Case.submitted_at)
+    ).all()
     for wanted in (10, 1_000):
         if len(days) > wanted:
             begin, end = str(days[0])[:10], str(days[wanted - 1])[:10]
             matched = sum(1 for day in days if begin <= str(day)[:10] <= end)
-            count("Queue (status any, by submission dates)", coordinator, f"/cases/?status=any&submitted_from={begin}&submitted_to={end}", matched)
+            count(
+                "Queue (status any, by submission dates)",
+                coordinator,
+                f"/cases/?status=any&submitted_from={begin}&submitted_to={end}",
+                matched,
+            )
     first_year = db.session.scalar(sa.select(sa.func.min(Conference.starts_at)))
     for report_year in sorted({first_year.astimezone(program_zone()).year, year}):
-        rows = db.session.scalar(sa.select(sa.func.count(Presentation.id)).join(Conference).where(
-            Conference.status == ConferenceStatus.HELD, sa.extract("year", Conference.starts_at) == report_year))
+        rows = db.session.scalar(
+            sa.select(sa.func.count(Presentation.id))
+            .join(Conference)
+            .where(Conference.status == ConferenceStatus.HELD, sa.extract("year", Conference.starts_at) == report_year)
+        )
         count(f"Accreditation report {report_year}", coordinator, f"/reports/{report_year}/report.json", rows)
-    for conference_id, label in ((subjects["live_conference"], "Live conference page"), (subjects["agenda"], "Agenda page")):
-        rows = db.session.scalar(sa.select(sa.func.count(Presentation.id)).where(Presentation.conference_id == conference_id))
-        count(label, physician if label.startswith("Live") else coordinator, f"/{'room' if label.startswith('Live') else 'conferences'}/{conference_id}", rows)
+    for conference_id, label in (
+        (subjects["live_conference"], "Live conference page"),
+        (subjects["agenda"], "Agenda page"),
+    ):
+        rows = db.session.scalar(
+            sa.select(sa.func.count(Presentation.id)).where(Presentation.conference_id == conference_id)
+        )
+        count(
+            label,
+            physician if label.startswith("Live") else coordinator,
+            f"/{'room' if label.startswith('Live') else 'conferences'}/{conference_id}",
+            rows,
+        )
     return counts
 
 
@@ -368,8 +515,12 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
     as the in-process benchmarks' warm-up run does."""
     voters = list(subjects["voters"])[:physicians]
     case = f"/room/{subjects['live_conference']}/case/{subjects['live_item']}"
-    rounds = [("Queue page", "/cases/?status=any"), ("Agenda page", f"/conferences/{subjects['agenda']}"),
-              ("Case page", f"/cases/{subjects['case_ten']}"), ("Live conference page", f"/room/{subjects['live_conference']}")]
+    rounds = [
+        ("Queue page", "/cases/?status=any"),
+        ("Agenda page", f"/conferences/{subjects['agenda']}"),
+        ("Case page", f"/cases/{subjects['case_ten']}"),
+        ("Live conference page", f"/room/{subjects['live_conference']}"),
+    ]
     latencies: dict[str, list[float]] = {}
     errors = [0]
     last: dict[str, VoteChoice] = {}
@@ -404,7 +555,11 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
             rng = random.Random(seed)
             browser = Physician(base, username, SYNTHETIC_PASSWORD)
             tokens: list[str] = []
-            signed_in = timed("Sign in and open the case", lambda: (browser.sign_in(), tokens.append(browser.token(case))) and True, always=True)
+            signed_in = timed(
+                "Sign in and open the case",
+                lambda: (browser.sign_in(), tokens.append(browser.token(case))) and True,
+                always=True,
+            )
             everybody_in.wait(timeout=600)
             if not signed_in:
                 return
@@ -414,14 +569,21 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
                 began, draw = timer.perf_counter(), rng.random()
                 if draw < 0.15:
                     choice = rng.choice(list(VoteChoice))
-                    if timed("Vote", lambda: browser.post(f"{case}/vote", token, choice=choice.value, comment="") == 200):
+                    if timed(
+                        "Vote",
+                        lambda choice=choice: (
+                            browser.post(f"{case}/vote", token, choice=choice.value, comment="") == 200
+                        ),
+                    ):
                         with lock:
                             last[username] = choice
                 elif draw < 0.25:
                     timed("Live case page", lambda: bool(browser.get(case)))
                 else:
                     timed("Tally poll", lambda: bool(browser.get(f"{case}/tally.json")))
-                timer.sleep(max(0.0, rng.uniform(POLL_SECONDS - 0.5, POLL_SECONDS + 0.5) - (timer.perf_counter() - began)))
+                timer.sleep(
+                    max(0.0, rng.uniform(POLL_SECONDS - 0.5, POLL_SECONDS + 0.5) - (timer.perf_counter() - began))
+                )
 
         def coordinator() -> None:
             browser = Physician(base, str(subjects["coordinator"]), SYNTHETIC_PASSWORD)
@@ -429,7 +591,7 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
             everybody_in.wait(timeout=600)
             while running():
                 for kind, url in rounds:
-                    timed(kind, lambda: bool(browser.get(url)))
+                    timed(kind, lambda url=url: bool(browser.get(url)))
                     timer.sleep(0.25)
 
         def floor() -> None:
@@ -447,14 +609,29 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
             thread.join(timeout=seconds + 600)
         elapsed = timer.monotonic() - counted[0]
     db.session.rollback()
-    stored = dict(db.session.execute(sa.select(User.username, Vote.choice).join(Vote, Vote.voter_id == User.id)
-                                     .where(Vote.presentation_id == subjects["live_item"])).all())
+    stored = dict(
+        db.session.execute(
+            sa.select(User.username, Vote.choice)
+            .join(Vote, Vote.voter_id == User.id)
+            .where(Vote.presentation_id == subjects["live_item"])
+        ).all()
+    )
     lost = sum(1 for username, choice in last.items() if stored.get(username) != choice)
     # The overall figures are the steady state: the floor's samples and the opening burst of 50 sign-ins are apart.
     every = [t for kind, times in latencies.items() if not kind.startswith(("Floor", "Sign in")) for t in times]
     by_page = {kind: (len(times), percentile(times, 0.95)) for kind, times in sorted(latencies.items())}
-    return Load(len(voters), seconds, len(every), len(every) / elapsed, percentile(every, 0.5), percentile(every, 0.95),
-                percentile(every, 0.99), errors[0], lost, by_page)
+    return Load(
+        len(voters),
+        seconds,
+        len(every),
+        len(every) / elapsed,
+        percentile(every, 0.5),
+        percentile(every, 0.95),
+        percentile(every, 0.99),
+        errors[0],
+        lost,
+        by_page,
+    )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -465,11 +642,15 @@ def percentile(values: list[float], q: float) -> float:
 
 def _machine() -> dict[str, str]:
     engine = db.engine
-    version = db.session.scalar(sa.text("SELECT sqlite_version()" if engine.dialect.name == "sqlite" else "SHOW server_version"))
+    version = db.session.scalar(
+        sa.text("SELECT sqlite_version()" if engine.dialect.name == "sqlite" else "SHOW server_version")
+    )
     presentations = db.session.scalar(sa.select(sa.func.count(Presentation.id)))
     return {
-        "date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}",
-        "python": platform.python_version(), "database": f"{engine.dialect.name} {version}",
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "database": f"{engine.dialect.name} {version}",
         "data": f"{presentations:,} presentations, {db.session.scalar(sa.select(sa.func.count(Vote.id))):,} votes",
     }
 
@@ -480,18 +661,30 @@ def render_markdown(report: BenchReport) -> str:
     mark = {True: "met", False: "**missed**", None: ""}
     lines = ["| benchmark | median | floor | floor median | ratio | target | |", "|---|---:|---|---:|---:|---|---|"]
     for r in report.results:
-        lines.append(f"| {r.name} | {ms(r.seconds)} | {r.floor} | {ms(r.floor_seconds) if r.floor_seconds else ''} | "
-                     f"{f'{r.ratio:.1f}x' if r.ratio else ''} | {r.target} | {mark[r.met]} |")
+        lines.append(
+            f"| {r.name} | {ms(r.seconds)} | {r.floor} | {ms(r.floor_seconds) if r.floor_seconds else ''} | "
+            f"{f'{r.ratio:.1f}x' if r.ratio else ''} | {r.target} | {mark[r.met]} |"
+        )
     lines += ["", "| page | matching rows | SQL statements |", "|---|---:|---:|"]
     lines += [f"| {s.page} | {s.rows:,} | {s.statements} |" for s in report.statements]
-    lines += ["", f"Peak memory of the benchmark process (serving every page and the report): {report.peak_rss_mb:,.0f} MB (target < 300 MB)."]
+    lines += [
+        "",
+        f"Peak memory of the benchmark process (serving every page and the report): {report.peak_rss_mb:,.0f} MB "
+        f"(target < 300 MB).",
+    ]
     if report.load:
         load = report.load
         floor_p95 = load.by_page.get("Floor: /healthz", (0, 0.0))[1]
-        lines += ["", f"Load test: {load.physicians} physicians and a coordinator for {load.seconds} s, gunicorn with 4 workers: "
-                  f"{load.requests:,} requests after signing in, {load.throughput:,.1f} requests/s, latency p50 {ms(load.p50)}, p95 {ms(load.p95)}, "
-                  f"p99 {ms(load.p99)}; errors: {load.errors}; **votes lost: {load.votes_lost}**.", "",
-                  "| under load | requests | p95 | ratio to the floor's p95 | target p95 < 150 ms, <= 10x |", "|---|---:|---:|---:|---|"]
+        lines += [
+            "",
+            f"Load test: {load.physicians} physicians and a coordinator for {load.seconds} s, gunicorn with 4 workers: "
+            f"{load.requests:,} requests after signing in, {load.throughput:,.1f} requests/s, latency p50 "
+            f"{ms(load.p50)}, p95 {ms(load.p95)}, "
+            f"p99 {ms(load.p99)}; errors: {load.errors}; **votes lost: {load.votes_lost}**.",
+            "",
+            "| under load | requests | p95 | ratio to the floor's p95 | target p95 < 150 ms, <= 10x |",
+            "|---|---:|---:|---:|---|",
+        ]
         for kind, (count, p95) in load.by_page.items():
             ratio = p95 / floor_p95 if floor_p95 and not kind.startswith("Floor") else None
             met = "" if kind.startswith(("Floor", "Sign in")) else mark[p95 < 0.150 and (ratio or 0) <= 10]
@@ -508,7 +701,7 @@ def write_between_markers(path: Path, table: str, name: str) -> None:
     text = path.read_text() if path.exists() else ""
     block = f"{begin}\n{table}{end}"
     if begin in text and end in text:
-        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+        text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
     else:
         text = text + ("\n" if text and not text.endswith("\n") else "") + block + "\n"
     path.write_text(text)

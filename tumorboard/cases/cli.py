@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 
 from tumorboard.auth.models import User
 from tumorboard.cases.importer import ImportFileError, check_rows, read_table
@@ -19,10 +20,12 @@ from tumorboard.program.settings import program_settings, program_today
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "username", default=None, help="Username recorded in the audit log as the importer.")
 def import_cases_command(path: Path, username: str | None) -> None:
-    """Import cases from a CSV or XLSX file (columns: docs/import-formats.md). Nothing is written if any row is wrong."""
+    """Import cases from a CSV or XLSX file (columns: docs/import-
+    formats.md). Nothing is written if any row is wrong.
+    """
     actor = None
     if username:
-        actor = db.session.scalar(db.select(User).where(User.username == username))
+        actor = db.session.scalar(sa.select(User).where(User.username == username))
         if actor is None:
             raise click.ClickException(f"No user '{username}'.")
     try:

@@ -11,7 +11,15 @@ from tumorboard.cases.ajcc import SUPPORTED_EDITIONS
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import PATIENT_FIELDS
 from tumorboard.cases.validation import CaseInput, format_biomarkers, parse_biomarkers
-from tumorboard.forms import CHOOSE, PatientForm, WholeNumberField, optional_text, show_values, typed_values, vocabulary_choices
+from tumorboard.forms import (
+    CHOOSE,
+    PatientForm,
+    WholeNumberField,
+    optional_text,
+    show_values,
+    typed_values,
+    vocabulary_choices,
+)
 from tumorboard.text import as_sentence
 from tumorboard.vocab import CaseSource, Laterality, Sex, SiteGroup, Urgency
 
@@ -27,16 +35,24 @@ def _area(label: str, **kwargs: object) -> TextAreaField:
 class CaseForm(PatientForm):
     """Every field DOMAIN.md asks of a presenter. Which are required depends on draft or submit."""
 
-    mrn = optional_text("MRN", 32, description="The program's medical record number. 'Find patient' loads a returning patient.")
+    mrn = optional_text(
+        "MRN", 32, description="The program's medical record number. 'Find patient' loads a returning patient."
+    )
     # Tumor
     site_group = SelectField("Primary site group", choices=vocabulary_choices(SiteGroup, CHOOSE), default="")
     primary_site = optional_text("Primary site (ICD-O-3 topography)", 8, description="Optional, e.g. C50.4.")
     histology = optional_text("Histology", 200)
-    laterality = SelectField("Laterality", choices=vocabulary_choices(Laterality), default=Laterality.NOT_APPLICABLE.value)
+    laterality = SelectField(
+        "Laterality", choices=vocabulary_choices(Laterality), default=Laterality.NOT_APPLICABLE.value
+    )
     diagnosis_date = DateField("Date of diagnosis", validators=[Optional()])
     # Stage
     not_staged = BooleanField("Not yet staged")
-    ajcc_edition = SelectField("AJCC edition", choices=[SelectChoice("", CHOOSE), *(SelectChoice(str(e), f"{e}th") for e in SUPPORTED_EDITIONS)], default="")
+    ajcc_edition = SelectField(
+        "AJCC edition",
+        choices=[SelectChoice("", CHOOSE), *(SelectChoice(str(e), f"{e}th") for e in SUPPORTED_EDITIONS)],
+        default="",
+    )
     clinical_t = optional_text("cT", 12)
     clinical_n = optional_text("cN", 12)
     clinical_m = optional_text("cM", 12)
@@ -45,13 +61,22 @@ class CaseForm(PatientForm):
     pathologic_n = optional_text("pN", 12)
     pathologic_m = optional_text("pM", 12)
     pathologic_stage = optional_text("Pathologic stage group", 12)
-    ecog = WholeNumberField("ECOG performance status (0-4)", validators=[Optional(), NumberRange(0, 4, "ECOG performance status is 0 to 4.")])
-    biomarkers = TextAreaField("Key biomarkers", validators=[Optional(), Length(max=2000)], render_kw={"rows": 3},
-                               description="One per line: name = value, e.g. ER = positive.")
+    ecog = WholeNumberField(
+        "ECOG performance status (0-4)",
+        validators=[Optional(), NumberRange(0, 4, "ECOG performance status is 0 to 4.")],
+    )
+    biomarkers = TextAreaField(
+        "Key biomarkers",
+        validators=[Optional(), Length(max=2000)],
+        render_kw={"rows": 3},
+        description="One per line: name = value, e.g. ER = positive.",
+    )
     # History
     prior_treatment = _area("Prior treatment")
     current_treatment = _area("Current treatment")
-    first_course_started_on = DateField("First-course treatment started on", validators=[Optional()], description="Leave empty if not started.")
+    first_course_started_on = DateField(
+        "First-course treatment started on", validators=[Optional()], description="Leave empty if not started."
+    )
     # For the board
     question = _area("Question for the board")
     proposed_plan = _area("Proposed plan (if any)")
@@ -59,7 +84,9 @@ class CaseForm(PatientForm):
     pathology_to_review = _area("Pathology to review", description="Pathology prepares these before the meeting.")
     # People
     presenting_physician_id = SelectField("Presenting physician", choices=[], default="")
-    managing_physician_id = SelectField("Managing physician", choices=[], default="", description="Finalizes the plan and signs the letter.")
+    managing_physician_id = SelectField(
+        "Managing physician", choices=[], default="", description="Finalizes the plan and signs the letter."
+    )
     referring_name = optional_text("Referring physician", 120)
     referring_practice = optional_text("Referring practice", 200)
     referring_address = _area("Referring practice address")
@@ -79,7 +106,10 @@ class CaseForm(PatientForm):
         people = [SelectChoice("", CHOOSE), *(SelectChoice(str(i), name) for i, name in physicians)]
         self.presenting_physician_id.choices = people
         self.managing_physician_id.choices = list(people)
-        self.requested_series_id.choices = [SelectChoice("", "Any (by site group)"), *(SelectChoice(str(i), name) for i, name in series)]
+        self.requested_series_id.choices = [
+            SelectChoice("", "Any (by site group)"),
+            *(SelectChoice(str(i), name) for i, name in series),
+        ]
 
     def to_input(self) -> CaseInput | None:
         """The typed input (after validate()), or None when the biomarkers cannot be read (error on the field)."""
@@ -96,6 +126,7 @@ class CaseForm(PatientForm):
         show_values(self, values, ID_SELECTS)
         self.biomarkers.data = format_biomarkers([(m.name, m.value) for m in case.biomarkers])
 
+
 class MoveForm(FlaskForm):
     """A status change by hand, with an optional reason."""
 
@@ -106,5 +137,8 @@ class MoveForm(FlaskForm):
 class ImportForm(FlaskForm):
     """A CSV or XLSX file of cases."""
 
-    file = FileField("Cases file (CSV or XLSX)", validators=[FileRequired("Choose a file."), FileAllowed(["csv", "xlsx"], "Upload a .csv or .xlsx file.")])
+    file = FileField(
+        "Cases file (CSV or XLSX)",
+        validators=[FileRequired("Choose a file."), FileAllowed(["csv", "xlsx"], "Upload a .csv or .xlsx file.")],
+    )
     submit = SubmitField("Check and import")

@@ -34,18 +34,50 @@ MAX_XLSX_EXPANDED_BYTES = 50_000_000  # the XML inside an XLSX, as its zip direc
 MAX_XLSX_PARTS = 500
 REQUIRED_COLUMNS = ("mrn", "last_name", "first_name", "birth_date", "sex", "site_group")
 TEXT_COLUMNS = (
-    "primary_site", "histology", "clinical_t", "clinical_n", "clinical_m", "clinical_stage", "pathologic_t", "pathologic_n",
-    "pathologic_m", "pathologic_stage", "prior_treatment", "current_treatment", "question", "proposed_plan",
-    "imaging_to_review", "pathology_to_review", "referring_name", "referring_practice", "referring_address", "class_of_case",
+    "primary_site",
+    "histology",
+    "clinical_t",
+    "clinical_n",
+    "clinical_m",
+    "clinical_stage",
+    "pathologic_t",
+    "pathologic_n",
+    "pathologic_m",
+    "pathologic_stage",
+    "prior_treatment",
+    "current_treatment",
+    "question",
+    "proposed_plan",
+    "imaging_to_review",
+    "pathology_to_review",
+    "referring_name",
+    "referring_practice",
+    "referring_address",
+    "class_of_case",
 )
 OTHER_COLUMNS = (
-    "laterality", "diagnosis_date", "not_staged", "ajcc_edition", "ecog", "biomarkers", "first_course_started_on",
-    "presenting_physician", "managing_physician", "source", "urgency", "requested_series", "analytic", "status",
+    "laterality",
+    "diagnosis_date",
+    "not_staged",
+    "ajcc_edition",
+    "ecog",
+    "biomarkers",
+    "first_course_started_on",
+    "presenting_physician",
+    "managing_physician",
+    "source",
+    "urgency",
+    "requested_series",
+    "analytic",
+    "status",
 )
 KNOWN_COLUMNS = frozenset((*REQUIRED_COLUMNS, *TEXT_COLUMNS, *OTHER_COLUMNS))
 # Form field names that the file calls otherwise.
-COLUMN_OF_FIELD = {"presenting_physician_id": "presenting_physician", "managing_physician_id": "managing_physician",
-                   "requested_series_id": "requested_series"}
+COLUMN_OF_FIELD = {
+    "presenting_physician_id": "presenting_physician",
+    "managing_physician_id": "managing_physician",
+    "requested_series_id": "requested_series",
+}
 IMPORT_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUBMITTED)
 
 
@@ -111,7 +143,9 @@ def _check_csv_shape(content: bytes, max_rows: int) -> None:
     """Refuse a CSV whose header has too many columns, or with far too many lines, before pandas reads it."""
     header = next(csv.reader([content[:1_000_000].split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")]), [])
     if len(header) > MAX_COLUMNS:
-        raise ImportFileError(f"The file's header has more than {MAX_COLUMNS} columns; a table here has at most {MAX_COLUMNS}.")
+        raise ImportFileError(
+            f"The file's header has more than {MAX_COLUMNS} columns; a table here has at most {MAX_COLUMNS}."
+        )
     if content.count(b"\n") > 2 * max_rows + 1:  # quoted cells may hold line breaks: leave room, refuse the absurd
         raise ImportFileError(f"The file has more than {max_rows:,} rows; import at most {max_rows:,} at a time.")
 
@@ -125,8 +159,10 @@ def _check_xlsx_size(content: bytes) -> None:
         raise ImportFileError("The file could not be read as an XLSX table (it is not a spreadsheet file).") from None
     expanded = sum(part.file_size for part in parts)
     if len(parts) > MAX_XLSX_PARTS or expanded > MAX_XLSX_EXPANDED_BYTES:
-        raise ImportFileError(f"The spreadsheet expands to {expanded / 1e6:,.0f} MB; at most {MAX_XLSX_EXPANDED_BYTES // 10**6} MB "
-                              "can be read. Save it as CSV, or split it.")
+        raise ImportFileError(
+            f"The spreadsheet expands to {expanded / 1e6:,.0f} MB; at most {MAX_XLSX_EXPANDED_BYTES // 10**6} MB "
+            "can be read. Save it as CSV, or split it."
+        )
 
 
 def read_table(content: bytes, filename: str, max_rows: int = MAX_ROWS) -> list[dict[str, str]]:
@@ -155,8 +191,10 @@ def read_table(content: bytes, filename: str, max_rows: int = MAX_ROWS) -> list[
     for number, row in enumerate(rows, start=2):
         for column, value in row.items():
             if len(value) > MAX_CELL_CHARACTERS:
-                raise ImportFileError(f"Row {number}, column {column}: {len(value):,} characters; a cell holds at most "
-                                      f"{MAX_CELL_CHARACTERS:,}.")
+                raise ImportFileError(
+                    f"Row {number}, column {column}: {len(value):,} characters; a cell holds at most "
+                    f"{MAX_CELL_CHARACTERS:,}."
+                )
     return rows
 
 
@@ -192,8 +230,12 @@ def _lookup(table: dict[str, int], what: str) -> Callable[[str], int]:
     return find
 
 
-def check_columns(rows: list[dict[str, str]], required: Iterable[str], known: Iterable[str], file: str = "") -> tuple[list[Problem], bool]:
-    """The header's problems, and whether the rows can be read at all (not when empty or a required column is missing)."""
+def check_columns(
+    rows: list[dict[str, str]], required: Iterable[str], known: Iterable[str], file: str = ""
+) -> tuple[list[Problem], bool]:
+    """The header's problems, and whether the rows can be read at all (not
+    when empty or a required column is missing).
+    """
     if not rows:
         return [Problem(1, "-", "The file has no rows.", file)], False
     columns = set(rows[0])
@@ -213,10 +255,20 @@ def check_rows(rows: Iterable[dict[str, str]], context: ImportContext) -> Import
     if not readable:
         return check
     readers: dict[str, Callable[[str], object]] = {
-        "sex": Sex.parse, "site_group": SiteGroup.parse, "laterality": Laterality.parse, "source": CaseSource.parse,
-        "urgency": Urgency.parse, "birth_date": parse_date, "diagnosis_date": parse_date, "first_course_started_on": parse_date,
-        "not_staged": parse_yes_no, "analytic": parse_yes_no, "ajcc_edition": whole_number, "ecog": whole_number,
-        "biomarkers": parse_biomarkers, "presenting_physician": _lookup(context.physicians, "physician with username"),
+        "sex": Sex.parse,
+        "site_group": SiteGroup.parse,
+        "laterality": Laterality.parse,
+        "source": CaseSource.parse,
+        "urgency": Urgency.parse,
+        "birth_date": parse_date,
+        "diagnosis_date": parse_date,
+        "first_course_started_on": parse_date,
+        "not_staged": parse_yes_no,
+        "analytic": parse_yes_no,
+        "ajcc_edition": whole_number,
+        "ecog": whole_number,
+        "biomarkers": parse_biomarkers,
+        "presenting_physician": _lookup(context.physicians, "physician with username"),
         "managing_physician": _lookup(context.physicians, "physician with username"),
         "requested_series": _lookup(context.series, "conference series"),
     }
@@ -247,7 +299,9 @@ def check_rows(rows: Iterable[dict[str, str]], context: ImportContext) -> Import
             if column in values:
                 values[form_name] = values.pop(column)
         data = CaseInput(**values)
-        data, problems = validate_case(data, context.today, context.mrn_pattern, complete=status is CaseStatus.SUBMITTED)
+        data, problems = validate_case(
+            data, context.today, context.mrn_pattern, complete=status is CaseStatus.SUBMITTED
+        )
         failed_columns = {p.column for p in row_problems}
         for name, messages in problems.by_field.items():
             column = COLUMN_OF_FIELD.get(name, name)
@@ -258,7 +312,13 @@ def check_rows(rows: Iterable[dict[str, str]], context: ImportContext) -> Import
             row_problems.extend(check_identity(data.mrn, person, row, context.patients, seen_patients))
             key = case_key(data.mrn, data.site_group, data.diagnosis_date)
             if key in seen_keys:
-                row_problems.append(Problem(row, "mrn", f"The same case (MRN, site group, diagnosis date) is already on row {seen_keys[key]}."))
+                row_problems.append(
+                    Problem(
+                        row,
+                        "mrn",
+                        f"The same case (MRN, site group, diagnosis date) is already on row {seen_keys[key]}.",
+                    )
+                )
             seen_keys.setdefault(key, row)
             if not row_problems:
                 if key in context.existing_keys:
@@ -269,10 +329,18 @@ def check_rows(rows: Iterable[dict[str, str]], context: ImportContext) -> Import
     return check
 
 
-def check_identity(mrn: str, person: KnownPatient, row: int, known: dict[str, KnownPatient],
-                   seen: dict[str, tuple[KnownPatient, int]]) -> list[Problem]:
+def check_identity(
+    mrn: str, person: KnownPatient, row: int, known: dict[str, KnownPatient], seen: dict[str, tuple[KnownPatient, int]]
+) -> list[Problem]:
     """One MRN is one person: in the database and across the file (`seen` collects the file's first row of each MRN)."""
-    same = lambda a, b: (a.last_name.casefold(), a.first_name.casefold(), a.birth_date) == (b.last_name.casefold(), b.first_name.casefold(), b.birth_date)  # noqa: E731
+
+    def same(a: KnownPatient, b: KnownPatient) -> bool:
+        return (a.last_name.casefold(), a.first_name.casefold(), a.birth_date) == (
+            b.last_name.casefold(),
+            b.first_name.casefold(),
+            b.birth_date,
+        )
+
     if mrn in known and not same(known[mrn], person):
         return [Problem(row, "mrn", "This MRN belongs to a patient with another name or date of birth in TumorBoard.")]
     if mrn in seen and not same(seen[mrn][0], person):

@@ -49,13 +49,17 @@ class Case(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(sa.ForeignKey("patients.id"), index=True)
-    status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, "case_status"), default=CaseStatus.DRAFT, index=True)
+    status: Mapped[CaseStatus] = mapped_column(
+        enum_column(CaseStatus, "case_status"), default=CaseStatus.DRAFT, index=True
+    )
 
     # Tumor
     site_group: Mapped[SiteGroup] = mapped_column(enum_column(SiteGroup, "site_group"), index=True)
     primary_site: Mapped[str | None] = mapped_column(sa.String(8))  # ICD-O-3 topography, e.g. C50.4
     histology: Mapped[str] = mapped_column(sa.String(200), default="")
-    laterality: Mapped[Laterality] = mapped_column(enum_column(Laterality, "laterality"), default=Laterality.NOT_APPLICABLE)
+    laterality: Mapped[Laterality] = mapped_column(
+        enum_column(Laterality, "laterality"), default=Laterality.NOT_APPLICABLE
+    )
     diagnosis_date: Mapped[date | None]
 
     # Stage (AJCC); `not_staged` when staging is not yet possible.

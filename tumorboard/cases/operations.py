@@ -7,18 +7,18 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from tumorboard.access import NotAllowed
 from tumorboard.audit.models import AuditEntry
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.importer import ImportContext, KnownPatient, PlannedCase, case_key
 from tumorboard.cases.models import Case, CaseBiomarker, CaseStatusChange, Patient
-from tumorboard.conferences.models import ConferenceSeries
 from tumorboard.cases.validation import CaseInput, PatientIdentity, Problems
 from tumorboard.cases.visibility import readable_cases
 from tumorboard.cases.workflow import EDITABLE, check_move, may_move_by_hand
+from tumorboard.conferences.models import ConferenceSeries
 from tumorboard.extensions import db
 from tumorboard.vocab import CaseStatus, Role, Specialty
+from tumorboard.web.access import NotAllowed
 
 PATIENT_FIELDS = ("mrn", "last_name", "first_name", "birth_date", "sex")
 # "Find patient" by MRN, per user: enough for a coordinator entering a clinic list, too few to harvest identities.
@@ -36,24 +36,41 @@ class CaseError(Exception):
 
 def find_patient(mrn: str) -> Patient | None:
     """The patient with this MRN, if the program knows them."""
-    return db.session.scalar(db.select(Patient).where(Patient.mrn == mrn.strip()))
+    return db.session.scalar(sa.select(Patient).where(Patient.mrn == mrn.strip()))
 
 
 def look_up_patient(actor: User, mrn: str, now: datetime, remote_addr: str | None = None) -> Patient | None:
     """'Find patient' on the case form: a returning patient the actor may read (throttled, every lookup audited)."""
-    recent = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(
-        AuditEntry.user_id == actor.id, AuditEntry.action == "patient_lookup", AuditEntry.at > now - timedelta(minutes=1)))
+    recent = db.session.scalar(
+        sa.select(sa.func.count(AuditEntry.id)).where(
+            AuditEntry.user_id == actor.id,
+            AuditEntry.action == "patient_lookup",
+            AuditEntry.at > now - timedelta(minutes=1),
+        )
+    )
     if recent >= LOOKUPS_PER_MINUTE:
         record(actor.id, "patient_lookup", "patient", None, "refused: too many", remote_addr)
         problems = Problems()
-        problems.add("mrn", f"You looked up {LOOKUPS_PER_MINUTE} MRNs in the last minute. Wait a minute, then try again.")
+        problems.add(
+            "mrn", f"You looked up {LOOKUPS_PER_MINUTE} MRNs in the last minute. Wait a minute, then try again."
+        )
         raise CaseError(problems)
     patient = find_patient(mrn)
     condition = readable_cases(actor)
-    if patient is not None and condition is not None and db.session.scalar(
-            sa.select(Case.id).where(Case.patient_id == patient.id, condition).limit(1)) is None:
+    if (
+        patient is not None
+        and condition is not None
+        and db.session.scalar(sa.select(Case.id).where(Case.patient_id == patient.id, condition).limit(1)) is None
+    ):
         patient = None  # under "own boards only" a patient of other boards is not theirs to look up
-    record(actor.id, "patient_lookup", "patient", patient.id if patient else None, "found" if patient else "not found", remote_addr)
+    record(
+        actor.id,
+        "patient_lookup",
+        "patient",
+        patient.id if patient else None,
+        "found" if patient else "not found",
+        remote_addr,
+    )
     return patient
 
 
@@ -71,7 +88,11 @@ def resolve_patient(data: PatientIdentity) -> Patient:
     )
     if not same:
         problems = Problems()
-        problems.add("mrn", "This MRN belongs to a patient with another name or date of birth. Check the MRN, or use 'Find patient' to load their details.")
+        problems.add(
+            "mrn",
+            "This MRN belongs to a patient with another name or date of birth. Check the MRN, or use 'Find patient' "
+            "to load their details.",
+        )
         raise CaseError(problems)
     return patient
 
@@ -113,7 +134,11 @@ def _apply(case: Case, data: CaseInput) -> list[str]:
 def set_status(actor: User | None, case: Case, new: CaseStatus, now: datetime, reason: str = "") -> None:
     """Move a case along the workflow (refused with IllegalMove when the move does not exist) and keep the history."""
     check_move(case.status, new)
-    case.status_changes.append(CaseStatusChange(from_status=case.status, to_status=new, at=now, by_id=actor.id if actor else None, reason=reason))
+    case.status_changes.append(
+        CaseStatusChange(
+            from_status=case.status, to_status=new, at=now, by_id=actor.id if actor else None, reason=reason
+        )
+    )
     if new is CaseStatus.SUBMITTED:
         case.submitted_at = now
     case.status = new
@@ -140,18 +165,29 @@ def may_hand_over(actor: User, case: Case) -> bool:
     return case.managing_physician_id is None and actor.id == case.created_by_id
 
 
-def update_case(actor: User, case: Case, data: CaseInput, submit: bool, now: datetime, remote_addr: str | None = None) -> Case:
+def update_case(
+    actor: User, case: Case, data: CaseInput, submit: bool, now: datetime, remote_addr: str | None = None
+) -> Case:
     """Change a case that is still open for editing; submit it if asked."""
     if case.status not in EDITABLE:
         raise NotAllowed(f"A {case.status.label.lower()} case can no longer be edited.")
     handed_over = data.managing_physician_id != case.managing_physician_id
     if handed_over and not may_hand_over(actor, case):
         problems = Problems()
-        problems.add("managing_physician_id", "Only a coordinator or the current managing physician changes who manages this case.")
+        problems.add(
+            "managing_physician_id",
+            "Only a coordinator or the current managing physician changes who manages this case.",
+        )
         raise CaseError(problems)
     if handed_over:
-        record(actor.id, "managing_physician", "case", case.id, f"{case.managing_physician_id or '-'}->{data.managing_physician_id or '-'}",
-               remote_addr)
+        record(
+            actor.id,
+            "managing_physician",
+            "case",
+            case.id,
+            f"{case.managing_physician_id or '-'}->{data.managing_physician_id or '-'}",
+            remote_addr,
+        )
     assign_patient(case, data)
     changed = _apply(case, data)
     if submit and case.status is CaseStatus.DRAFT:
@@ -162,7 +198,9 @@ def update_case(actor: User, case: Case, data: CaseInput, submit: bool, now: dat
     return case
 
 
-def move_case(actor: User, case: Case, new: CaseStatus, reason: str, now: datetime, remote_addr: str | None = None) -> None:
+def move_case(
+    actor: User, case: Case, new: CaseStatus, reason: str, now: datetime, remote_addr: str | None = None
+) -> None:
     """A status change made by hand from the case page."""
     if not may_move_by_hand(case.status, new, actor.roles):
         check_move(case.status, new)  # an illegal move gets the workflow's message
@@ -181,7 +219,9 @@ def may_mark_ready(user: User, material: str) -> bool:
     return material in READY_BY and (user.specialty is READY_BY[material] or user.has_role(Role.COORDINATOR))
 
 
-def mark_ready(actor: User, case: Case, material: str, ready: bool, now: datetime, remote_addr: str | None = None) -> None:
+def mark_ready(
+    actor: User, case: Case, material: str, ready: bool, now: datetime, remote_addr: str | None = None
+) -> None:
     """Mark a case's imaging or pathology ready for review (or not ready again)."""
     if not may_mark_ready(actor, material):
         raise NotAllowed(f"Only the matching specialty or a coordinator marks the {material} ready.")
@@ -194,17 +234,22 @@ def mark_ready(actor: User, case: Case, material: str, ready: bool, now: datetim
 def import_context(mrns: set[str], today: date, mrn_pattern: str) -> ImportContext:
     """What an import file refers to, in four queries whatever its size."""
     physicians = db.session.execute(
-        db.select(User.username, User.id).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == Role.PHYSICIAN)
+        sa.select(User.username, User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.PHYSICIAN)
     ).all()
-    series = db.session.execute(db.select(ConferenceSeries.name, ConferenceSeries.id)).all()
+    series = db.session.execute(sa.select(ConferenceSeries.name, ConferenceSeries.id)).all()
     patients = db.session.execute(
-        db.select(Patient.mrn, Patient.last_name, Patient.first_name, Patient.birth_date).where(Patient.mrn.in_(mrns))
+        sa.select(Patient.mrn, Patient.last_name, Patient.first_name, Patient.birth_date).where(Patient.mrn.in_(mrns))
     ).all()
     keys = db.session.execute(
-        db.select(Patient.mrn, Case.site_group, Case.diagnosis_date).join(Case, Case.patient_id == Patient.id).where(Patient.mrn.in_(mrns))
+        sa.select(Patient.mrn, Case.site_group, Case.diagnosis_date)
+        .join(Case, Case.patient_id == Patient.id)
+        .where(Patient.mrn.in_(mrns))
     ).all()
     return ImportContext(
-        today=today, mrn_pattern=mrn_pattern,
+        today=today,
+        mrn_pattern=mrn_pattern,
         physicians={username.casefold(): id for username, id in physicians},
         series={name.casefold(): id for name, id in series},
         patients={mrn: KnownPatient(last, first, born) for mrn, last, first, born in patients},
@@ -212,10 +257,12 @@ def import_context(mrns: set[str], today: date, mrn_pattern: str) -> ImportConte
     )
 
 
-def import_cases(actor: User | None, planned: list[PlannedCase], now: datetime, remote_addr: str | None = None) -> list[Case]:
+def import_cases(
+    actor: User | None, planned: list[PlannedCase], now: datetime, remote_addr: str | None = None
+) -> list[Case]:
     """Write checked cases (one flush: the caller's commit makes the import all or nothing)."""
     mrns = {p.data.mrn for p in planned}
-    patients = {p.mrn: p for p in db.session.scalars(db.select(Patient).where(Patient.mrn.in_(mrns)))}
+    patients = {p.mrn: p for p in db.session.scalars(sa.select(Patient).where(Patient.mrn.in_(mrns)))}
     actor_id = actor.id if actor else None
     created = []
     for item in planned:
@@ -225,7 +272,9 @@ def import_cases(actor: User | None, planned: list[PlannedCase], now: datetime, 
             patient = patients[data.mrn] = Patient(**{name: getattr(data, name) for name in PATIENT_FIELDS})
         case = Case(patient=patient, status=CaseStatus.DRAFT, created_by_id=actor_id, created_at=now)
         _apply(case, data)
-        case.status_changes.append(CaseStatusChange(from_status=None, to_status=CaseStatus.DRAFT, at=now, by_id=actor_id, reason="imported"))
+        case.status_changes.append(
+            CaseStatusChange(from_status=None, to_status=CaseStatus.DRAFT, at=now, by_id=actor_id, reason="imported")
+        )
         if item.status is CaseStatus.SUBMITTED:
             set_status(actor, case, CaseStatus.SUBMITTED, now, "imported")
         db.session.add(case)

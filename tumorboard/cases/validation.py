@@ -15,18 +15,42 @@ from tumorboard.text import as_sentence
 from tumorboard.vocab import CaseSource, Laterality, Sex, SiteGroup, Urgency
 
 ANALYTIC_CLASSES = frozenset({"00", "10", "11", "12", "13", "14", "20", "21", "22"})
-NON_ANALYTIC_CLASSES = frozenset({"30", "31", "32", "33", "34", "35", "36", "37", "38", "40", "41", "42", "43", "49", "99"})
+NON_ANALYTIC_CLASSES = frozenset(
+    {"30", "31", "32", "33", "34", "35", "36", "37", "38", "40", "41", "42", "43", "49", "99"}
+)
 TOPOGRAPHY = re.compile(r"^C(\d{2})\.?(\d)$", re.IGNORECASE)
 TNM_FIELDS = {
-    "clinical_t": ("clinical", "T"), "clinical_n": ("clinical", "N"), "clinical_m": ("clinical", "M"),
-    "pathologic_t": ("pathologic", "T"), "pathologic_n": ("pathologic", "N"), "pathologic_m": ("pathologic", "M"),
+    "clinical_t": ("clinical", "T"),
+    "clinical_n": ("clinical", "N"),
+    "clinical_m": ("clinical", "M"),
+    "pathologic_t": ("pathologic", "T"),
+    "pathologic_n": ("pathologic", "N"),
+    "pathologic_m": ("pathologic", "M"),
 }
 STAGE_FIELDS = {"clinical_stage", "pathologic_stage"}
 # Column sizes: a longer value is refused here, not by the database.
 MAX_LENGTHS = {
-    "mrn": 32, "last_name": 80, "first_name": 80, "primary_site": 8, "histology": 200, "referring_name": 120,
-    "referring_practice": 200, "class_of_case": 2, **{name: 12 for name in ("clinical_t", "clinical_n", "clinical_m", "clinical_stage",
-    "pathologic_t", "pathologic_n", "pathologic_m", "pathologic_stage")},
+    "mrn": 32,
+    "last_name": 80,
+    "first_name": 80,
+    "primary_site": 8,
+    "histology": 200,
+    "referring_name": 120,
+    "referring_practice": 200,
+    "class_of_case": 2,
+    **{
+        name: 12
+        for name in (
+            "clinical_t",
+            "clinical_n",
+            "clinical_m",
+            "clinical_stage",
+            "pathologic_t",
+            "pathologic_n",
+            "pathologic_m",
+            "pathologic_stage",
+        )
+    },
 }
 MAX_TEXT = 5000
 # Needed before the board can discuss a case (a draft may lack them).
@@ -95,7 +119,10 @@ class CaseInput(PatientIdentity):
 
     def stripped(self) -> CaseInput:
         """The same input with surrounding white space removed from every text."""
-        return replace(self, **{f.name: getattr(self, f.name).strip() for f in fields(self) if isinstance(getattr(self, f.name), str)})
+        return replace(
+            self,
+            **{f.name: getattr(self, f.name).strip() for f in fields(self) if isinstance(getattr(self, f.name), str)},
+        )
 
 
 @dataclass
@@ -212,7 +239,8 @@ def _check_stage(data: CaseInput, complete: bool, problems: Problems) -> CaseInp
     if complete and not (clinical or pathologic):
         problems.add(
             "clinical_stage",
-            "Give the clinical T, N, M and stage group, or the pathologic T, N and stage group, or tick 'not yet staged'.",
+            "Give the clinical T, N, M and stage group, or the pathologic T, N and stage group, or tick 'not yet "
+            "staged'.",
         )
     return data
 
@@ -229,6 +257,10 @@ def _check_tumor(data: CaseInput, problems: Problems) -> CaseInput:
         if code not in ANALYTIC_CLASSES | NON_ANALYTIC_CLASSES:
             problems.add("class_of_case", "Class of case is a NAACCR code: 00-22 analytic, 30-49 or 99 non-analytic.")
         elif (code in ANALYTIC_CLASSES) != data.analytic:
-            problems.add("class_of_case", f"Class {code} is {'analytic' if code in ANALYTIC_CLASSES else 'non-analytic'}; the analytic answer says otherwise.")
+            problems.add(
+                "class_of_case",
+                f"Class {code} is {'analytic' if code in ANALYTIC_CLASSES else 'non-analytic'}; the analytic answer "
+                f"says otherwise.",
+            )
         data = replace(data, class_of_case=code)
     return data

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from tumorboard.access import NotAllowed, allow
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases import importer
 from tumorboard.cases.forms import CaseForm, ImportForm, MoveForm
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import (
+    READY_BY,
     CaseError,
     create_case,
     import_cases,
     import_context,
-    READY_BY,
     input_from_case,
     look_up_patient,
     mark_ready,
@@ -25,20 +25,20 @@ from tumorboard.cases.operations import (
     move_case,
     update_case,
 )
-from tumorboard.cases.page import load_case_page
-from tumorboard.cases.queue import SORTS, load_queue, parse_filter
-from tumorboard.cases.visibility import readable_cases, require_case
+from tumorboard.cases.queries import SORTS, load_case_page, load_queue, parse_filter
 from tumorboard.cases.validation import validate_case
+from tumorboard.cases.visibility import readable_cases, require_case
 from tumorboard.cases.workflow import ACTION_LABELS, EDITABLE, IllegalMove, manual_moves
 from tumorboard.conferences.models import ConferenceSeries
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.forms import show_problems
 from tumorboard.program.settings import program_settings, program_today, program_zone
+from tumorboard.room.rules import IN_THE_ROOM
 from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.second_opinions.operations import link_case
-from tumorboard.sessions.rules import IN_THE_ROOM
 from tumorboard.vocab import CaseSource, CaseStatus, Role, SecondOpinionStatus, SiteGroup, Urgency
+from tumorboard.web.access import NotAllowed, allow
 
 bp = Blueprint("cases", __name__, url_prefix="/cases", cli_group=None)
 
@@ -48,13 +48,15 @@ EDITORS = (Role.PHYSICIAN, Role.COORDINATOR)
 
 def _choices(form: CaseForm) -> None:
     physicians = db.session.execute(
-        db.select(User.id, User.full_name, User.credentials)
+        sa.select(User.id, User.full_name, User.credentials)
         .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.PHYSICIAN, User.active.is_(True))
         .order_by(User.full_name)
     ).all()
     series = db.session.execute(
-        db.select(ConferenceSeries.id, ConferenceSeries.name).where(ConferenceSeries.active.is_(True)).order_by(ConferenceSeries.name)
+        sa.select(ConferenceSeries.id, ConferenceSeries.name)
+        .where(ConferenceSeries.active.is_(True))
+        .order_by(ConferenceSeries.name)
     ).all()
     form.set_people([(i, f"{name}, {cred}" if cred else name) for i, name, cred in physicians], list(series))
 
@@ -75,7 +77,11 @@ def _load_patient_into(form: CaseForm) -> None:
     form.last_name.data, form.first_name.data = patient.last_name, patient.first_name
     form.birth_date.data, form.sex.data = patient.birth_date, patient.sex.value
     form.birth_date.raw_data = None  # else the date field shows what was posted (empty), not the patient's date
-    flash(f"Returning patient: details loaded ({len(patient.cases)} earlier case{'s' if len(patient.cases) != 1 else ''}).", "info")
+    flash(
+        f"Returning patient: details loaded ({len(patient.cases)} earlier "
+        f"case{'' if len(patient.cases) == 1 else 's'}).",
+        "info",
+    )
 
 
 def _save(form: CaseForm, case: Case | None) -> Case | None:
@@ -107,11 +113,22 @@ def queue() -> str:
         flash(problem, "warning")
     page = load_queue(queue_filter, utcnow(), program_zone(), readable_cases(current_user))
     if page.rows:
-        record(current_user.id, "list", "case", None, "ids=" + ",".join(str(r.id) for r in page.rows), request.remote_addr)
-    series = db.session.execute(db.select(ConferenceSeries.id, ConferenceSeries.name).order_by(ConferenceSeries.name)).all()
+        record(
+            current_user.id, "list", "case", None, "ids=" + ",".join(str(r.id) for r in page.rows), request.remote_addr
+        )
+    series = db.session.execute(
+        sa.select(ConferenceSeries.id, ConferenceSeries.name).order_by(ConferenceSeries.name)
+    ).all()
     html = render_template(
-        "cases/queue.html", page=page, f=queue_filter, series=series, sorts=SORTS,
-        site_groups=SiteGroup, statuses=CaseStatus, urgencies=Urgency, args=queue_filter.as_args(),
+        "cases/queue.html",
+        page=page,
+        f=queue_filter,
+        series=series,
+        sorts=SORTS,
+        site_groups=SiteGroup,
+        statuses=CaseStatus,
+        urgencies=Urgency,
+        args=queue_filter.as_args(),
     )
     db.session.commit()  # the audit entry; after rendering, so the signed-in user is not expired and read again
     return html
@@ -130,7 +147,11 @@ def new() -> object:
             _load_patient_into(form)
         elif (case := _save(form, None)) is not None:
             db.session.commit()
-            flash(f"Case #{case.id} {'submitted to the board' if case.status is CaseStatus.SUBMITTED else 'saved as a draft'}.", "success")
+            flash(
+                f"Case #{case.id} "
+                f"{'submitted to the board' if case.status is CaseStatus.SUBMITTED else 'saved as a draft'}.",
+                "success",
+            )
             return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/form.html", form=form, case=None)
 
@@ -174,12 +195,17 @@ def show(case_id: int) -> str:
     record(current_user.id, "view", "case", case.id, remote_addr=request.remote_addr)
     moves = [(status, ACTION_LABELS[status]) for status in manual_moves(case.status, current_user.roles)]
     html = render_template(
-        "cases/show.html", case=case, page=load_case_page(case), moves=moves, move_form=MoveForm(),
+        "cases/show.html",
+        case=case,
+        page=load_case_page(case),
+        moves=moves,
+        move_form=MoveForm(),
         editable=case.status in EDITABLE and current_user.has_role(*EDITORS),
         can_ready={material: may_mark_ready(current_user, material) for material in READY_BY},
         shows_votes=current_user.has_role(*IN_THE_ROOM),
     )
-    db.session.commit()  # the audit entry, after rendering: committing first would expire the case and the user and read them again
+    # the audit entry, after rendering: committing first would expire the case and the user and read them again
+    db.session.commit()
     return html
 
 
@@ -190,14 +216,20 @@ def status(case_id: int) -> object:
     case = db.get_or_404(Case, case_id)
     require_case(current_user, case.id)
     form = MoveForm()
-    if not form.validate_on_submit() or form.to_status.data not in CaseStatus._value2member_map_:
+    if not form.validate_on_submit() or CaseStatus.from_code(form.to_status.data) is None:
         flash("That status change could not be read. Try again from the case page.", "warning")
         return redirect(url_for("cases.show", case_id=case.id))
     new = CaseStatus(form.to_status.data)
     if new is CaseStatus.SUBMITTED and case.status is CaseStatus.DRAFT:
-        data, problems = validate_case(input_from_case(case), program_today(), program_settings().mrn_pattern, complete=True)
+        data, problems = validate_case(
+            input_from_case(case), program_today(), program_settings().mrn_pattern, complete=True
+        )
         if problems:
-            flash("Complete the case before submitting it: " + " ".join(m for msgs in problems.by_field.values() for m in msgs), "warning")
+            flash(
+                "Complete the case before submitting it: "
+                + " ".join(m for msgs in problems.by_field.values() for m in msgs),
+                "warning",
+            )
             return redirect(url_for("cases.edit", case_id=case.id))
     try:
         move_case(current_user, case, new, form.reason.data or "", utcnow(), request.remote_addr)
@@ -238,7 +270,9 @@ def import_file() -> object:
         except importer.ImportFileError as error:
             form.file.errors = [*form.file.errors, str(error)]
         else:
-            context = import_context({row.get("mrn", "") for row in rows}, program_today(), program_settings().mrn_pattern)
+            context = import_context(
+                {row.get("mrn", "") for row in rows}, program_today(), program_settings().mrn_pattern
+            )
             check = importer.check_rows(rows, context)
             if not check.problems:
                 try:
@@ -246,10 +280,16 @@ def import_file() -> object:
                     db.session.commit()
                 except IntegrityError:  # the same new patients entered by another import or case at this moment
                     db.session.rollback()
-                    form.file.errors = [*form.file.errors, "Someone else entered some of these patients at the same moment. Nothing was "
-                                        "imported: upload the file again (rows already imported are skipped)."]
+                    form.file.errors = [
+                        *form.file.errors,
+                        "Someone else entered some of these patients at the same moment. Nothing was "
+                        "imported: upload the file again (rows already imported are skipped).",
+                    ]
                     return render_template("cases/import.html", form=form, check=None), 409
-                flash(f"Imported {len(created)} case(s); {len(check.already_imported)} row(s) were already imported.", "success")
+                flash(
+                    f"Imported {len(created)} case(s); {len(check.already_imported)} row(s) were already imported.",
+                    "success",
+                )
                 return redirect(url_for("cases.queue", status="any"))
     return render_template("cases/import.html", form=form, check=check)
 

@@ -16,7 +16,7 @@ from tumorboard.cases.models import Case
 from tumorboard.conferences.models import Conference, SeriesMember, SeriesSiteGroup
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_settings
-from tumorboard.sessions.models import Attendance, Presentation
+from tumorboard.room.models import Attendance, Presentation
 from tumorboard.vocab import Role
 
 SEE_EVERY_CASE = (Role.COORDINATOR, Role.NAVIGATOR, Role.AUDITOR, Role.ADMIN)
@@ -33,9 +33,18 @@ def readable_cases(user: User) -> sa.ColumnElement[bool] | None:
         return None
     series = sa.select(SeriesMember.series_id).where(SeriesMember.user_id == user.id)
     sites = sa.select(SeriesSiteGroup.site_group).where(SeriesSiteGroup.series_id.in_(series))
-    on_agenda = sa.select(Presentation.case_id).join(Conference, Presentation.conference_id == Conference.id).where(Conference.series_id.in_(series))
-    return sa.or_(Case.presenting_physician_id == user.id, Case.managing_physician_id == user.id, Case.requested_series_id.in_(series),
-                  Case.site_group.in_(sites), Case.id.in_(on_agenda))
+    on_agenda = (
+        sa.select(Presentation.case_id)
+        .join(Conference, Presentation.conference_id == Conference.id)
+        .where(Conference.series_id.in_(series))
+    )
+    return sa.or_(
+        Case.presenting_physician_id == user.id,
+        Case.managing_physician_id == user.id,
+        Case.requested_series_id.in_(series),
+        Case.site_group.in_(sites),
+        Case.id.in_(on_agenda),
+    )
 
 
 def require_case(user: User, case_id: int) -> None:

@@ -73,7 +73,12 @@ def plan_agenda(starts_at: datetime, duration_minutes: int, capacity: int, entri
         slots.append(AgendaSlot(entry, number, clock, end, number > capacity, end > scheduled_end))
         clock = end
     return AgendaPlan(
-        slots=slots, projected_end=clock, scheduled_end=scheduled_end, total_minutes=sum(e.minutes for e in entries),
-        capacity=capacity, over_capacity=max(0, len(entries) - capacity),
-        late=sum(e.late for e in entries), unready=sum(not e.ready for e in entries),
+        slots=slots,
+        projected_end=clock,
+        scheduled_end=scheduled_end,
+        total_minutes=sum(e.minutes for e in entries),
+        capacity=capacity,
+        over_capacity=max(0, len(entries) - capacity),
+        late=sum(e.late for e in entries),
+        unready=sum(not e.ready for e in entries),
     )

@@ -1,4 +1,6 @@
-"""`flask --app tumorboard generate-conferences`: keep every active series' occurrences generated ahead (run it daily)."""
+"""`flask --app tumorboard generate-conferences`: keep every active
+series' occurrences generated ahead (run it daily).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ def generate_conferences_command() -> None:
     """Create the missing occurrences of each active series for its configured weeks ahead."""
     now = utcnow()
     total = 0
-    for series in db.session.scalars(sa.select(ConferenceSeries).where(ConferenceSeries.active.is_(True)).order_by(ConferenceSeries.name)):
+    for series in db.session.scalars(
+        sa.select(ConferenceSeries).where(ConferenceSeries.active.is_(True)).order_by(ConferenceSeries.name)
+    ):
         created = generate_occurrences(series, now)
         total += created
         if created:

@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, url_for
 
-from tumorboard.access import public
 from tumorboard.auth.models import User
 from tumorboard.conferences.ical import FeedEvent, calendar_bytes
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember
-from tumorboard.conferences.pages import agenda_size
+from tumorboard.conferences.queries import agenda_size
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
-from tumorboard.sessions.models import Presentation
+from tumorboard.room.models import Presentation
+from tumorboard.web.access import public
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -37,15 +37,24 @@ def feed_events(where: sa.ColumnElement[bool], now: datetime) -> list[FeedEvent]
     rows = db.session.execute(
         sa.select(Conference, ConferenceSeries.name, ConferenceSeries.timezone, agenda_size())
         .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id)
-        .where(where, Conference.starts_at >= now - PAST, Conference.starts_at < now + AHEAD).order_by(Conference.starts_at)
+        .where(where, Conference.starts_at >= now - PAST, Conference.starts_at < now + AHEAD)
+        .order_by(Conference.starts_at)
     ).all()
     domain = _uid_domain()
     return [
         FeedEvent(
-            uid=f"conference-{c.id}@{domain}.tumorboard", summary=name, starts_at=c.starts_at, duration_minutes=c.duration_minutes,
-            timezone=tz, place=c.place, video_link=c.video_link, case_count=n,
-            url=url_for("conferences.show", conference_id=c.id, _external=True), cancelled=c.status.value == "cancelled",
-            sequence=c.sequence, changed_at=c.updated_at,
+            uid=f"conference-{c.id}@{domain}.tumorboard",
+            summary=name,
+            starts_at=c.starts_at,
+            duration_minutes=c.duration_minutes,
+            timezone=tz,
+            place=c.place,
+            video_link=c.video_link,
+            case_count=n,
+            url=url_for("conferences.show", conference_id=c.id, _external=True),
+            cancelled=c.status.value == "cancelled",
+            sequence=c.sequence,
+            changed_at=c.updated_at,
         )
         for c, name, tz, n in rows
     ]
@@ -77,4 +86,7 @@ def personal_feed(token: str) -> Response:
         abort(404)
     member = sa.select(SeriesMember.series_id).where(SeriesMember.user_id == user.id)
     presenting = sa.select(Presentation.conference_id).where(Presentation.presenter_id == user.id)
-    return _ics(f"TumorBoard: {user.full_name}", feed_events(Conference.series_id.in_(member) | Conference.id.in_(presenting), utcnow()))
+    return _ics(
+        f"TumorBoard: {user.full_name}",
+        feed_events(Conference.series_id.in_(member) | Conference.id.in_(presenting), utcnow()),
+    )

@@ -11,8 +11,19 @@ from tumorboard.conferences.rules import CONSENSUS_CHOICES, SeriesInput
 from tumorboard.forms import CheckboxListField, WholeNumberField, optional_text, vocabulary_choices
 from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, SiteGroup, Specialty
 
-COMMON_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
-                "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico", "Europe/London", "Europe/Berlin", "UTC")
+COMMON_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+    "Europe/London",
+    "Europe/Berlin",
+    "UTC",
+)
 
 
 class SeriesForm(FlaskForm):
@@ -21,8 +32,14 @@ class SeriesForm(FlaskForm):
     name = optional_text("Name", 120, description="For example Breast Tumor Board.")
     site_groups = CheckboxListField("Site groups", choices=vocabulary_choices(SiteGroup))
     pattern = SelectField("Repeats", choices=vocabulary_choices(RepeatPattern), default=RepeatPattern.WEEKLY.value)
-    weekday = SelectField("On", choices=[SelectChoice(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)], default="1")
-    nth = SelectField("Week of the month (monthly)", choices=[SelectChoice(str(n), label) for n, label in ORDINALS.items()], default="1")
+    weekday = SelectField(
+        "On", choices=[SelectChoice(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)], default="1"
+    )
+    nth = SelectField(
+        "Week of the month (monthly)",
+        choices=[SelectChoice(str(n), label) for n, label in ORDINALS.items()],
+        default="1",
+    )
     custom = optional_text("Custom RRULE", 200, description="Only for 'Custom', e.g. FREQ=WEEKLY;BYDAY=MO,TH.")
     starts_on = DateField("First meeting", validators=[Optional()])
     start_time = TimeField("Starts at", validators=[Optional()])
@@ -31,24 +48,44 @@ class SeriesForm(FlaskForm):
     place = optional_text("Place", 200)
     video_link = optional_text("Video link", 500)
     capacity = WholeNumberField("Case capacity", validators=[Optional()])
-    minutes_per_case = WholeNumberField("Minutes per case", validators=[Optional()], description="Real boards average about 3 minutes a case.")
+    minutes_per_case = WholeNumberField(
+        "Minutes per case", validators=[Optional()], description="Real boards average about 3 minutes a case."
+    )
     deadline_working_days = WholeNumberField("Submission deadline (working days before)", validators=[Optional()])
     weeks_ahead = WholeNumberField("Generate occurrences (weeks ahead)", validators=[Optional()])
-    required_specialties = CheckboxListField("Required specialties (quorum)", choices=vocabulary_choices(Specialty),
-                                             default=[s.value for s in COC_REQUIRED_SPECIALTIES])
-    consensus = SelectField("Consensus when agree votes reach", choices=[SelectChoice(k, k.replace("/", " of ")) for k in CONSENSUS_CHOICES], default="2/3")
+    required_specialties = CheckboxListField(
+        "Required specialties (quorum)",
+        choices=vocabulary_choices(Specialty),
+        default=[s.value for s in COC_REQUIRED_SPECIALTIES],
+    )
+    consensus = SelectField(
+        "Consensus when agree votes reach",
+        choices=[SelectChoice(k, k.replace("/", " of ")) for k in CONSENSUS_CHOICES],
+        default="2/3",
+    )
     active = BooleanField("Active", default=True)
 
     def to_input(self) -> SeriesInput:
         """The typed series (after validate())."""
         return SeriesInput(
-            name=self.name.data or "", site_groups=frozenset(SiteGroup(g) for g in self.site_groups.data or ()),
+            name=self.name.data or "",
+            site_groups=frozenset(SiteGroup(g) for g in self.site_groups.data or ()),
             required_specialties=frozenset(Specialty(s) for s in self.required_specialties.data or ()),
-            repeat=Repeat(RepeatPattern(self.pattern.data), int(self.weekday.data), int(self.nth.data), self.custom.data or ""),
-            starts_on=self.starts_on.data, start_time=self.start_time.data, end_time=self.end_time.data, timezone=self.timezone.data,
-            place=self.place.data or "", video_link=self.video_link.data or "", capacity=self.capacity.data,
-            minutes_per_case=self.minutes_per_case.data, deadline_working_days=self.deadline_working_days.data,
-            weeks_ahead=self.weeks_ahead.data, consensus=self.consensus.data, active=self.active.data,
+            repeat=Repeat(
+                RepeatPattern(self.pattern.data), int(self.weekday.data), int(self.nth.data), self.custom.data or ""
+            ),
+            starts_on=self.starts_on.data,
+            start_time=self.start_time.data,
+            end_time=self.end_time.data,
+            timezone=self.timezone.data,
+            place=self.place.data or "",
+            video_link=self.video_link.data or "",
+            capacity=self.capacity.data,
+            minutes_per_case=self.minutes_per_case.data,
+            deadline_working_days=self.deadline_working_days.data,
+            weeks_ahead=self.weeks_ahead.data,
+            consensus=self.consensus.data,
+            active=self.active.data,
         )
 
     def fill_from(self, series: object, end_time: object) -> None:
@@ -61,7 +98,11 @@ class SeriesForm(FlaskForm):
         self.weekday.data = str(repeat.weekday if repeat.weekday is not None else 1)
         self.nth.data, self.custom.data = str(repeat.nth or 1), repeat.custom
         self.starts_on.data, self.start_time.data, self.end_time.data = series.starts_on, series.start_time, end_time
-        self.timezone.data, self.capacity.data, self.minutes_per_case.data = series.timezone, series.capacity, series.minutes_per_case
+        self.timezone.data, self.capacity.data, self.minutes_per_case.data = (
+            series.timezone,
+            series.capacity,
+            series.minutes_per_case,
+        )
         self.deadline_working_days.data, self.weeks_ahead.data = series.deadline_working_days, series.weeks_ahead
         self.consensus.data = f"{series.consensus_numerator}/{series.consensus_denominator}"
         self.active.data = series.active

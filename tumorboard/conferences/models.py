@@ -20,7 +20,9 @@ class ConferenceSeries(db.Model):
         sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
         sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),
         sa.CheckConstraint("deadline_working_days >= 0", name="deadline_not_negative"),
-        sa.CheckConstraint("consensus_numerator > 0 AND consensus_numerator <= consensus_denominator", name="consensus_fraction"),
+        sa.CheckConstraint(
+            "consensus_numerator > 0 AND consensus_numerator <= consensus_denominator", name="consensus_fraction"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

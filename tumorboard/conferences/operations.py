@@ -16,7 +16,7 @@ from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesRe
 from tumorboard.conferences.rules import CONSENSUS_CHOICES, SeriesInput, duration_minutes
 from tumorboard.conferences.schedule import occurrences
 from tumorboard.extensions import db
-from tumorboard.sessions.models import Presentation
+from tumorboard.room.models import Presentation
 from tumorboard.vocab import CaseStatus, ConferenceStatus, PresentationReason, PresentationStatus
 
 MAX_MINUTES_PER_CASE = 60
@@ -32,18 +32,37 @@ class StaleAgenda(ConferenceError):
 
 # Series -------------------------------------------------------------------
 
-def save_series(actor: User, series: ConferenceSeries | None, data: SeriesInput, rule: str, now: datetime,
-                remote_addr: str | None = None) -> ConferenceSeries:
+
+def save_series(
+    actor: User,
+    series: ConferenceSeries | None,
+    data: SeriesInput,
+    rule: str,
+    now: datetime,
+    remote_addr: str | None = None,
+) -> ConferenceSeries:
     """Create or change a series (validated by rules.validate_series), then generate its occurrences ahead."""
-    clash = db.session.scalar(sa.select(ConferenceSeries).where(sa.func.lower(ConferenceSeries.name) == data.name.strip().lower()))
+    clash = db.session.scalar(
+        sa.select(ConferenceSeries).where(sa.func.lower(ConferenceSeries.name) == data.name.strip().lower())
+    )
     if clash is not None and clash is not series:
         raise ConferenceError("Another series already has this name.")
     creating = series is None
     series = series or ConferenceSeries()
-    rule_changed = not creating and (series.rrule, series.starts_on, series.start_time, series.timezone) != (rule, data.starts_on, data.start_time, data.timezone)
+    rule_changed = not creating and (series.rrule, series.starts_on, series.start_time, series.timezone) != (
+        rule,
+        data.starts_on,
+        data.start_time,
+        data.timezone,
+    )
     before = None if creating else (series.place, series.video_link, series.duration_minutes)
     numerator, denominator = CONSENSUS_CHOICES[data.consensus]
-    series.name, series.rrule, series.starts_on, series.start_time = data.name.strip(), rule, data.starts_on, data.start_time
+    series.name, series.rrule, series.starts_on, series.start_time = (
+        data.name.strip(),
+        rule,
+        data.starts_on,
+        data.start_time,
+    )
     series.duration_minutes = duration_minutes(data.start_time, data.end_time)
     series.timezone, series.place, series.video_link = data.timezone, data.place.strip(), data.video_link.strip()
     series.capacity, series.minutes_per_case = data.capacity, data.minutes_per_case
@@ -63,8 +82,14 @@ def save_series(actor: User, series: ConferenceSeries | None, data: SeriesInput,
 
 
 def _expected_starts(series: ConferenceSeries, now: datetime) -> list[datetime]:
-    return occurrences(series.rrule, series.start_time, series.timezone, series.starts_on,
-                       now - timedelta(hours=12), now + timedelta(weeks=series.weeks_ahead))
+    return occurrences(
+        series.rrule,
+        series.start_time,
+        series.timezone,
+        series.starts_on,
+        now - timedelta(hours=12),
+        now + timedelta(weeks=series.weeks_ahead),
+    )
 
 
 def generate_occurrences(series: ConferenceSeries, now: datetime) -> int:
@@ -75,22 +100,40 @@ def generate_occurrences(series: ConferenceSeries, now: datetime) -> int:
     created = 0
     for start in _expected_starts(series, now):
         if start not in existing:
-            db.session.add(Conference(series_id=series.id, occurrence_start=start, starts_at=start, duration_minutes=series.duration_minutes,
-                                      place=series.place, video_link=series.video_link))
+            db.session.add(
+                Conference(
+                    series_id=series.id,
+                    occurrence_start=start,
+                    starts_at=start,
+                    duration_minutes=series.duration_minutes,
+                    place=series.place,
+                    video_link=series.video_link,
+                )
+            )
             created += 1
     db.session.flush()
     return created
 
 
 def _follow_series(series: ConferenceSeries, before: tuple[str, str, int], now: datetime) -> None:
-    """Future occurrences that still have the series' old room, link or length take the new ones (calendars see a new SEQUENCE)."""
+    """Future occurrences that still have the series' old room, link or length take the new ones (calendars see a new
+    SEQUENCE).
+    """
     old_place, old_link, old_minutes = before
-    future = db.session.scalars(sa.select(Conference).where(
-        Conference.series_id == series.id, Conference.starts_at > now, Conference.status == ConferenceStatus.SCHEDULED))
+    future = db.session.scalars(
+        sa.select(Conference).where(
+            Conference.series_id == series.id,
+            Conference.starts_at > now,
+            Conference.status == ConferenceStatus.SCHEDULED,
+        )
+    )
     for conference in future:
         changed = False
-        for name, old, new in (("place", old_place, series.place), ("video_link", old_link, series.video_link),
-                               ("duration_minutes", old_minutes, series.duration_minutes)):
+        for name, old, new in (
+            ("place", old_place, series.place),
+            ("video_link", old_link, series.video_link),
+            ("duration_minutes", old_minutes, series.duration_minutes),
+        ):
             if old != new and getattr(conference, name) == old:  # an occurrence changed on its own keeps its change
                 setattr(conference, name, new)
                 changed = True
@@ -99,16 +142,24 @@ def _follow_series(series: ConferenceSeries, before: tuple[str, str, int], now: 
 
 
 def _drop_off_schedule(actor: User, series: ConferenceSeries, now: datetime) -> None:
-    """After a schedule change, cancel future occurrences the new rule no longer has (their cases go back to the queue)."""
+    """After a schedule change, cancel future occurrences the new rule no
+    longer has (their cases go back to the queue).
+    """
     wanted = set(_expected_starts(series, now))
-    future = db.session.scalars(sa.select(Conference).where(
-        Conference.series_id == series.id, Conference.starts_at > now, Conference.status == ConferenceStatus.SCHEDULED))
+    future = db.session.scalars(
+        sa.select(Conference).where(
+            Conference.series_id == series.id,
+            Conference.starts_at > now,
+            Conference.status == ConferenceStatus.SCHEDULED,
+        )
+    )
     for conference in future:
         if conference.occurrence_start not in wanted:
             cancel_conference(actor, conference, "The series' schedule changed", now)
 
 
 # One occurrence -------------------------------------------------------------
+
 
 def _require_upcoming(conference: Conference, now: datetime, action: str) -> None:
     if conference.status is ConferenceStatus.CANCELLED:
@@ -117,7 +168,9 @@ def _require_upcoming(conference: Conference, now: datetime, action: str) -> Non
         raise ConferenceError(f"This conference has already taken place; it cannot be {action}.")
 
 
-def cancel_conference(actor: User, conference: Conference, reason: str, now: datetime, remote_addr: str | None = None) -> int:
+def cancel_conference(
+    actor: User, conference: Conference, reason: str, now: datetime, remote_addr: str | None = None
+) -> int:
     """Cancel one occurrence; the cases on its agenda go back to the queue. Returns how many went back."""
     _require_upcoming(conference, now, "cancelled")
     returned = 0
@@ -133,14 +186,21 @@ def cancel_conference(actor: User, conference: Conference, reason: str, now: dat
     return returned
 
 
-def move_conference(actor: User, conference: Conference, new_start: datetime, now: datetime, remote_addr: str | None = None) -> None:
+def move_conference(
+    actor: User, conference: Conference, new_start: datetime, now: datetime, remote_addr: str | None = None
+) -> None:
     """Move one occurrence to another time; the others keep theirs."""
     _require_upcoming(conference, now, "moved")
     if new_start <= now:
         raise ConferenceError("Move it to a time in the future.")
-    clash = db.session.scalar(sa.select(Conference.id).where(
-        Conference.series_id == conference.series_id, Conference.id != conference.id,
-        Conference.status != ConferenceStatus.CANCELLED, Conference.starts_at == new_start))
+    clash = db.session.scalar(
+        sa.select(Conference.id).where(
+            Conference.series_id == conference.series_id,
+            Conference.id != conference.id,
+            Conference.status != ConferenceStatus.CANCELLED,
+            Conference.starts_at == new_start,
+        )
+    )
     if clash is not None:
         raise ConferenceError("The series already meets at that time.")
     conference.starts_at = new_start
@@ -151,34 +211,63 @@ def move_conference(actor: User, conference: Conference, new_start: datetime, no
 
 # The agenda -----------------------------------------------------------------
 
+
 def _agenda(conference: Conference) -> list[Presentation]:
-    return list(db.session.scalars(sa.select(Presentation).where(Presentation.conference_id == conference.id)
-                                   .order_by(Presentation.position, Presentation.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Presentation)
+            .where(Presentation.conference_id == conference.id)
+            .order_by(Presentation.position, Presentation.id)
+        )
+    )
 
 
 def _touch(conference: Conference, expected_version: int | None, now: datetime) -> None:
-    """Refuse a change made on a stale view of the agenda, then mark the agenda changed (the version check guards races)."""
+    """Refuse a change made on a stale view of the agenda, then mark the agenda changed (the version check guards
+    races).
+    """
     if expected_version is not None and expected_version != conference.agenda_version:
-        raise StaleAgenda("Someone else changed this agenda since you opened it. The page shows it as it is now; make your change again.")
+        raise StaleAgenda(
+            "Someone else changed this agenda since you opened it. The page shows it as it is now; make your change "
+            "again."
+        )
     conference.updated_at = now
 
 
-def assign_case(actor: User, conference: Conference, case: Case, now: datetime, expected_version: int | None = None,
-                remote_addr: str | None = None) -> Presentation:
+def assign_case(
+    actor: User,
+    conference: Conference,
+    case: Case,
+    now: datetime,
+    expected_version: int | None = None,
+    remote_addr: str | None = None,
+) -> Presentation:
     """Put a queued case at the end of an upcoming agenda; late submissions are flagged, not dropped."""
     _require_upcoming(conference, now, "given cases")
-    if db.session.scalar(sa.select(Presentation.id).where(Presentation.conference_id == conference.id, Presentation.case_id == case.id)):
+    if db.session.scalar(
+        sa.select(Presentation.id).where(Presentation.conference_id == conference.id, Presentation.case_id == case.id)
+    ):
         raise ConferenceError(f"Case #{case.id} is already on this agenda.")
     if case.status is not CaseStatus.SUBMITTED:
-        raise ConferenceError(f"Case #{case.id} is {case.status.label.lower()}; only submitted cases are put on an agenda.")
+        raise ConferenceError(
+            f"Case #{case.id} is {case.status.label.lower()}; only submitted cases are put on an agenda."
+        )
     _touch(conference, expected_version, now)
     series = conference.series
     zone = ZoneInfo(series.timezone)
     submitted_on = case.submitted_at.astimezone(zone).date() if case.submitted_at else None
     position = 1 + max((item.position for item in _agenda(conference)), default=-1)
-    item = Presentation(conference_id=conference.id, case=case, position=position, minutes_allotted=series.minutes_per_case,
-                        presenter_id=case.presenting_physician_id, reason=PresentationReason.PRE_TREATMENT,
-                        late_submission=is_late(submitted_on, conference.starts_at.astimezone(zone).date(), series.deadline_working_days))
+    item = Presentation(
+        conference_id=conference.id,
+        case=case,
+        position=position,
+        minutes_allotted=series.minutes_per_case,
+        presenter_id=case.presenting_physician_id,
+        reason=PresentationReason.PRE_TREATMENT,
+        late_submission=is_late(
+            submitted_on, conference.starts_at.astimezone(zone).date(), series.deadline_working_days
+        ),
+    )
     db.session.add(item)
     set_status(actor, case, CaseStatus.SCHEDULED, now, f"on the agenda of conference {conference.id}")
     db.session.flush()
@@ -195,8 +284,14 @@ def _planned_item(conference: Conference, presentation_id: int) -> Presentation:
     return item
 
 
-def remove_case(actor: User, conference: Conference, presentation_id: int, now: datetime, expected_version: int | None = None,
-                remote_addr: str | None = None) -> None:
+def remove_case(
+    actor: User,
+    conference: Conference,
+    presentation_id: int,
+    now: datetime,
+    expected_version: int | None = None,
+    remote_addr: str | None = None,
+) -> None:
     """Take a case off an upcoming agenda; it goes back to the queue."""
     _require_upcoming(conference, now, "changed")
     item = _planned_item(conference, presentation_id)
@@ -214,8 +309,15 @@ def _renumber(conference: Conference, exclude: int | None = None) -> None:
         item.position = position
 
 
-def move_case(actor: User, conference: Conference, presentation_id: int, offset: int, now: datetime,
-              expected_version: int | None = None, remote_addr: str | None = None) -> None:
+def move_case(
+    actor: User,
+    conference: Conference,
+    presentation_id: int,
+    offset: int,
+    now: datetime,
+    expected_version: int | None = None,
+    remote_addr: str | None = None,
+) -> None:
     """Move a case up (-1) or down (+1) the agenda."""
     _require_upcoming(conference, now, "reordered")
     item = _planned_item(conference, presentation_id)
@@ -232,8 +334,15 @@ def move_case(actor: User, conference: Conference, presentation_id: int, offset:
     record(actor.id, "reorder", "conference", conference.id, f"case={item.case_id};to={target + 1}", remote_addr)
 
 
-def set_minutes(actor: User, conference: Conference, presentation_id: int, minutes: int, now: datetime,
-                expected_version: int | None = None, remote_addr: str | None = None) -> None:
+def set_minutes(
+    actor: User,
+    conference: Conference,
+    presentation_id: int,
+    minutes: int,
+    now: datetime,
+    expected_version: int | None = None,
+    remote_addr: str | None = None,
+) -> None:
     """Change the minutes allotted to one case."""
     _require_upcoming(conference, now, "changed")
     if not 1 <= minutes <= MAX_MINUTES_PER_CASE:
@@ -247,9 +356,16 @@ def set_minutes(actor: User, conference: Conference, presentation_id: int, minut
 
 def next_occurrence(conference: Conference, now: datetime) -> Conference | None:
     """The series' next upcoming, not cancelled occurrence after this one (generated if needed)."""
-    query = sa.select(Conference).where(
-        Conference.series_id == conference.series_id, Conference.starts_at > max(now, conference.starts_at),
-        Conference.status == ConferenceStatus.SCHEDULED).order_by(Conference.starts_at).limit(1)
+    query = (
+        sa.select(Conference)
+        .where(
+            Conference.series_id == conference.series_id,
+            Conference.starts_at > max(now, conference.starts_at),
+            Conference.status == ConferenceStatus.SCHEDULED,
+        )
+        .order_by(Conference.starts_at)
+        .limit(1)
+    )
     found = db.session.scalar(query)
     if found is None and generate_occurrences(conference.series, now):
         found = db.session.scalar(query)
@@ -257,7 +373,9 @@ def next_occurrence(conference: Conference, now: datetime) -> Conference | None:
 
 
 def put_first_at_next(conference: Conference, items: list[Presentation], now: datetime) -> Conference:
-    """Put these cases, in order, at the top of the series' next meeting (after not being reached, or to be re-presented)."""
+    """Put these cases, in order, at the top of the series' next meeting (after not being reached, or to be re-
+    presented).
+    """
     target = next_occurrence(conference, now)
     if target is None:
         raise ConferenceError("The series has no upcoming conference to take the cases.")
@@ -265,18 +383,34 @@ def put_first_at_next(conference: Conference, items: list[Presentation], now: da
     for waiting in _agenda(target):
         waiting.position += len(items)
     for position, item in enumerate(items):
-        db.session.add(Presentation(conference_id=target.id, case_id=item.case_id, position=position, minutes_allotted=item.minutes_allotted,
-                                    presenter_id=item.presenter_id, reason=item.reason, late_submission=False, carried_over_from_id=item.id))
+        db.session.add(
+            Presentation(
+                conference_id=target.id,
+                case_id=item.case_id,
+                position=position,
+                minutes_allotted=item.minutes_allotted,
+                presenter_id=item.presenter_id,
+                reason=item.reason,
+                late_submission=False,
+                carried_over_from_id=item.id,
+            )
+        )
     return target
 
 
-def carry_over(actor: User, conference: Conference, now: datetime, remote_addr: str | None = None) -> tuple[Conference, int]:
+def carry_over(
+    actor: User, conference: Conference, now: datetime, remote_addr: str | None = None
+) -> tuple[Conference, int]:
     """After the meeting: cases not reached go to the top of the next occurrence, in their order."""
     if conference.status is ConferenceStatus.CANCELLED:
         raise ConferenceError("A cancelled conference has no cases to carry over.")
     if conference.starts_at > now:
         raise ConferenceError("Cases are carried over after the meeting has started.")
-    left = [item for item in _agenda(conference) if item.status in (PresentationStatus.PLANNED, PresentationStatus.IN_DISCUSSION)]
+    left = [
+        item
+        for item in _agenda(conference)
+        if item.status in (PresentationStatus.PLANNED, PresentationStatus.IN_DISCUSSION)
+    ]
     if not left:
         raise ConferenceError("Every case on this agenda was discussed: nothing to carry over.")
     for item in left:

@@ -48,18 +48,40 @@ def agenda_pdf(document: AgendaDocument) -> bytes:
     """A landscape table of the agenda, with a header and the projected end."""
     buffer = BytesIO()
     title = f"{document.series}: agenda" + (" (de-identified)" if document.deidentified else "")
-    pdf = SimpleDocTemplate(buffer, pagesize=landscape(letter), leftMargin=0.5 * inch, rightMargin=0.5 * inch,
-                            topMargin=0.5 * inch, bottomMargin=0.5 * inch, title=title, author=document.program)
+    pdf = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(letter),
+        leftMargin=0.5 * inch,
+        rightMargin=0.5 * inch,
+        topMargin=0.5 * inch,
+        bottomMargin=0.5 * inch,
+        title=title,
+        author=document.program,
+    )
     styles = getSampleStyleSheet()
     small = ParagraphStyle("small", parent=styles["BodyText"], fontSize=8.5, leading=10.5)
     story = [
         Paragraph(markup(document.program), styles["Normal"]),
         Paragraph(markup(title), styles["Title"]),
-        Paragraph(markup(f"{document.when} · {document.place}" + (f" · {document.video_link}" if document.video_link else "")), styles["Normal"]),
+        Paragraph(
+            markup(
+                f"{document.when} · {document.place}" + (f" · {document.video_link}" if document.video_link else "")
+            ),
+            styles["Normal"],
+        ),
         Spacer(1, 0.15 * inch),
     ]
-    header = ["#", "Time", "Case", "Patient" if not document.deidentified else "Initials", "Site",
-              *([] if document.deidentified else ["Question for the board"]), "Presenter", "Min", "Flags"]
+    header = [
+        "#",
+        "Time",
+        "Case",
+        "Patient" if not document.deidentified else "Initials",
+        "Site",
+        *([] if document.deidentified else ["Question for the board"]),
+        "Presenter",
+        "Min",
+        "Flags",
+    ]
     data = [header]
     for row in document.rows:
         cells = [str(row.number), row.time, f"#{row.case_number}", Paragraph(markup(row.patient), small), row.site]
@@ -67,18 +89,37 @@ def agenda_pdf(document: AgendaDocument) -> bytes:
             cells.append(Paragraph(markup(row.question), small))
         cells += [Paragraph(markup(row.presenter), small), str(row.minutes), Paragraph(markup(row.flags), small)]
         data.append(cells)
-    widths = [0.3, 0.6, 0.6, 1.5, 1.2, 3.1, 1.4, 0.4, 0.9] if not document.deidentified else [0.4, 0.7, 0.7, 0.9, 1.8, 2.2, 0.5, 1.6]
+    widths = (
+        [0.3, 0.6, 0.6, 1.5, 1.2, 3.1, 1.4, 0.4, 0.9]
+        if not document.deidentified
+        else [0.4, 0.7, 0.7, 0.9, 1.8, 2.2, 0.5, 1.6]
+    )
     table = Table(data, colWidths=[w * inch for w in widths], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
-        ("FONT", (0, 1), (-1, -1), "Helvetica", 8.5),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef3")),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#b8c4ce")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
-    story += [table, Spacer(1, 0.15 * inch),
-              Paragraph(f"{len(document.rows)} case{'s' if len(document.rows) != 1 else ''}; projected end {document.projected_end}.", styles["Normal"]),
-              Paragraph(f"Printed {document.printed}. Confidential: contains protected health information." if not document.deidentified
-                        else f"Printed {document.printed}. De-identified: initials and case numbers only.", small)]
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
+                ("FONT", (0, 1), (-1, -1), "Helvetica", 8.5),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef3")),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#b8c4ce")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story += [
+        table,
+        Spacer(1, 0.15 * inch),
+        Paragraph(
+            f"{len(document.rows)} case{'s' if len(document.rows) != 1 else ''}; projected end "
+            f"{document.projected_end}.",
+            styles["Normal"],
+        ),
+        Paragraph(
+            f"Printed {document.printed}. Confidential: contains protected health information."
+            if not document.deidentified
+            else f"Printed {document.printed}. De-identified: initials and case numbers only.",
+            small,
+        ),
+    ]
     pdf.build(story)
     return buffer.getvalue()

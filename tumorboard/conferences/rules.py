@@ -63,8 +63,12 @@ def validate_series(data: SeriesInput) -> tuple[str, Problems]:
         problems.add("end_time", "Give the end time.")
     elif data.start_time is not None and data.end_time <= data.start_time:
         problems.add("end_time", "The meeting must end after it starts (on the same day).")
-    for name, low, high, what in (("capacity", 0, 200, "Capacity"), ("minutes_per_case", 1, 120, "Minutes per case"),
-                                  ("deadline_working_days", 0, 20, "The deadline"), ("weeks_ahead", 1, 104, "Weeks ahead")):
+    for name, low, high, what in (
+        ("capacity", 0, 200, "Capacity"),
+        ("minutes_per_case", 1, 120, "Minutes per case"),
+        ("deadline_working_days", 0, 20, "The deadline"),
+        ("weeks_ahead", 1, 104, "Weeks ahead"),
+    ):
         value = getattr(data, name)
         if value is None or not low <= value <= high:
             problems.add(name, f"{what} must be from {low} to {high}.")

@@ -33,4 +33,6 @@ def occurrences(
     recurrence = parse_rrule(rule, datetime.combine(first_day, start_time))
     local_start = window_start.astimezone(zone).replace(tzinfo=None)
     local_end = window_end.astimezone(zone).replace(tzinfo=None)
-    return [moment.replace(tzinfo=zone).astimezone(UTC) for moment in recurrence.between(local_start, local_end, inc=True)]
+    return [
+        moment.replace(tzinfo=zone).astimezone(UTC) for moment in recurrence.between(local_start, local_end, inc=True)
+    ]

@@ -10,17 +10,15 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from tumorboard.access import allow
-from tumorboard.actions import run_action
 from tumorboard.audit.operations import record
 from tumorboard.cases.models import Case
-from tumorboard.conferences import operations as ops
-from tumorboard.conferences.forms import AgendaForm, CancelForm, RescheduleForm, SeriesForm
 from tumorboard.cases.visibility import require_conference
 from tumorboard.cases.workflow import IllegalMove
+from tumorboard.conferences import operations as ops
+from tumorboard.conferences.forms import AgendaForm, CancelForm, RescheduleForm, SeriesForm
 from tumorboard.conferences.models import Conference, ConferenceSeries
-from tumorboard.conferences.pages import conference_rows, load_agenda_page, my_page
 from tumorboard.conferences.pdf import AgendaDocument, AgendaRow, agenda_pdf
+from tumorboard.conferences.queries import conference_rows, load_agenda_page, my_page
 from tumorboard.conferences.recurrence import describe_rrule
 from tumorboard.conferences.rules import validate_series
 from tumorboard.db import utcnow
@@ -28,6 +26,8 @@ from tumorboard.extensions import db
 from tumorboard.forms import show_problems
 from tumorboard.program.settings import program_settings
 from tumorboard.vocab import ConferenceStatus, Role
+from tumorboard.web.access import allow
+from tumorboard.web.actions import run_action
 
 bp = Blueprint("conferences", __name__, url_prefix="/conferences", cli_group=None)
 
@@ -40,8 +40,12 @@ COORDINATORS = (Role.COORDINATOR,)
 def index() -> str:
     """Every series with its rhythm, and the conferences of the next four weeks."""
     now = utcnow()
-    series = db.session.scalars(sa.select(ConferenceSeries).order_by(ConferenceSeries.active.desc(), ConferenceSeries.name)).all()
-    upcoming = conference_rows((Conference.starts_at >= now - timedelta(hours=2)) & (Conference.starts_at < now + timedelta(weeks=4)))
+    series = db.session.scalars(
+        sa.select(ConferenceSeries).order_by(ConferenceSeries.active.desc(), ConferenceSeries.name)
+    ).all()
+    upcoming = conference_rows(
+        (Conference.starts_at >= now - timedelta(hours=2)) & (Conference.starts_at < now + timedelta(weeks=4))
+    )
     return render_template("conferences/index.html", series=series, upcoming=upcoming, describe=describe_rrule)
 
 
@@ -90,7 +94,9 @@ def edit_series(series_id: int) -> object:
     series = db.get_or_404(ConferenceSeries, series_id)
     form = SeriesForm()
     if request.method == "GET":
-        end = (datetime.combine(series.starts_on, series.start_time) + timedelta(minutes=series.duration_minutes)).time()
+        end = (
+            datetime.combine(series.starts_on, series.start_time) + timedelta(minutes=series.duration_minutes)
+        ).time()
         form.fill_from(series, end)
     elif _save_series(form, series) is not None:
         db.session.commit()
@@ -105,10 +111,20 @@ def series(series_id: int) -> str:
     """A series: its settings, the coming occurrences and the recent ones."""
     item = db.get_or_404(ConferenceSeries, series_id)
     now = utcnow()
-    rows = conference_rows((Conference.series_id == item.id) & (Conference.starts_at >= now - timedelta(weeks=8))
-                           & (Conference.starts_at < now + timedelta(weeks=item.weeks_ahead + 1)))
-    return render_template("conferences/series.html", s=item, rows=rows, now=now, describe=describe_rrule,
-                           cancel_form=CancelForm(), move_form=RescheduleForm())
+    rows = conference_rows(
+        (Conference.series_id == item.id)
+        & (Conference.starts_at >= now - timedelta(weeks=8))
+        & (Conference.starts_at < now + timedelta(weeks=item.weeks_ahead + 1))
+    )
+    return render_template(
+        "conferences/series.html",
+        s=item,
+        rows=rows,
+        now=now,
+        describe=describe_rrule,
+        cancel_form=CancelForm(),
+        move_form=RescheduleForm(),
+    )
 
 
 @bp.route("/series/<int:series_id>/generate", methods=["POST"])
@@ -118,15 +134,23 @@ def generate(series_id: int) -> object:
     item = db.get_or_404(ConferenceSeries, series_id)
     created = ops.generate_occurrences(item, utcnow())
     db.session.commit()
-    flash(f"{created} new occurrence{'s' if created != 1 else ''} generated." if created else "Every occurrence is already there.", "info")
+    flash(
+        f"{created} new occurrence{'s' if created != 1 else ''} generated."
+        if created
+        else "Every occurrence is already there.",
+        "info",
+    )
     return redirect(url_for("conferences.series", series_id=item.id))
 
 
 def _conference_action(conference_id: int, action) -> object:  # noqa: ANN001
     """Run one change on a conference and go back to the page it came from (its series, or its agenda)."""
     conference = db.get_or_404(Conference, conference_id)
-    back = (url_for("conferences.series", series_id=conference.series_id) if request.form.get("back") == "series"
-            else url_for("conferences.show", conference_id=conference.id))
+    back = (
+        url_for("conferences.series", series_id=conference.series_id)
+        if request.form.get("back") == "series"
+        else url_for("conferences.show", conference_id=conference.id)
+    )
     return run_action(back, lambda: action(conference), (ops.ConferenceError, IllegalMove))
 
 
@@ -137,7 +161,9 @@ def cancel(conference_id: int) -> object:
     form = CancelForm()
 
     def act(conference: Conference) -> str:
-        returned = ops.cancel_conference(current_user, conference, form.reason.data or "", utcnow(), request.remote_addr)
+        returned = ops.cancel_conference(
+            current_user, conference, form.reason.data or "", utcnow(), request.remote_addr
+        )
         return f"Conference cancelled; {returned} case{'s' if returned != 1 else ''} returned to the queue."
 
     return _conference_action(conference_id, act)
@@ -153,7 +179,9 @@ def reschedule(conference_id: int) -> object:
         if not form.validate() or form.starts_at.data is None:
             raise ops.ConferenceError("Give the new date and time.")
         zone = ZoneInfo(conference.series.timezone)
-        ops.move_conference(current_user, conference, form.starts_at.data.replace(tzinfo=zone), utcnow(), request.remote_addr)
+        ops.move_conference(
+            current_user, conference, form.starts_at.data.replace(tzinfo=zone), utcnow(), request.remote_addr
+        )
         return "Conference moved; calendars will show the new time."
 
     return _conference_action(conference_id, act)
@@ -168,13 +196,29 @@ def show(conference_id: int) -> str:
     page = load_agenda_page(conference)
     shown = [line.case_id for line in page.lines] + [q.case_id for q in page.queue]
     if shown:
-        record(current_user.id, "list", "case", None, f"conference={conference.id};ids=" + ",".join(map(str, shown)), request.remote_addr)
+        record(
+            current_user.id,
+            "list",
+            "case",
+            None,
+            f"conference={conference.id};ids=" + ",".join(map(str, shown)),
+            request.remote_addr,
+        )
     now = utcnow()
     html = render_template(
-        "conferences/show.html", page=page, zone=ZoneInfo(page.series.timezone), now=now,
-        editable=current_user.has_role(*COORDINATORS) and conference.status is ConferenceStatus.SCHEDULED and conference.starts_at > now,
-        can_carry=current_user.has_role(*COORDINATORS) and conference.status is not ConferenceStatus.CANCELLED and conference.starts_at <= now,
-        form=AgendaForm(), cancel_form=CancelForm(), move_form=RescheduleForm(),
+        "conferences/show.html",
+        page=page,
+        zone=ZoneInfo(page.series.timezone),
+        now=now,
+        editable=current_user.has_role(*COORDINATORS)
+        and conference.status is ConferenceStatus.SCHEDULED
+        and conference.starts_at > now,
+        can_carry=current_user.has_role(*COORDINATORS)
+        and conference.status is not ConferenceStatus.CANCELLED
+        and conference.starts_at <= now,
+        form=AgendaForm(),
+        cancel_form=CancelForm(),
+        move_form=RescheduleForm(),
     )
     db.session.commit()  # after rendering: committing first would expire every loaded row and reload each one
     return html
@@ -198,7 +242,9 @@ def add_case(conference_id: int) -> object:
         if case is None:
             raise ops.ConferenceError("That case does not exist.")
         item = ops.assign_case(current_user, conference, case, utcnow(), form.version.data, request.remote_addr)
-        return f"Case #{case.id} added" + (" (submitted after the deadline: flagged late)." if item.late_submission else ".")
+        return f"Case #{case.id} added" + (
+            " (submitted after the deadline: flagged late)." if item.late_submission else "."
+        )
 
     return _conference_action(conference_id, act)
 
@@ -209,7 +255,12 @@ def reorder(conference_id: int, presentation_id: int, direction: str) -> object:
     """Move a case up or down (works without JavaScript)."""
     form = _agenda_form()
     offset = -1 if direction == "up" else 1
-    return _conference_action(conference_id, lambda c: ops.move_case(current_user, c, presentation_id, offset, utcnow(), form.version.data, request.remote_addr))
+    return _conference_action(
+        conference_id,
+        lambda c: ops.move_case(
+            current_user, c, presentation_id, offset, utcnow(), form.version.data, request.remote_addr
+        ),
+    )
 
 
 @bp.route("/<int:conference_id>/agenda/<int:presentation_id>/minutes", methods=["POST"])
@@ -221,7 +272,15 @@ def minutes(conference_id: int, presentation_id: int) -> object:
     def act(conference: Conference) -> None:
         if form.minutes.data is None:
             raise ops.ConferenceError("Give the minutes as a whole number.")
-        ops.set_minutes(current_user, conference, presentation_id, form.minutes.data, utcnow(), form.version.data, request.remote_addr)
+        ops.set_minutes(
+            current_user,
+            conference,
+            presentation_id,
+            form.minutes.data,
+            utcnow(),
+            form.version.data,
+            request.remote_addr,
+        )
 
     return _conference_action(conference_id, act)
 
@@ -231,8 +290,13 @@ def minutes(conference_id: int, presentation_id: int) -> object:
 def remove(conference_id: int, presentation_id: int) -> object:
     """Take a case off the agenda; it returns to the queue."""
     form = _agenda_form()
-    return _conference_action(conference_id, lambda c: ops.remove_case(current_user, c, presentation_id, utcnow(), form.version.data, request.remote_addr)
-                              or "Case returned to the queue.")
+    return _conference_action(
+        conference_id,
+        lambda c: (
+            ops.remove_case(current_user, c, presentation_id, utcnow(), form.version.data, request.remote_addr)
+            or "Case returned to the queue."
+        ),
+    )
 
 
 @bp.route("/<int:conference_id>/carry-over", methods=["POST"])
@@ -259,21 +323,48 @@ def agenda_file(conference_id: int) -> object:
     page = load_agenda_page(conference)
     zone = ZoneInfo(page.series.timezone)
     rows = [
-        AgendaRow(slot.number, slot.starts_at.astimezone(zone).strftime("%H:%M"), line.case_id,
-                  line.initials if deidentified else f"{line.patient_name} ({line.mrn})", line.site_label,
-                  "" if deidentified else line.question, line.presenter, slot.entry.minutes,
-                  ", ".join(flag for flag, on in (("late", slot.entry.late), ("not ready", not slot.entry.ready),
-                                                  ("over capacity", slot.over_capacity)) if on))
+        AgendaRow(
+            slot.number,
+            slot.starts_at.astimezone(zone).strftime("%H:%M"),
+            line.case_id,
+            line.initials if deidentified else f"{line.patient_name} ({line.mrn})",
+            line.site_label,
+            "" if deidentified else line.question,
+            line.presenter,
+            slot.entry.minutes,
+            ", ".join(
+                flag
+                for flag, on in (
+                    ("late", slot.entry.late),
+                    ("not ready", not slot.entry.ready),
+                    ("over capacity", slot.over_capacity),
+                )
+                if on
+            ),
+        )
         for slot, line in zip(page.plan.slots, page.lines, strict=True)
     ]
     settings = program_settings()
     document = AgendaDocument(
-        program=settings.letterhead_name or "TumorBoard", series=page.series.name,
-        when=conference.starts_at.astimezone(zone).strftime("%A %d %B %Y, %H:%M %Z"), place=conference.place,
-        video_link=conference.video_link, rows=rows, projected_end=page.plan.projected_end.astimezone(zone).strftime("%H:%M"),
-        deidentified=deidentified, printed=utcnow().astimezone(zone).strftime("%d %b %Y %H:%M"),
+        program=settings.letterhead_name or "TumorBoard",
+        series=page.series.name,
+        when=conference.starts_at.astimezone(zone).strftime("%A %d %B %Y, %H:%M %Z"),
+        place=conference.place,
+        video_link=conference.video_link,
+        rows=rows,
+        projected_end=page.plan.projected_end.astimezone(zone).strftime("%H:%M"),
+        deidentified=deidentified,
+        printed=utcnow().astimezone(zone).strftime("%d %b %Y %H:%M"),
     )
-    record(current_user.id, "export", "conference", conference.id, f"agenda_pdf;deidentified={deidentified}", request.remote_addr)
+    record(
+        current_user.id,
+        "export",
+        "conference",
+        conference.id,
+        f"agenda_pdf;deidentified={deidentified}",
+        request.remote_addr,
+    )
     db.session.commit()
-    name = f"agenda-{page.series.id}-{conference.starts_at.astimezone(zone):%Y%m%d}{'-deidentified' if deidentified else ''}.pdf"
+    day = conference.starts_at.astimezone(zone)
+    name = f"agenda-{page.series.id}-{day:%Y%m%d}{'-deidentified' if deidentified else ''}.pdf"
     return send_file(BytesIO(agenda_pdf(document)), mimetype="application/pdf", download_name=name)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import click
+import sqlalchemy as sa
 from flask import Blueprint, current_app
 
 from tumorboard.auth.models import User
+from tumorboard.db import utcnow
 from tumorboard.demo.catalog import DEMO_PASSWORD, PHYSICIANS, STAFF
 from tumorboard.demo.seed import has_data, seed_demo, wipe
-from tumorboard.db import utcnow
 from tumorboard.extensions import db
 
 bp = Blueprint("demo", __name__, cli_group=None)
@@ -17,7 +18,7 @@ bp = Blueprint("demo", __name__, cli_group=None)
 def print_logins() -> None:
     """Print the demo logins that exist in this database."""
     wanted = [person.username for person in (*STAFF, *PHYSICIANS)]
-    users = {u.username: u for u in db.session.scalars(db.select(User).where(User.username.in_(wanted)))}
+    users = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(wanted)))}
     if not users:
         return
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
@@ -38,7 +39,9 @@ def seed_demo_command(force: bool, if_empty: bool, seed: int) -> None:
             print_logins()
             return
         if not force:
-            raise click.ClickException("The database already has users or cases. Use --force to erase everything and load the demo.")
+            raise click.ClickException(
+                "The database already has users or cases. Use --force to erase everything and load the demo."
+            )
         wipe()
     zone = current_app.config["TIMEZONE"]
     summary = seed_demo(utcnow(), zone, seed)

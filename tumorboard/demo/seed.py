@@ -42,10 +42,10 @@ from tumorboard.demo.catalog import (
 from tumorboard.extensions import db
 from tumorboard.letters.operations import issue_letter, record_dispatch
 from tumorboard.program.models import ProgramSettings
-from tumorboard.reporting.models import AnalyticCaseload
+from tumorboard.reports.models import AnalyticCaseload
+from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation, Vote
+from tumorboard.room.tally import tally
 from tumorboard.second_opinions.models import RecordItem, SecondOpinionRequest
-from tumorboard.sessions.models import Attendance, ConsensusPlan, Presentation, Recommendation, Vote
-from tumorboard.sessions.tally import tally
 from tumorboard.vocab import (
     COC_REQUIRED_SPECIALTIES,
     AttendanceMode,
@@ -56,8 +56,8 @@ from tumorboard.vocab import (
     Implementation,
     InsuranceStatus,
     Intent,
-    LetterKind,
     Laterality,
+    LetterKind,
     NonImplementationReason,
     PresentationReason,
     PresentationStatus,
@@ -76,8 +76,13 @@ from tumorboard.vocab import (
 HEADLINE_NUMERATOR, HEADLINE_DENOMINATOR = 9, 40
 # Registry site groups the demo series do not cover, with their percentage of the caseload.
 OTHER_SITES = {
-    SiteGroup.GYNECOLOGIC: 5, SiteGroup.HEAD_NECK: 4, SiteGroup.HEMATOLOGIC: 6,
-    SiteGroup.SKIN_MELANOMA: 4, SiteGroup.CNS: 1, SiteGroup.ENDOCRINE: 3, SiteGroup.OTHER: 2,
+    SiteGroup.GYNECOLOGIC: 5,
+    SiteGroup.HEAD_NECK: 4,
+    SiteGroup.HEMATOLOGIC: 6,
+    SiteGroup.SKIN_MELANOMA: 4,
+    SiteGroup.CNS: 1,
+    SiteGroup.ENDOCRINE: 3,
+    SiteGroup.OTHER: 2,
 }
 ANALYTIC_CLASSES = ("10", "12", "14", "20", "22")
 NON_ANALYTIC_CLASSES = ("32", "33", "38")
@@ -108,7 +113,9 @@ def wipe() -> None:
     """Empty every table (`seed-demo --force`). On PostgreSQL with TRUNCATE: the audit log refuses DELETE."""
     tables = list(reversed(db.metadata.sorted_tables))
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("TRUNCATE " + ", ".join(table.name for table in tables) + " RESTART IDENTITY CASCADE"))
+        db.session.execute(
+            sa.text("TRUNCATE " + ", ".join(table.name for table in tables) + " RESTART IDENTITY CASCADE")
+        )
         return
     for table in tables:
         db.session.execute(table.delete())
@@ -186,12 +193,18 @@ class _Builder:
 
     # Cases ------------------------------------------------------------------
 
-    def make_case(self, series: DemoSeries, series_row: ConferenceSeries, members: list[User], diagnosed: date, status: CaseStatus) -> Case:
+    def make_case(
+        self, series: DemoSeries, series_row: ConferenceSeries, members: list[User], diagnosed: date, status: CaseStatus
+    ) -> Case:
         rng = self.rng
         tumor = rng.choice(series.tumors)
         t, n, m, group = rng.choice(tumor.stages)
-        presenter = rng.choice([u for u in members if u.specialty in (Specialty.SURGERY, Specialty.MEDICAL_ONCOLOGY, Specialty.UROLOGY)])
-        managing = rng.choice([u for u in members if u.specialty in (Specialty.MEDICAL_ONCOLOGY, Specialty.SURGERY, Specialty.UROLOGY)])
+        presenter = rng.choice(
+            [u for u in members if u.specialty in (Specialty.SURGERY, Specialty.MEDICAL_ONCOLOGY, Specialty.UROLOGY)]
+        )
+        managing = rng.choice(
+            [u for u in members if u.specialty in (Specialty.MEDICAL_ONCOLOGY, Specialty.SURGERY, Specialty.UROLOGY)]
+        )
         referrer = rng.choice(REFERRERS)
         analytic = rng.random() < 0.92
         case = Case(
@@ -200,10 +213,15 @@ class _Builder:
             site_group=tumor.site_group,
             primary_site=tumor.primary_site,
             histology=tumor.histology,
-            laterality=rng.choice((Laterality.LEFT, Laterality.RIGHT)) if tumor.paired_organ else Laterality.NOT_APPLICABLE,
+            laterality=rng.choice((Laterality.LEFT, Laterality.RIGHT))
+            if tumor.paired_organ
+            else Laterality.NOT_APPLICABLE,
             diagnosis_date=diagnosed,
             ajcc_edition=8,
-            clinical_t=t, clinical_n=n, clinical_m=m, clinical_stage=group,
+            clinical_t=t,
+            clinical_n=n,
+            clinical_m=m,
+            clinical_stage=group,
             ecog=rng.choices((0, 1, 2, 3), weights=(50, 35, 12, 3))[0],
             prior_treatment="None" if rng.random() < 0.8 else "Prior excisional biopsy at an outside hospital",
             current_treatment="",
@@ -213,7 +231,9 @@ class _Builder:
             pathology_to_review="Core needle biopsy slides with immunohistochemistry",
             presenting_physician=presenter,
             managing_physician=managing,
-            referring_name=referrer[0], referring_practice=referrer[1], referring_address=referrer[2],
+            referring_name=referrer[0],
+            referring_practice=referrer[1],
+            referring_address=referrer[2],
             source=CaseSource.INTERNAL,
             urgency=Urgency.URGENT if rng.random() < 0.1 else Urgency.ROUTINE,
             requested_series=series_row,
@@ -222,7 +242,10 @@ class _Builder:
             created_by=presenter,
             biomarkers=[CaseBiomarker(name=name, value=rng.choice(values)) for name, values in tumor.biomarkers],
         )
-        submitted = min(datetime.combine(diagnosed + timedelta(days=rng.randint(3, 9)), time(16, 0), self.zone), self.now - timedelta(hours=3))
+        submitted = min(
+            datetime.combine(diagnosed + timedelta(days=rng.randint(3, 9)), time(16, 0), self.zone),
+            self.now - timedelta(hours=3),
+        )
         case.created_at = submitted - timedelta(hours=2)
         case.submitted_at = submitted if status is not CaseStatus.DRAFT else None
         case.updated_at = submitted
@@ -264,7 +287,9 @@ class _Builder:
 
     def make_conferences(self, spec: DemoSeries, series: ConferenceSeries) -> list[Conference]:
         window_start = self.now - timedelta(days=365)
-        starts = occurrences(spec.rrule, spec.start, self.timezone, self.first_day, window_start, self.now + timedelta(days=35))
+        starts = occurrences(
+            spec.rrule, spec.start, self.timezone, self.first_day, window_start, self.now + timedelta(days=35)
+        )
         conferences = []
         for start in starts:
             local_day = start.astimezone(self.zone).date()
@@ -273,15 +298,29 @@ class _Builder:
             else:
                 status, reason = (ConferenceStatus.HELD if start < self.now else ConferenceStatus.SCHEDULED), ""
             conference = Conference(
-                series=series, occurrence_start=start, starts_at=start, duration_minutes=spec.duration_minutes,
-                status=status, place=spec.place, video_link=series.video_link, cancel_reason=reason,
-                sequence=1 if status is ConferenceStatus.CANCELLED else 0, chair=series.members[0].user,
+                series=series,
+                occurrence_start=start,
+                starts_at=start,
+                duration_minutes=spec.duration_minutes,
+                status=status,
+                place=spec.place,
+                video_link=series.video_link,
+                cancel_reason=reason,
+                sequence=1 if status is ConferenceStatus.CANCELLED else 0,
+                chair=series.members[0].user,
             )
             conferences.append(conference)
         db.session.add_all(conferences)
         return conferences
 
-    def hold(self, spec: DemoSeries, series: ConferenceSeries, members: list[User], conference: Conference, history: list[Case]) -> None:
+    def hold(
+        self,
+        spec: DemoSeries,
+        series: ConferenceSeries,
+        members: list[User],
+        conference: Conference,
+        history: list[Case],
+    ) -> None:
         """Attendance and presentations of one held conference."""
         rng = self.rng
         day = conference.starts_at.astimezone(self.zone).date()
@@ -289,7 +328,10 @@ class _Builder:
         for user in attendees:
             db.session.add(
                 Attendance(
-                    conference=conference, user=user, attendee_name=user.full_name, specialty=user.specialty,
+                    conference=conference,
+                    user=user,
+                    attendee_name=user.full_name,
+                    specialty=user.specialty,
                     mode=AttendanceMode.VIRTUAL if rng.random() < 0.3 else AttendanceMode.IN_PERSON,
                     checked_in_at=conference.starts_at - timedelta(minutes=rng.randint(0, 8)),
                     checked_in_by=user,
@@ -303,9 +345,12 @@ class _Builder:
                 case = returning.pop(rng.randrange(len(returning)))
                 reason = PresentationReason.FURTHER_TREATMENT
             else:
-                case = self.make_case(spec, series, members, day - timedelta(days=rng.randint(12, 45)), CaseStatus.SUBMITTED)
+                case = self.make_case(
+                    spec, series, members, day - timedelta(days=rng.randint(12, 45)), CaseStatus.SUBMITTED
+                )
                 reason = rng.choices(
-                    (PresentationReason.PRE_TREATMENT, PresentationReason.RECURRENCE, PresentationReason.REVIEW), weights=(82, 8, 10)
+                    (PresentationReason.PRE_TREATMENT, PresentationReason.RECURRENCE, PresentationReason.REVIEW),
+                    weights=(82, 8, 10),
                 )[0]
                 history.append(case)
             minutes = rng.randint(3, 9)
@@ -313,8 +358,15 @@ class _Builder:
             clock += timedelta(minutes=minutes)
 
     def present(
-        self, case: Case, conference: Conference, position: int, reason: PresentationReason,
-        attendees: list[User], clock: datetime, minutes: int, day: date,
+        self,
+        case: Case,
+        conference: Conference,
+        position: int,
+        reason: PresentationReason,
+        attendees: list[User],
+        clock: datetime,
+        minutes: int,
+        day: date,
     ) -> None:
         rng = self.rng
         if reason is PresentationReason.REVIEW:
@@ -324,8 +376,13 @@ class _Builder:
         guideline = rng.random() < 0.88
         trials = rng.random() < 0.62
         presentation = Presentation(
-            conference=conference, case=case, position=position, minutes_allotted=5,
-            presenter=case.presenting_physician, status=PresentationStatus.CLOSED, reason=reason,
+            conference=conference,
+            case=case,
+            position=position,
+            minutes_allotted=5,
+            presenter=case.presenting_physician,
+            status=PresentationStatus.CLOSED,
+            reason=reason,
             prospective=reason is not PresentationReason.REVIEW,
             patient_informed_on=day - timedelta(days=rng.randint(2, 6)),
             stage_discussed=rng.random() < 0.96,
@@ -338,7 +395,8 @@ class _Builder:
             genetics_considered=rng.random() < (0.7 if case.site_group is SiteGroup.BREAST else 0.3),
             palliative_considered=rng.random() < 0.3,
             psychosocial_considered=rng.random() < 0.45,
-            started_at=clock, closed_at=clock + timedelta(minutes=minutes),
+            started_at=clock,
+            closed_at=clock + timedelta(minutes=minutes),
             closed_by=conference.chair,
         )
         plan_text = case.proposed_plan or rng.choice(self.tumor_of[case].plans)
@@ -348,18 +406,33 @@ class _Builder:
             if modality is not None and rng.random() < (0.95 if user.specialty in COC_REQUIRED_SPECIALTIES else 0.35):
                 if not any(r.specialty is user.specialty for r in presentation.recommendations):
                     presentation.recommendations.append(
-                        Recommendation(specialty=user.specialty, modality=modality, intent=intent, text=plan_text if modality.value in ("surgery", "systemic_therapy", "radiation") else "Agree with the plan; follow up in clinic.", author=user)
+                        Recommendation(
+                            specialty=user.specialty,
+                            modality=modality,
+                            intent=intent,
+                            text=plan_text
+                            if modality.value in ("surgery", "systemic_therapy", "radiation")
+                            else "Agree with the plan; follow up in clinic.",
+                            author=user,
+                        )
                     )
         choices = []
         for user in attendees:
             choice = rng.choices((VoteChoice.AGREE, VoteChoice.DISAGREE, VoteChoice.ABSTAIN), weights=(90, 5, 5))[0]
             comment = "Would favor a different sequence; see my note." if choice is VoteChoice.DISAGREE else ""
-            presentation.votes.append(Vote(voter=user, choice=choice, comment=comment, cast_at=clock + timedelta(minutes=minutes - 1)))
+            presentation.votes.append(
+                Vote(voter=user, choice=choice, comment=comment, cast_at=clock + timedelta(minutes=minutes - 1))
+            )
             choices.append(choice)
         result = tally(choices)
         presentation.consensus_plan = ConsensusPlan(
-            text=plan_text, intent=intent, vote_opened_at=clock + timedelta(minutes=minutes - 2), result=result.result,
-            agree_count=result.agree, disagree_count=result.disagree, abstain_count=result.abstain,
+            text=plan_text,
+            intent=intent,
+            vote_opened_at=clock + timedelta(minutes=minutes - 2),
+            result=result.result,
+            agree_count=result.agree,
+            disagree_count=result.disagree,
+            abstain_count=result.abstain,
         )
         if case.imaging_ready_at is None:  # radiology and pathology prepared it before the meeting
             case.imaging_ready_at = case.pathology_ready_at = conference.starts_at - timedelta(days=1)
@@ -390,58 +463,111 @@ class _Builder:
             self.move(case, CaseStatus.PRESENTED, CaseStatus.PLAN_FINALIZED, plan.finalized_at, case.managing_physician)
             case.status = CaseStatus.PLAN_FINALIZED
             if (self.now - closed).days > 60:
-                implemented = rng.choices((Implementation.YES, Implementation.PARTLY, Implementation.NO), weights=(88, 5, 7))[0]
+                implemented = rng.choices(
+                    (Implementation.YES, Implementation.PARTLY, Implementation.NO), weights=(88, 5, 7)
+                )[0]
                 plan.implemented = implemented
                 plan.implementation_recorded_at = closed + timedelta(days=rng.randint(30, 55))
                 if implemented is not Implementation.YES:
                     plan.non_implementation_reason = rng.choice(list(NonImplementationReason))
 
     def answered_second_opinions(self) -> None:
-        """Earlier this year some presented patients came for a second opinion: their letters went out, on time or late."""
+        """Earlier this year some presented patients came for a second
+        opinion: their letters went out, on time or late.
+        """
         rng = self.rng
         db.session.flush()  # letters are issued through the real operations, which query
         year_start = datetime(self.today.year, 1, 1, tzinfo=self.now.tzinfo)
         first_seen: dict[Case, Presentation] = {}
         for presentation in self.presentations:
             first_seen.setdefault(presentation.case, presentation)
-        finalized = [p for p in self.presentations if p.consensus_plan.finalized_at and p.closed_at >= year_start
-                     and first_seen[p.case] is p and p.case.managing_physician is not None]
+        finalized = [
+            p
+            for p in self.presentations
+            if p.consensus_plan.finalized_at
+            and p.closed_at >= year_start
+            and first_seen[p.case] is p
+            and p.case.managing_physician is not None
+        ]
         for presentation in rng.sample(finalized, min(12, len(finalized))):
             case, plan = presentation.case, presentation.consensus_plan
             referrer = rng.choice(REFERRERS)
             complete = presentation.closed_at - timedelta(days=rng.randint(1, 4), hours=rng.randint(0, 6))
-            case.source, case.referring_name, case.referring_practice, case.referring_address = CaseSource.SECOND_OPINION, *referrer
+            case.source, case.referring_name, case.referring_practice, case.referring_address = (
+                CaseSource.SECOND_OPINION,
+                *referrer,
+            )
             request = SecondOpinionRequest(
-                patient=case.patient, requester=Requester.REFERRING_PROVIDER, contact_name=referrer[0], referring_name=referrer[0],
-                referring_practice=referrer[1], referring_address=referrer[2], diagnosis_as_stated=case.histology or "See outside records",
-                requested_specialty=case.managing_physician.specialty, visit_mode=AttendanceMode.VIRTUAL,
-                insurance_status=InsuranceStatus.VERIFIED, navigator=self.users["navigator"], status=SecondOpinionStatus.CASE_CREATED,
-                received_at=complete - timedelta(days=5), complete_at=complete, case=case,
-                records=[RecordItem(kind=kind, state=RecordState.RECEIVED, requested_on=(complete - timedelta(days=5)).date(),
-                                    received_on=complete.date()) for kind in RecordKind],
+                patient=case.patient,
+                requester=Requester.REFERRING_PROVIDER,
+                contact_name=referrer[0],
+                referring_name=referrer[0],
+                referring_practice=referrer[1],
+                referring_address=referrer[2],
+                diagnosis_as_stated=case.histology or "See outside records",
+                requested_specialty=case.managing_physician.specialty,
+                visit_mode=AttendanceMode.VIRTUAL,
+                insurance_status=InsuranceStatus.VERIFIED,
+                navigator=self.users["navigator"],
+                status=SecondOpinionStatus.CASE_CREATED,
+                received_at=complete - timedelta(days=5),
+                complete_at=complete,
+                case=case,
+                records=[
+                    RecordItem(
+                        kind=kind,
+                        state=RecordState.RECEIVED,
+                        requested_on=(complete - timedelta(days=5)).date(),
+                        received_on=complete.date(),
+                    )
+                    for kind in RecordKind
+                ],
             )
             db.session.add(request)
             db.session.flush()
             signer = case.managing_physician
-            letter = issue_letter(signer, presentation, LetterKind.REFERRER, plan.finalized_at, plan.finalized_at.date())
+            letter = issue_letter(
+                signer, presentation, LetterKind.REFERRER, plan.finalized_at, plan.finalized_at.date()
+            )
             sent_on = min(plan.finalized_at.date() + timedelta(days=rng.randint(0, 3)), self.today)
             record_dispatch(signer, letter, sent_on, DispatchMethod.FAX, referrer[0], plan.finalized_at, self.today)
 
     # Upcoming, queue, second opinions ---------------------------------------
 
-    def upcoming(self, spec: DemoSeries, series: ConferenceSeries, members: list[User], conferences: list[Conference]) -> None:
+    def upcoming(
+        self, spec: DemoSeries, series: ConferenceSeries, members: list[User], conferences: list[Conference]
+    ) -> None:
         rng = self.rng
         future = [c for c in conferences if c.status is ConferenceStatus.SCHEDULED]
         if not future:
             return
         first = future[0]
         for position in range(rng.randint(3, 5)):
-            case = self.make_case(spec, series, members, self.today - timedelta(days=rng.randint(5, 20)), CaseStatus.SCHEDULED)
-            self.move(case, CaseStatus.SUBMITTED, CaseStatus.SCHEDULED, self.now - timedelta(days=1), self.users["coordinator"])
+            case = self.make_case(
+                spec, series, members, self.today - timedelta(days=rng.randint(5, 20)), CaseStatus.SCHEDULED
+            )
+            self.move(
+                case,
+                CaseStatus.SUBMITTED,
+                CaseStatus.SCHEDULED,
+                self.now - timedelta(days=1),
+                self.users["coordinator"],
+            )
             self.mark_ready(case, rng.random() < 0.75)
-            db.session.add(Presentation(conference=first, case=case, position=position, minutes_allotted=5, presenter=case.presenting_physician, reason=PresentationReason.PRE_TREATMENT))
+            db.session.add(
+                Presentation(
+                    conference=first,
+                    case=case,
+                    position=position,
+                    minutes_allotted=5,
+                    presenter=case.presenting_physician,
+                    reason=PresentationReason.PRE_TREATMENT,
+                )
+            )
         for _ in range(rng.randint(2, 3)):  # waiting in the queue
-            case = self.make_case(spec, series, members, self.today - timedelta(days=rng.randint(3, 14)), CaseStatus.SUBMITTED)
+            case = self.make_case(
+                spec, series, members, self.today - timedelta(days=rng.randint(3, 14)), CaseStatus.SUBMITTED
+            )
             self.mark_ready(case, rng.random() < 0.5)
         self.make_case(spec, series, members, self.today - timedelta(days=2), CaseStatus.DRAFT)
 
@@ -453,10 +579,38 @@ class _Builder:
         rng = self.rng
         navigator = self.users["navigator"]
         plans = (
-            (Requester.PATIENT, Specialty.SURGERY, SecondOpinionStatus.OPEN, 3, "Stage II breast cancer diagnosed at an outside hospital", "breast"),
-            (Requester.REFERRING_PROVIDER, Specialty.MEDICAL_ONCOLOGY, SecondOpinionStatus.OPEN, 6, "Lung adenocarcinoma, EGFR status pending", "thoracic"),
-            (Requester.PATIENT, Specialty.UROLOGY, SecondOpinionStatus.RECORDS_COMPLETE, 9, "Prostate cancer, Gleason 4+3, offered prostatectomy", "gu"),
-            (Requester.REFERRING_PROVIDER, Specialty.SURGERY, SecondOpinionStatus.CASE_CREATED, 12, "Pancreatic head mass, borderline resectable", "gi"),
+            (
+                Requester.PATIENT,
+                Specialty.SURGERY,
+                SecondOpinionStatus.OPEN,
+                3,
+                "Stage II breast cancer diagnosed at an outside hospital",
+                "breast",
+            ),
+            (
+                Requester.REFERRING_PROVIDER,
+                Specialty.MEDICAL_ONCOLOGY,
+                SecondOpinionStatus.OPEN,
+                6,
+                "Lung adenocarcinoma, EGFR status pending",
+                "thoracic",
+            ),
+            (
+                Requester.PATIENT,
+                Specialty.UROLOGY,
+                SecondOpinionStatus.RECORDS_COMPLETE,
+                9,
+                "Prostate cancer, Gleason 4+3, offered prostatectomy",
+                "gu",
+            ),
+            (
+                Requester.REFERRING_PROVIDER,
+                Specialty.SURGERY,
+                SecondOpinionStatus.CASE_CREATED,
+                12,
+                "Pancreatic head mass, borderline resectable",
+                "gi",
+            ),
         )
         for requester, specialty, status, days_ago, diagnosis, slug in plans:
             spec = next(s for s in SERIES if s.slug == slug)
@@ -464,12 +618,20 @@ class _Builder:
             referrer = rng.choice(REFERRERS)
             received = self.now - timedelta(days=days_ago)
             request = SecondOpinionRequest(
-                patient=self.make_patient(spec.tumors[0]), requester=requester,
+                patient=self.make_patient(spec.tumors[0]),
+                requester=requester,
                 contact_name=referrer[0] if requester is Requester.REFERRING_PROVIDER else "Patient (self)",
-                contact_phone="555-0100", referring_name=referrer[0], referring_practice=referrer[1], referring_address=referrer[2],
-                diagnosis_as_stated=diagnosis, requested_specialty=specialty,
-                visit_mode=rng.choice(list(AttendanceMode)), insurance_status=InsuranceStatus.VERIFIED if days_ago > 5 else InsuranceStatus.PENDING,
-                navigator=navigator, status=status, received_at=received,
+                contact_phone="555-0100",
+                referring_name=referrer[0],
+                referring_practice=referrer[1],
+                referring_address=referrer[2],
+                diagnosis_as_stated=diagnosis,
+                requested_specialty=specialty,
+                visit_mode=rng.choice(list(AttendanceMode)),
+                insurance_status=InsuranceStatus.VERIFIED if days_ago > 5 else InsuranceStatus.PENDING,
+                navigator=navigator,
+                status=status,
+                received_at=received,
             )
             complete = status is not SecondOpinionStatus.OPEN
             for kind in RecordKind:
@@ -477,7 +639,12 @@ class _Builder:
                 if kind in (RecordKind.OPERATIVE_NOTES, RecordKind.GENETIC_TESTS) and rng.random() < 0.5:
                     state = RecordState.NOT_APPLICABLE
                 request.records.append(
-                    RecordItem(kind=kind, state=state, requested_on=received.date(), received_on=(received + timedelta(days=2)).date() if state is RecordState.RECEIVED else None)
+                    RecordItem(
+                        kind=kind,
+                        state=state,
+                        requested_on=received.date(),
+                        received_on=(received + timedelta(days=2)).date() if state is RecordState.RECEIVED else None,
+                    )
                 )
             if complete:
                 request.complete_at = received + timedelta(days=2)
@@ -540,9 +707,14 @@ class _Builder:
         record(None, "seed_demo", "program", None, f"cases={len(self.cases)};presentations={len(self.presentations)}")
         db.session.flush()
         return SeedSummary(
-            users=len(self.users), series=len(SERIES), conferences=conference_count, cases=len(self.cases),
-            presentations=len(self.presentations), year=self.today.year,
-            cases_presented_in_year=presented, analytic_caseload_in_year=caseload,
+            users=len(self.users),
+            series=len(SERIES),
+            conferences=conference_count,
+            cases=len(self.cases),
+            presentations=len(self.presentations),
+            year=self.today.year,
+            cases_presented_in_year=presented,
+            analytic_caseload_in_year=caseload,
         )
 
 

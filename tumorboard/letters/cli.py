@@ -20,10 +20,12 @@ BATCH = 50
 @bp.cli.command("file-letters")
 def file_letters_command() -> None:
     """File issued letters whose copy under REPORTS_DIR could not be written when they were issued (a full disk)."""
-    unfiled = list(db.session.scalars(sa.select(PlanLetter.id).where(PlanLetter.filed_at.is_(None)).order_by(PlanLetter.id)))
+    unfiled = list(
+        db.session.scalars(sa.select(PlanLetter.id).where(PlanLetter.filed_at.is_(None)).order_by(PlanLetter.id))
+    )
     failed: list[str] = []
     for start in range(0, len(unfiled), BATCH):  # a batch of PDFs in memory at a time, committed as it is filed
-        batch = list(db.session.scalars(sa.select(PlanLetter).where(PlanLetter.id.in_(unfiled[start:start + BATCH]))))
+        batch = list(db.session.scalars(sa.select(PlanLetter).where(PlanLetter.id.in_(unfiled[start : start + BATCH]))))
         failed += file_letters(batch, Path(current_app.config["REPORTS_DIR"]), utcnow())
         db.session.commit()
     click.echo(f"{len(unfiled) - len(failed)} letter(s) filed.")

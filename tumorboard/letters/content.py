@@ -76,7 +76,9 @@ class NoticeContent:
     physician_name: str
 
 
-def stage_text(not_staged: bool, edition: int | None, clinical: tuple[str | None, ...], pathologic: tuple[str | None, ...]) -> str:
+def stage_text(
+    not_staged: bool, edition: int | None, clinical: tuple[str | None, ...], pathologic: tuple[str | None, ...]
+) -> str:
     """'cT2 cN1 cM0, clinical stage IIB (AJCC 8th edition)', or 'Not yet staged'."""
     if not_staged:
         return "Not yet staged"
@@ -85,7 +87,9 @@ def stage_text(not_staged: bool, edition: int | None, clinical: tuple[str | None
         *categories, group = values
         given = " ".join(c for c in categories if c)
         if given or group:
-            parts.append(f"{given}{', ' if given and group else ''}{label + ' stage ' + group if group else ''}".strip())
+            parts.append(
+                f"{given}{', ' if given and group else ''}{label + ' stage ' + group if group else ''}".strip()
+            )
     if not parts:
         return "Stage not recorded"
     return "; ".join(parts) + (f" (AJCC {edition}th edition)" if edition else "")

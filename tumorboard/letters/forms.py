@@ -14,7 +14,9 @@ class FinalPlanForm(FlaskForm):
     """The final plan, with next steps and who does what."""
 
     final_plan = TextAreaField("Final plan", validators=[Optional(), Length(max=5000)], render_kw={"rows": 4})
-    next_steps = TextAreaField("Next steps (who does what, by when)", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+    next_steps = TextAreaField(
+        "Next steps (who does what, by when)", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3}
+    )
 
 
 class IssueForm(FlaskForm):
@@ -36,7 +38,9 @@ class DispatchForm(FlaskForm):
 class ImplementationForm(FlaskForm):
     """Whether the plan was carried out."""
 
-    implemented = SelectField("Was the plan carried out?", choices=vocabulary_choices(Implementation, CHOOSE), default="")
+    implemented = SelectField(
+        "Was the plan carried out?", choices=vocabulary_choices(Implementation, CHOOSE), default=""
+    )
     reason = SelectField("If not (fully), why", choices=vocabulary_choices(NonImplementationReason, "—"), default="")
     note = optional_text("Note", 500)
 

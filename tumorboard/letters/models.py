@@ -32,7 +32,8 @@ class PlanLetter(db.Model):
     pdf: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(sa.String(64))
     filename: Mapped[str] = mapped_column(sa.String(200))  # no patient data
-    # When its copy was written under REPORTS_DIR; NULL until then (a full disk: filed by the next issue or `file-letters`).
+    # When its copy was written under REPORTS_DIR; NULL until then (a full disk: filed by the next issue or `file-
+    # letters`).
     filed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
     presentation = relationship("Presentation")

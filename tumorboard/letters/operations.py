@@ -15,19 +15,18 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from tumorboard.access import NotAllowed
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import set_status
 from tumorboard.conferences.models import Conference
 from tumorboard.extensions import db
-from tumorboard.letters.content import Letterhead, LetterContent, NoticeContent, SpecialtyRecommendation, stage_text
+from tumorboard.letters.content import LetterContent, Letterhead, NoticeContent, SpecialtyRecommendation, stage_text
 from tumorboard.letters.models import LetterDelegate, LetterDispatch, PlanLetter
 from tumorboard.letters.pdf import notice_pdf, patient_letter_pdf, referrer_letter_pdf
 from tumorboard.program.models import ProgramSettings
+from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation
 from tumorboard.second_opinions.models import SecondOpinionRequest
-from tumorboard.sessions.models import Attendance, ConsensusPlan, Presentation, Recommendation
 from tumorboard.storage import FILE_MODE, write_private_file
 from tumorboard.vocab import (
     CaseStatus,
@@ -40,6 +39,7 @@ from tumorboard.vocab import (
     Role,
     SecondOpinionStatus,
 )
+from tumorboard.web.access import NotAllowed
 
 
 class LetterError(Exception):
@@ -52,8 +52,13 @@ def may_sign(user: User, case: Case) -> bool:
         return False
     if user.id == case.managing_physician_id:
         return True
-    return bool(db.session.scalar(sa.select(LetterDelegate.delegate_id).where(
-        LetterDelegate.physician_id == case.managing_physician_id, LetterDelegate.delegate_id == user.id)))
+    return bool(
+        db.session.scalar(
+            sa.select(LetterDelegate.delegate_id).where(
+                LetterDelegate.physician_id == case.managing_physician_id, LetterDelegate.delegate_id == user.id
+            )
+        )
+    )
 
 
 def _require_signer(user: User, case: Case) -> None:
@@ -61,8 +66,14 @@ def _require_signer(user: User, case: Case) -> None:
         raise NotAllowed("Only the managing physician (or a delegate they named) does this.")
 
 
-def finalize_plan(actor: User, presentation: Presentation, final_plan: str, next_steps: str, now: datetime,
-                  remote_addr: str | None = None) -> ConsensusPlan:
+def finalize_plan(
+    actor: User,
+    presentation: Presentation,
+    final_plan: str,
+    next_steps: str,
+    now: datetime,
+    remote_addr: str | None = None,
+) -> ConsensusPlan:
     """Turn the consensus into the final plan, with next steps and who does what."""
     _require_signer(actor, presentation.case)
     if presentation.status is not PresentationStatus.CLOSED:
@@ -84,77 +95,170 @@ def _letterhead() -> Letterhead:
     settings = db.session.get(ProgramSettings, 1)
     if settings is None:
         return Letterhead(name="")
-    return Letterhead(settings.letterhead_name, settings.letterhead_address, settings.letterhead_phone, settings.logo_path)
+    return Letterhead(
+        settings.letterhead_name, settings.letterhead_address, settings.letterhead_phone, settings.logo_path
+    )
 
 
-def letter_content(presentation: Presentation, today: date, version: int = 1, replaces: int | None = None, reason: str = "") -> LetterContent:
+def letter_content(
+    presentation: Presentation, today: date, version: int = 1, replaces: int | None = None, reason: str = ""
+) -> LetterContent:
     """Gather a presentation's letter from the database (five queries)."""
     case, patient, conference = presentation.case, presentation.case.patient, presentation.conference
     series = conference.series
     zone = ZoneInfo(series.timezone)
     plan = presentation.consensus_plan
     present: dict[str, list[str]] = defaultdict(list)
-    for row in db.session.scalars(sa.select(Attendance).where(Attendance.conference_id == conference.id).order_by(Attendance.attendee_name)):
+    for row in db.session.scalars(
+        sa.select(Attendance).where(Attendance.conference_id == conference.id).order_by(Attendance.attendee_name)
+    ):
         present[row.specialty.label].append(row.attendee_name)
     recommendations = [
-        SpecialtyRecommendation(r.specialty.label, r.modality.label, r.modality.value, r.intent.label.lower() if r.intent else "", r.sequence, r.text)
-        for r in db.session.scalars(sa.select(Recommendation).where(Recommendation.presentation_id == presentation.id).order_by(Recommendation.specialty))
+        SpecialtyRecommendation(
+            r.specialty.label,
+            r.modality.label,
+            r.modality.value,
+            r.intent.label.lower() if r.intent else "",
+            r.sequence,
+            r.text,
+        )
+        for r in db.session.scalars(
+            sa.select(Recommendation)
+            .where(Recommendation.presentation_id == presentation.id)
+            .order_by(Recommendation.specialty)
+        )
     ]
     signer = db.session.get(User, case.managing_physician_id)
     vote = "not put to a vote"
     if plan is not None and plan.result is not None:
-        vote = f"{plan.result.label.lower()} ({plan.agree_count} agree, {plan.disagree_count} disagree, {plan.abstain_count} abstain)"
+        counts = f"{plan.agree_count} agree, {plan.disagree_count} disagree, {plan.abstain_count} abstain"
+        vote = f"{plan.result.label.lower()} ({counts})"
     if presentation.trials_discussed:
-        trials = (f"Clinical trials discussed: {presentation.trials_named}." if presentation.trials_named
-                  else "Clinical trial eligibility was discussed; no suitable trial is open.")
+        trials = (
+            f"Clinical trials discussed: {presentation.trials_named}."
+            if presentation.trials_named
+            else "Clinical trial eligibility was discussed; no suitable trial is open."
+        )
     else:
         trials = "No clinical trial was discussed."
     if presentation.guideline_discussed:
-        concordant = {True: "The plan is concordant with it.", False: "The plan departs from it, as discussed.", None: ""}[presentation.guideline_concordant]
-        guideline = f"{presentation.guideline_name} {presentation.guideline_version}".strip() + f". {concordant}".rstrip(". ") + ("." if concordant else "")
+        concordant = {
+            True: "The plan is concordant with it.",
+            False: "The plan departs from it, as discussed.",
+            None: "",
+        }[presentation.guideline_concordant]
+        guideline = (
+            f"{presentation.guideline_name} {presentation.guideline_version}".strip()
+            + f". {concordant}".rstrip(". ")
+            + ("." if concordant else "")
+        )
     else:
         guideline = "No guideline was referenced."
     opinion = ""
     if presentation.diagnosis_opinion or presentation.plan_opinion:
-        opinion = "; ".join(x for x in (
-            f"Diagnosis {presentation.diagnosis_opinion.label.lower()}" if presentation.diagnosis_opinion else "",
-            f"plan {presentation.plan_opinion.label.lower()}" if presentation.plan_opinion else "") if x) + "."
+        opinion = (
+            "; ".join(
+                x
+                for x in (
+                    f"Diagnosis {presentation.diagnosis_opinion.label.lower()}"
+                    if presentation.diagnosis_opinion
+                    else "",
+                    f"plan {presentation.plan_opinion.label.lower()}" if presentation.plan_opinion else "",
+                )
+                if x
+            )
+            + "."
+        )
     return LetterContent(
-        letterhead=_letterhead(), letter_date=today, version=version, replaces_version=replaces, correction_reason=reason,
-        recipient_name=case.referring_name, recipient_practice=case.referring_practice, recipient_address=case.referring_address,
-        patient_name=f"{patient.first_name} {patient.last_name}", patient_first_name=patient.first_name, birth_date=patient.birth_date,
-        mrn=patient.mrn, diagnosis=f"{case.site_group.label}: {case.histology}" + (f", {case.laterality.label.lower()}" if case.laterality.value in ("left", "right", "bilateral") else ""),
-        stage=stage_text(case.not_staged, case.ajcc_edition, (case.clinical_t, case.clinical_n, case.clinical_m, case.clinical_stage),
-                         (case.pathologic_t, case.pathologic_n, case.pathologic_m, case.pathologic_stage)),
-        question=case.question, conference=series.name, conference_date=conference.starts_at.astimezone(zone).date(),
-        present=[(specialty, ", ".join(names)) for specialty, names in sorted(present.items())], recommendations=recommendations,
-        consensus_plan=plan.text if plan else "", vote_result=vote, final_plan=plan.final_plan if plan else "",
-        next_steps=plan.next_steps if plan else "", trials=trials, guideline=guideline, second_opinion=opinion,
-        signer_name=signer.display_name if signer else "", signer_specialty=signer.specialty.label if signer else "",
-        listed_standard=presentation.standard_of_care if presentation.track is PresentationTrack.LISTED_NOT_DISCUSSED else "",
+        letterhead=_letterhead(),
+        letter_date=today,
+        version=version,
+        replaces_version=replaces,
+        correction_reason=reason,
+        recipient_name=case.referring_name,
+        recipient_practice=case.referring_practice,
+        recipient_address=case.referring_address,
+        patient_name=f"{patient.first_name} {patient.last_name}",
+        patient_first_name=patient.first_name,
+        birth_date=patient.birth_date,
+        mrn=patient.mrn,
+        diagnosis=f"{case.site_group.label}: {case.histology}"
+        + (f", {case.laterality.label.lower()}" if case.laterality.value in ("left", "right", "bilateral") else ""),
+        stage=stage_text(
+            case.not_staged,
+            case.ajcc_edition,
+            (case.clinical_t, case.clinical_n, case.clinical_m, case.clinical_stage),
+            (case.pathologic_t, case.pathologic_n, case.pathologic_m, case.pathologic_stage),
+        ),
+        question=case.question,
+        conference=series.name,
+        conference_date=conference.starts_at.astimezone(zone).date(),
+        present=[(specialty, ", ".join(names)) for specialty, names in sorted(present.items())],
+        recommendations=recommendations,
+        consensus_plan=plan.text if plan else "",
+        vote_result=vote,
+        final_plan=plan.final_plan if plan else "",
+        next_steps=plan.next_steps if plan else "",
+        trials=trials,
+        guideline=guideline,
+        second_opinion=opinion,
+        signer_name=signer.display_name if signer else "",
+        signer_specialty=signer.specialty.label if signer else "",
+        listed_standard=presentation.standard_of_care
+        if presentation.track is PresentationTrack.LISTED_NOT_DISCUSSED
+        else "",
     )
 
 
-def render(presentation: Presentation, kind: LetterKind, today: date, version: int = 1, replaces: int | None = None, reason: str = "") -> bytes:
+def render(
+    presentation: Presentation,
+    kind: LetterKind,
+    today: date,
+    version: int = 1,
+    replaces: int | None = None,
+    reason: str = "",
+) -> bytes:
     """The PDF of a letter (for preview or to issue)."""
     if kind is LetterKind.PRESENTATION_NOTICE:
         case, conference = presentation.case, presentation.conference
-        presenter = db.session.get(User, presentation.presenter_id or case.presenting_physician_id or case.managing_physician_id)
-        return notice_pdf(NoticeContent(_letterhead(), today, f"{case.patient.first_name} {case.patient.last_name}", case.patient.first_name,
-                                        conference.series.name, conference.starts_at.astimezone(ZoneInfo(conference.series.timezone)).date(),
-                                        presenter.display_name if presenter else "your physician"))
+        presenter = db.session.get(
+            User, presentation.presenter_id or case.presenting_physician_id or case.managing_physician_id
+        )
+        return notice_pdf(
+            NoticeContent(
+                _letterhead(),
+                today,
+                f"{case.patient.first_name} {case.patient.last_name}",
+                case.patient.first_name,
+                conference.series.name,
+                conference.starts_at.astimezone(ZoneInfo(conference.series.timezone)).date(),
+                presenter.display_name if presenter else "your physician",
+            )
+        )
     content = letter_content(presentation, today, version, replaces, reason)
     return referrer_letter_pdf(content) if kind is LetterKind.REFERRER else patient_letter_pdf(content)
 
 
 def latest_letter(presentation_id: int, kind: LetterKind) -> PlanLetter | None:
     """The newest version of a kind of letter for a presentation."""
-    return db.session.scalar(sa.select(PlanLetter).where(PlanLetter.presentation_id == presentation_id, PlanLetter.kind == kind)
-                             .order_by(PlanLetter.version.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(PlanLetter)
+        .where(PlanLetter.presentation_id == presentation_id, PlanLetter.kind == kind)
+        .order_by(PlanLetter.version.desc())
+        .limit(1)
+    )
 
 
-def issue_letter(actor: User, presentation: Presentation, kind: LetterKind, now: datetime, today: date,
-                 correction_reason: str = "", remote_addr: str | None = None, corrects_version: int | None = None) -> PlanLetter:
+def issue_letter(
+    actor: User,
+    presentation: Presentation,
+    kind: LetterKind,
+    now: datetime,
+    today: date,
+    correction_reason: str = "",
+    remote_addr: str | None = None,
+    corrects_version: int | None = None,
+) -> PlanLetter:
     """Issue a letter; issuing again without a correction returns the letter already issued (a double click gives one).
 
     A correction names the version it corrects (the one the signer read): if another version was issued since, the
@@ -174,16 +278,30 @@ def issue_letter(actor: User, presentation: Presentation, kind: LetterKind, now:
     if previous is None and correction_reason.strip():
         raise LetterError("There is no issued letter to correct yet.")
     if previous is not None and previous.version != corrects_version:
-        if (previous.version - 1 == corrects_version and previous.issued_by_id == actor.id
-                and previous.correction_reason == correction_reason.strip()[:300]):
+        if (
+            previous.version - 1 == corrects_version
+            and previous.issued_by_id == actor.id
+            and previous.correction_reason == correction_reason.strip()[:300]
+        ):
             return previous  # the same correction, sent twice
-        raise LetterError(f"Version {previous.version} of this letter was issued meanwhile. Read it first; "
-                          "correct it if it still needs correcting.")
+        raise LetterError(
+            f"Version {previous.version} of this letter was issued meanwhile. Read it first; "
+            "correct it if it still needs correcting."
+        )
     version = 1 if previous is None else previous.version + 1
     pdf = render(locked, kind, today, version, previous.version if previous else None, correction_reason.strip())
-    letter = PlanLetter(presentation_id=locked.id, kind=kind, version=version, replaces_id=previous.id if previous else None,
-                        correction_reason=correction_reason.strip()[:300], issued_at=now, issued_by_id=actor.id, pdf=pdf,
-                        sha256=hashlib.sha256(pdf).hexdigest(), filename="")
+    letter = PlanLetter(
+        presentation_id=locked.id,
+        kind=kind,
+        version=version,
+        replaces_id=previous.id if previous else None,
+        correction_reason=correction_reason.strip()[:300],
+        issued_at=now,
+        issued_by_id=actor.id,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        filename="",
+    )
     db.session.add(letter)
     try:
         with db.session.begin_nested():
@@ -195,12 +313,27 @@ def issue_letter(actor: User, presentation: Presentation, kind: LetterKind, now:
         return existing
     letter.filename = f"{kind.value}-{locked.id}-v{version}-{letter.id}.pdf"  # no patient data in the name
     db.session.flush()
-    record(actor.id, "issue", "letter", letter.id, f"presentation={locked.id};kind={kind.value};version={version};sha256={letter.sha256[:12]}", remote_addr)
+    record(
+        actor.id,
+        "issue",
+        "letter",
+        letter.id,
+        f"presentation={locked.id};kind={kind.value};version={version};sha256={letter.sha256[:12]}",
+        remote_addr,
+    )
     return letter
 
 
-def record_dispatch(actor: User, letter: PlanLetter, sent_on: date, method: DispatchMethod, recipient: str, now: datetime, today: date,
-                    remote_addr: str | None = None) -> LetterDispatch:
+def record_dispatch(
+    actor: User,
+    letter: PlanLetter,
+    sent_on: date,
+    method: DispatchMethod,
+    recipient: str,
+    now: datetime,
+    today: date,
+    remote_addr: str | None = None,
+) -> LetterDispatch:
     """Record that a letter was sent: when, how, to whom. Sending the referrer letter completes the case."""
     case = letter.presentation.case
     if not (may_sign(actor, case) or actor.has_role(Role.COORDINATOR)):
@@ -211,21 +344,40 @@ def record_dispatch(actor: User, letter: PlanLetter, sent_on: date, method: Disp
         raise LetterError("A letter cannot be sent before it was issued.")
     if not recipient.strip():
         raise LetterError("Say to whom it was sent.")
-    dispatch = LetterDispatch(letter_id=letter.id, sent_on=sent_on, method=method, recipient=recipient.strip()[:200], recorded_by_id=actor.id, recorded_at=now)
+    dispatch = LetterDispatch(
+        letter_id=letter.id,
+        sent_on=sent_on,
+        method=method,
+        recipient=recipient.strip()[:200],
+        recorded_by_id=actor.id,
+        recorded_at=now,
+    )
     db.session.add(dispatch)
     if letter.kind is LetterKind.REFERRER and case.status is CaseStatus.PLAN_FINALIZED:
         set_status(actor, case, CaseStatus.LETTER_SENT, now, f"letter sent by {method.label.lower()}")
         # The opinion goes out as this letter: the second-opinion request is answered.
-        db.session.execute(sa.update(SecondOpinionRequest).where(
-            SecondOpinionRequest.case_id == case.id, SecondOpinionRequest.status == SecondOpinionStatus.CASE_CREATED,
-        ).values(status=SecondOpinionStatus.CLOSED))
+        db.session.execute(
+            sa.update(SecondOpinionRequest)
+            .where(
+                SecondOpinionRequest.case_id == case.id,
+                SecondOpinionRequest.status == SecondOpinionStatus.CASE_CREATED,
+            )
+            .values(status=SecondOpinionStatus.CLOSED)
+        )
     db.session.flush()
     record(actor.id, "dispatch", "letter", letter.id, f"method={method.value}", remote_addr)
     return dispatch
 
 
-def record_implementation(actor: User, presentation: Presentation, implemented: Implementation, reason: NonImplementationReason | None,
-                          note: str, now: datetime, remote_addr: str | None = None) -> None:
+def record_implementation(
+    actor: User,
+    presentation: Presentation,
+    implemented: Implementation,
+    reason: NonImplementationReason | None,
+    note: str,
+    now: datetime,
+    remote_addr: str | None = None,
+) -> None:
     """Later: was the recommended plan carried out? A 'partly' or 'no' needs its reason."""
     _require_signer(actor, presentation.case)
     plan = presentation.consensus_plan
@@ -240,24 +392,35 @@ def record_implementation(actor: User, presentation: Presentation, implemented: 
     record(actor.id, "implementation", "presentation", presentation.id, f"implemented={implemented.value}", remote_addr)
 
 
-def issue_batch(actor: User, conference: Conference, now: datetime, today: date,
-                remote_addr: str | None = None) -> tuple[list[PlanLetter], list[str]]:
+def issue_batch(
+    actor: User, conference: Conference, now: datetime, today: date, remote_addr: str | None = None
+) -> tuple[list[PlanLetter], list[str]]:
     """Issue the referrer and patient letters of every finalized plan of a conference the actor may sign.
 
     Each case is its own savepoint: a failure leaves that case's letters unissued and the others issued.
     """
     issued: list[PlanLetter] = []
     problems: list[str] = []
-    closed = db.session.scalars(sa.select(Presentation).where(Presentation.conference_id == conference.id,
-                                                              Presentation.status == PresentationStatus.CLOSED).order_by(Presentation.position))
+    closed = db.session.scalars(
+        sa.select(Presentation)
+        .where(Presentation.conference_id == conference.id, Presentation.status == PresentationStatus.CLOSED)
+        .order_by(Presentation.position)
+    )
     for presentation in closed:
         plan = presentation.consensus_plan
-        if plan is None or not plan.final_plan or not may_sign(actor, presentation.case) or latest_letter(presentation.id, LetterKind.REFERRER):
+        if (
+            plan is None
+            or not plan.final_plan
+            or not may_sign(actor, presentation.case)
+            or latest_letter(presentation.id, LetterKind.REFERRER)
+        ):
             continue
         try:
             with db.session.begin_nested():
-                letters = [issue_letter(actor, presentation, kind, now, today, remote_addr=remote_addr)
-                           for kind in (LetterKind.REFERRER, LetterKind.PATIENT)]
+                letters = [
+                    issue_letter(actor, presentation, kind, now, today, remote_addr=remote_addr)
+                    for kind in (LetterKind.REFERRER, LetterKind.PATIENT)
+                ]
             issued += letters
         except LetterError as error:
             problems.append(f"Case #{presentation.case_id}: {error}")
@@ -283,7 +446,9 @@ PENDING_FILED_PER_REQUEST = 50
 
 def letters_to_file(issued: list[PlanLetter], earlier: int = PENDING_FILED_PER_REQUEST) -> list[PlanLetter]:
     """The letters just issued, then up to `earlier` older ones whose filed copy is still missing."""
-    query = sa.select(PlanLetter).where(PlanLetter.filed_at.is_(None), PlanLetter.id.not_in([letter.id for letter in issued]))
+    query = sa.select(PlanLetter).where(
+        PlanLetter.filed_at.is_(None), PlanLetter.id.not_in([letter.id for letter in issued])
+    )
     return [*issued, *db.session.scalars(query.order_by(PlanLetter.id).limit(earlier))]
 
 

@@ -10,8 +10,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from tumorboard.access import allow
-from tumorboard.actions import run_action
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.visibility import require_case
@@ -21,10 +19,12 @@ from tumorboard.extensions import db
 from tumorboard.letters import operations as ops
 from tumorboard.letters.forms import DelegateForm, DispatchForm, FinalPlanForm, ImplementationForm, IssueForm
 from tumorboard.letters.models import LetterDelegate, PlanLetter
-from tumorboard.letters.pages import issued_not_sent, letters_of, signable_by, waiting_for_letters
+from tumorboard.letters.queries import issued_not_sent, letters_of, signable_by, waiting_for_letters
 from tumorboard.program.settings import program_today, program_zone
-from tumorboard.sessions.models import Presentation
+from tumorboard.room.models import Presentation
 from tumorboard.vocab import DispatchMethod, Implementation, LetterKind, NonImplementationReason, Role
+from tumorboard.web.access import allow
+from tumorboard.web.actions import run_action
 
 bp = Blueprint("letters", __name__, url_prefix="/letters", cli_group=None)
 
@@ -53,15 +53,45 @@ def index() -> str:
     unsent = issued_not_sent(_scope())
     delegates = colleagues = []
     if current_user.has_role(Role.PHYSICIAN):
-        delegates = list(db.session.scalars(sa.select(User).join(LetterDelegate, LetterDelegate.delegate_id == User.id)
-                                            .where(LetterDelegate.physician_id == current_user.id).order_by(User.full_name)))
-        colleagues = list(db.session.scalars(sa.select(User).join(UserRole, UserRole.user_id == User.id)
-                                             .where(UserRole.role.in_((Role.PHYSICIAN, Role.COORDINATOR)), User.active.is_(True), User.id != current_user.id)
-                                             .order_by(User.full_name).distinct()))
-    html = render_template("letters/index.html", waiting=waiting, total=total, unsent=unsent, delegates=delegates,
-                           colleagues=[c for c in colleagues if c not in delegates], form=DelegateForm())
+        delegates = list(
+            db.session.scalars(
+                sa.select(User)
+                .join(LetterDelegate, LetterDelegate.delegate_id == User.id)
+                .where(LetterDelegate.physician_id == current_user.id)
+                .order_by(User.full_name)
+            )
+        )
+        colleagues = list(
+            db.session.scalars(
+                sa.select(User)
+                .join(UserRole, UserRole.user_id == User.id)
+                .where(
+                    UserRole.role.in_((Role.PHYSICIAN, Role.COORDINATOR)),
+                    User.active.is_(True),
+                    User.id != current_user.id,
+                )
+                .order_by(User.full_name)
+                .distinct()
+            )
+        )
+    html = render_template(
+        "letters/index.html",
+        waiting=waiting,
+        total=total,
+        unsent=unsent,
+        delegates=delegates,
+        colleagues=[c for c in colleagues if c not in delegates],
+        form=DelegateForm(),
+    )
     if waiting or unsent:
-        record(current_user.id, "list", "case", None, "letters;ids=" + ",".join(str(r.case_id) for r in [*waiting, *unsent]), request.remote_addr)
+        record(
+            current_user.id,
+            "list",
+            "case",
+            None,
+            "letters;ids=" + ",".join(str(r.case_id) for r in [*waiting, *unsent]),
+            request.remote_addr,
+        )
         db.session.commit()
     return html
 
@@ -83,18 +113,44 @@ def plan(presentation_id: int) -> object:
         if not signer:
             abort(403)
         if form.validate():
-            return _act(url_for("letters.plan", presentation_id=presentation.id), lambda: ops.finalize_plan(
-                current_user, presentation, form.final_plan.data or "", form.next_steps.data or "", utcnow(), request.remote_addr)
-                and "The plan is final. Preview the letter, then issue it.")
+            return _act(
+                url_for("letters.plan", presentation_id=presentation.id),
+                lambda: (
+                    ops.finalize_plan(
+                        current_user,
+                        presentation,
+                        form.final_plan.data or "",
+                        form.next_steps.data or "",
+                        utcnow(),
+                        request.remote_addr,
+                    )
+                    and "The plan is final. Preview the letter, then issue it."
+                ),
+            )
     elif presentation.consensus_plan is not None:
         form.final_plan.data = presentation.consensus_plan.final_plan or presentation.consensus_plan.text
         form.next_steps.data = presentation.consensus_plan.next_steps
-    record(current_user.id, "view", "case", presentation.case_id, f"letters presentation={presentation.id}", request.remote_addr)
+    record(
+        current_user.id,
+        "view",
+        "case",
+        presentation.case_id,
+        f"letters presentation={presentation.id}",
+        request.remote_addr,
+    )
     letters = letters_of(presentation.id)
     html = render_template(
-        "letters/plan.html", p=presentation, case=presentation.case, form=form, signer=signer, letters=letters,
-        issue_form=IssueForm(), dispatch_form=DispatchForm(formdata=None, sent_on=program_today(), recipient=presentation.case.referring_name),
-        implementation_form=ImplementationForm(), kinds=LetterKind, may_dispatch=signer or current_user.has_role(Role.COORDINATOR),
+        "letters/plan.html",
+        p=presentation,
+        case=presentation.case,
+        form=form,
+        signer=signer,
+        letters=letters,
+        issue_form=IssueForm(),
+        dispatch_form=DispatchForm(formdata=None, sent_on=program_today(), recipient=presentation.case.referring_name),
+        implementation_form=ImplementationForm(),
+        kinds=LetterKind,
+        may_dispatch=signer or current_user.has_role(Role.COORDINATOR),
     )
     db.session.commit()
     return html
@@ -105,12 +161,14 @@ def plan(presentation_id: int) -> object:
 def preview(presentation_id: int, kind: str) -> object:
     """The letter as it would be issued today (not stored)."""
     presentation = _presentation(presentation_id)
-    if kind not in LetterKind._value2member_map_:
+    if LetterKind.from_code(kind) is None:
         abort(404)
     if not (ops.may_sign(current_user, presentation.case) or current_user.has_role(Role.COORDINATOR)):
         abort(403)
     pdf = ops.render(presentation, LetterKind(kind), program_today())
-    record(current_user.id, "preview", "letter", None, f"presentation={presentation.id};kind={kind}", request.remote_addr)
+    record(
+        current_user.id, "preview", "letter", None, f"presentation={presentation.id};kind={kind}", request.remote_addr
+    )
     db.session.commit()
     return send_file(BytesIO(pdf), mimetype="application/pdf", download_name=f"preview-{kind}-{presentation.id}.pdf")
 
@@ -128,8 +186,16 @@ def issue(presentation_id: int) -> object:
     issued: list[PlanLetter] = []
 
     def act() -> str:
-        letter = ops.issue_letter(current_user, presentation, kind, utcnow(), program_today(), form.correction_reason.data or "",
-                                  request.remote_addr, form.corrects_version.data)
+        letter = ops.issue_letter(
+            current_user,
+            presentation,
+            kind,
+            utcnow(),
+            program_today(),
+            form.correction_reason.data or "",
+            request.remote_addr,
+            form.corrects_version.data,
+        )
         issued.append(letter)
         return f"{kind.label} letter, version {letter.version}, issued."
 
@@ -148,8 +214,12 @@ def _file(letters: list[PlanLetter]) -> None:
     if failed:
         current_app.logger.error("could not file letters %s in %s", ", ".join(failed), _reports_dir())
         if {letter.filename for letter in letters} & set(failed):
-            flash("The letter is issued, but its filed copy could not be written; it is filed again with the next letter. "
-                  "Tell the administrator.", "warning")
+            flash(
+                "The letter is issued, but its filed copy could not be written; it is filed again with the next "
+                "letter. "
+                "Tell the administrator.",
+                "warning",
+            )
 
 
 @bp.route("/<int:letter_id>.pdf")
@@ -157,8 +227,11 @@ def _file(letters: list[PlanLetter]) -> None:
 def download(letter_id: int) -> object:
     """An issued letter, exactly as issued."""
     letter = db.get_or_404(PlanLetter, letter_id)
-    if not (current_user.has_role(Role.COORDINATOR, Role.AUDITOR) or ops.may_sign(current_user, letter.presentation.case)
-            or current_user.id == letter.presentation.case.presenting_physician_id):
+    if not (
+        current_user.has_role(Role.COORDINATOR, Role.AUDITOR)
+        or ops.may_sign(current_user, letter.presentation.case)
+        or current_user.id == letter.presentation.case.presenting_physician_id
+    ):
         abort(403)
     record(current_user.id, "download", "letter", letter.id, f"version={letter.version}", request.remote_addr)
     db.session.commit()
@@ -175,9 +248,22 @@ def dispatch(letter_id: int) -> object:
     if not form.validate_on_submit() or form.sent_on.data is None:
         flash("Give the date it was sent (YYYY-MM-DD).", "warning")
         return redirect(back)
-    return _act(back, lambda: ops.record_dispatch(current_user, letter, form.sent_on.data, DispatchMethod(form.method.data),
-                                                  form.recipient.data or "", utcnow(), program_today(), request.remote_addr)
-                and "Sending recorded.")
+    return _act(
+        back,
+        lambda: (
+            ops.record_dispatch(
+                current_user,
+                letter,
+                form.sent_on.data,
+                DispatchMethod(form.method.data),
+                form.recipient.data or "",
+                utcnow(),
+                program_today(),
+                request.remote_addr,
+            )
+            and "Sending recorded."
+        ),
+    )
 
 
 @bp.route("/presentation/<int:presentation_id>/implementation", methods=["POST"])
@@ -190,10 +276,21 @@ def implementation(presentation_id: int) -> object:
     if not form.validate_on_submit() or not form.implemented.data:
         flash("Say whether the plan was carried out.", "warning")
         return redirect(back)
-    return _act(back, lambda: ops.record_implementation(
-        current_user, presentation, Implementation(form.implemented.data),
-        NonImplementationReason(form.reason.data) if form.reason.data else None, form.note.data or "", utcnow(), request.remote_addr)
-        or "Follow-up recorded.")
+    return _act(
+        back,
+        lambda: (
+            ops.record_implementation(
+                current_user,
+                presentation,
+                Implementation(form.implemented.data),
+                NonImplementationReason(form.reason.data) if form.reason.data else None,
+                form.note.data or "",
+                utcnow(),
+                request.remote_addr,
+            )
+            or "Follow-up recorded."
+        ),
+    )
 
 
 @bp.route("/batch/<int:conference_id>", methods=["POST"])
@@ -207,8 +304,11 @@ def batch(conference_id: int) -> object:
     db.session.commit()
     _file(issued)
     cases = len({letter.presentation_id for letter in issued})
-    flash(f"Letters issued for {cases} case{'s' if cases != 1 else ''}." + (" Not issued: " + " ".join(problems) if problems else ""),
-          "success" if not problems else "warning")
+    flash(
+        f"Letters issued for {cases} case{'s' if cases != 1 else ''}."
+        + (" Not issued: " + " ".join(problems) if problems else ""),
+        "success" if not problems else "warning",
+    )
     return redirect(url_for("letters.index"))
 
 
@@ -220,5 +320,14 @@ def delegates() -> object:
     if not form.validate_on_submit() or not form.user_id.data or form.action.data not in ("add", "remove"):
         abort(400)
     other = db.get_or_404(User, form.user_id.data)
-    return _act(url_for("letters.index"), lambda: ops.set_delegate(current_user, other, form.action.data == "add", request.remote_addr)
-                or (f"{other.full_name} may now issue your letters." if form.action.data == "add" else f"{other.full_name} is no longer your delegate."))
+    return _act(
+        url_for("letters.index"),
+        lambda: (
+            ops.set_delegate(current_user, other, form.action.data == "add", request.remote_addr)
+            or (
+                f"{other.full_name} may now issue your letters."
+                if form.action.data == "add"
+                else f"{other.full_name} is no longer your delegate."
+            )
+        ),
+    )

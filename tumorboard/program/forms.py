@@ -26,8 +26,11 @@ class SettingsForm(FlaskForm):
     letterhead_name = StringField("Program name on letters", validators=[Optional(), Length(max=200)])
     letterhead_address = TextAreaField("Address", validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
     letterhead_phone = StringField("Phone", validators=[Optional(), Length(max=40)])
-    mrn_pattern = StringField("MRN format (regular expression)", validators=[DataRequired(), Length(max=120), _valid_pattern],
-                              description="For example ^[A-Z0-9]{6,12}$ or ^\\d{8}$. Applies to new and changed cases.")
+    mrn_pattern = StringField(
+        "MRN format (regular expression)",
+        validators=[DataRequired(), Length(max=120), _valid_pattern],
+        description="For example ^[A-Z0-9]{6,12}$ or ^\\d{8}$. Applies to new and changed cases.",
+    )
     target_case_presentation_rate = DecimalField("Case presentation rate target (%)", places=1, validators=PERCENT)
     target_prospective_rate = DecimalField("Prospective presentation target (%)", places=1, validators=PERCENT)
     target_attendance_rate = DecimalField("Attendance target per required specialty (%)", places=1, validators=PERCENT)
@@ -37,6 +40,10 @@ class SettingsForm(FlaskForm):
     naprc_enabled = BooleanField("Rectal program (NAPRC) measures")
     restrict_cases_to_series = BooleanField(
         "Physicians see only the cases of their own boards",
-        description="Off: every physician may read every case. On: a physician reads the cases of the series they belong to, "
-                    "and those they present or manage; coordinators, navigators, auditors and admins see all.")
-    second_opinion_days = WholeNumberField("Second-opinion promise (days)", validators=[InputRequired(), NumberRange(1, 60)])
+        description="Off: every physician may read every case. On: a physician reads the cases of the series they "
+        "belong to, "
+        "and those they present or manage; coordinators, navigators, auditors and admins see all.",
+    )
+    second_opinion_days = WholeNumberField(
+        "Second-opinion promise (days)", validators=[InputRequired(), NumberRange(1, 60)]
+    )

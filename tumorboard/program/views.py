@@ -7,19 +7,33 @@ from decimal import Decimal
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tumorboard.access import allow
 from tumorboard.audit.operations import record
 from tumorboard.extensions import db
 from tumorboard.program.forms import SettingsForm
 from tumorboard.program.models import PROGRAM_SETTINGS_ID, ProgramSettings
 from tumorboard.program.settings import program_settings
 from tumorboard.vocab import Role
+from tumorboard.web.access import allow
 
 bp = Blueprint("program", __name__, url_prefix="/settings")
 
-TARGETS = ("target_case_presentation_rate", "target_prospective_rate", "target_attendance_rate", "target_discussion_rate", "target_frequency_rate")
-PLAIN = ("letterhead_name", "letterhead_address", "letterhead_phone", "mrn_pattern", "napbc_enabled", "naprc_enabled", "second_opinion_days",
-         "restrict_cases_to_series")
+TARGETS = (
+    "target_case_presentation_rate",
+    "target_prospective_rate",
+    "target_attendance_rate",
+    "target_discussion_rate",
+    "target_frequency_rate",
+)
+PLAIN = (
+    "letterhead_name",
+    "letterhead_address",
+    "letterhead_phone",
+    "mrn_pattern",
+    "napbc_enabled",
+    "naprc_enabled",
+    "second_opinion_days",
+    "restrict_cases_to_series",
+)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -45,7 +59,14 @@ def edit() -> object:
             setattr(stored, name, fraction)
         db.session.add(stored)
         db.session.flush()
-        record(current_user.id, "update", "program_settings", PROGRAM_SETTINGS_ID, f"fields={','.join(changed) or 'none'}", request.remote_addr)
+        record(
+            current_user.id,
+            "update",
+            "program_settings",
+            PROGRAM_SETTINGS_ID,
+            f"fields={','.join(changed) or 'none'}",
+            request.remote_addr,
+        )
         db.session.commit()
         flash("Program settings saved.", "success")
         return redirect(url_for("program.edit"))

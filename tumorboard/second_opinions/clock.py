@@ -31,14 +31,20 @@ class PromiseClock:
         return f"{self.days_left} day{'s' if self.days_left != 1 else ''} left"
 
 
-def promise_clock(complete_at: datetime | None, plan_sent_at: datetime | None, now: datetime, days: int = 7) -> PromiseClock:
+def promise_clock(
+    complete_at: datetime | None, plan_sent_at: datetime | None, now: datetime, days: int = 7
+) -> PromiseClock:
     """The clock starts when the records are complete and stops when the plan letter goes out."""
     if complete_at is None:
         return PromiseClock(False, None, None, False, False)
     due = complete_at + timedelta(days=days)
     end = plan_sent_at or now
     # Days left round up (7 hours left is "1 day left"); days overdue count whole days late, at least one.
-    days_left = math.ceil((due - end) / timedelta(days=1)) if end <= due else -max(1, math.floor((end - due) / timedelta(days=1)))
+    days_left = (
+        math.ceil((due - end) / timedelta(days=1))
+        if end <= due
+        else -max(1, math.floor((end - due) / timedelta(days=1)))
+    )
     breached = end > due
     return PromiseClock(True, due, days_left, breached, plan_sent_at is not None and not breached)
 

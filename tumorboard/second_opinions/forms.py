@@ -13,7 +13,13 @@ from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.vocab import AttendanceMode, InsuranceStatus, Requester, Sex, Specialty
 
 REQUEST_INPUT_FIELDS = tuple(name for name in RequestInput.__dataclass_fields__ if name != "received_on")
-ENUMS = {"sex": Sex, "requester": Requester, "requested_specialty": Specialty, "visit_mode": AttendanceMode, "insurance_status": InsuranceStatus}
+ENUMS = {
+    "sex": Sex,
+    "requester": Requester,
+    "requested_specialty": Specialty,
+    "visit_mode": AttendanceMode,
+    "insurance_status": InsuranceStatus,
+}
 
 
 class RequestForm(PatientForm):
@@ -26,11 +32,17 @@ class RequestForm(PatientForm):
     contact_email = optional_text("Contact e-mail", 254)
     referring_name = optional_text("Referring provider", 120)
     referring_practice = optional_text("Referring practice", 200)
-    referring_address = TextAreaField("Referring practice address", validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
-    diagnosis_as_stated = TextAreaField("Diagnosis as stated", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    referring_address = TextAreaField(
+        "Referring practice address", validators=[Optional(), Length(max=1000)], render_kw={"rows": 2}
+    )
+    diagnosis_as_stated = TextAreaField(
+        "Diagnosis as stated", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
+    )
     requested_specialty = SelectField("Specialty wanted", choices=vocabulary_choices(Specialty, CHOOSE), default="")
     visit_mode = SelectField("Visit", choices=vocabulary_choices(AttendanceMode, CHOOSE), default="")
-    insurance_status = SelectField("Insurance verification", choices=vocabulary_choices(InsuranceStatus), default=InsuranceStatus.NOT_STARTED.value)
+    insurance_status = SelectField(
+        "Insurance verification", choices=vocabulary_choices(InsuranceStatus), default=InsuranceStatus.NOT_STARTED.value
+    )
     navigator_id = SelectField("Navigator", choices=[], default="")
     received_on = DateField("Request received on", validators=[Optional()])
     submit = SubmitField("Save")
@@ -46,7 +58,9 @@ class RequestForm(PatientForm):
 
     def fill_from(self, request: SecondOpinionRequest) -> None:
         """Show a stored request."""
-        values = {name: getattr(request.patient if name in PATIENT_FIELDS else request, name) for name in REQUEST_INPUT_FIELDS}
+        values = {
+            name: getattr(request.patient if name in PATIENT_FIELDS else request, name) for name in REQUEST_INPUT_FIELDS
+        }
         show_values(self, {**values, "received_on": request.received_at.date()}, ("navigator_id",))
 
 

@@ -38,8 +38,12 @@ def validate_request(data: RequestInput, today: date, mrn_pattern: str) -> Probl
     if data.birth_date and data.birth_date > today:
         problems.add("birth_date", "This date is in the future.")
     required = {
-        "requester": "who is asking", "contact_name": "a contact name", "diagnosis_as_stated": "the diagnosis as stated",
-        "requested_specialty": "the specialty wanted", "visit_mode": "in person or virtual", "navigator_id": "the navigator",
+        "requester": "who is asking",
+        "contact_name": "a contact name",
+        "diagnosis_as_stated": "the diagnosis as stated",
+        "requested_specialty": "the specialty wanted",
+        "visit_mode": "in person or virtual",
+        "navigator_id": "the navigator",
         "received_on": "the date the request came in",
     }
     for name, what in required.items():
@@ -83,7 +87,9 @@ def validate_records(updates: list[RecordUpdate], today: date) -> tuple[list[Rec
             problems.add(key, f"{update.kind.label}: received before it was requested.")
         if update.state is not RecordState.RECEIVED:
             received_on = None
-        checked.append(RecordUpdate(update.kind, update.state, update.requested_on, received_on, update.note.strip()[:300]))
+        checked.append(
+            RecordUpdate(update.kind, update.state, update.requested_on, received_on, update.note.strip()[:300])
+        )
     return checked, problems
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
-from datetime import UTC, datetime, time
 
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User
@@ -13,13 +13,15 @@ from tumorboard.cases.models import Case
 from tumorboard.cases.operations import assign_patient, resolve_patient
 from tumorboard.extensions import db
 from tumorboard.letters.models import LetterDispatch, PlanLetter
+from tumorboard.room.models import Presentation
 from tumorboard.second_opinions.intake import RecordUpdate, RequestInput, records_complete
 from tumorboard.second_opinions.models import RecordItem, SecondOpinionRequest
-from tumorboard.sessions.models import Presentation
 from tumorboard.vocab import LetterKind, RecordKind, SecondOpinionStatus
 
 REQUEST_FIELDS = tuple(
-    f.name for f in fields(RequestInput) if f.name not in ("mrn", "last_name", "first_name", "birth_date", "sex", "received_on")
+    f.name
+    for f in fields(RequestInput)
+    if f.name not in ("mrn", "last_name", "first_name", "birth_date", "sex", "received_on")
 )
 OPEN_STATUSES = (SecondOpinionStatus.OPEN, SecondOpinionStatus.RECORDS_COMPLETE, SecondOpinionStatus.CASE_CREATED)
 
@@ -49,9 +51,15 @@ def _apply(request: SecondOpinionRequest, data: RequestInput) -> list[str]:
     return changed
 
 
-def create_request(actor: User, data: RequestInput, now: datetime, remote_addr: str | None = None) -> SecondOpinionRequest:
+def create_request(
+    actor: User, data: RequestInput, now: datetime, remote_addr: str | None = None
+) -> SecondOpinionRequest:
     """Record a request with its full records checklist (everything needed until marked otherwise)."""
-    received = datetime.combine(data.received_on, time(12), UTC) if data.received_on and data.received_on != now.date() else now
+    received = (
+        datetime.combine(data.received_on, time(12), UTC)
+        if data.received_on and data.received_on != now.date()
+        else now
+    )
     request = SecondOpinionRequest(patient=resolve_patient(data), received_at=received, status=SecondOpinionStatus.OPEN)
     _apply(request, data)
     request.records = [RecordItem(kind=kind) for kind in RecordKind]
@@ -61,7 +69,9 @@ def create_request(actor: User, data: RequestInput, now: datetime, remote_addr: 
     return request
 
 
-def update_request(actor: User, request: SecondOpinionRequest, data: RequestInput, remote_addr: str | None = None) -> None:
+def update_request(
+    actor: User, request: SecondOpinionRequest, data: RequestInput, remote_addr: str | None = None
+) -> None:
     """Change the intake details (contact, insurance, navigator, ...)."""
     if request.status not in OPEN_STATUSES:
         raise RequestClosed(f"A {request.status.label.lower()} request cannot change.")
@@ -71,8 +81,16 @@ def update_request(actor: User, request: SecondOpinionRequest, data: RequestInpu
     record(actor.id, "update", "second_opinion", request.id, f"fields={','.join(changed) or 'none'}", remote_addr)
 
 
-def update_records(actor: User, request: SecondOpinionRequest, updates: list[RecordUpdate], now: datetime, remote_addr: str | None = None) -> None:
-    """Save the checklist; the 7-day clock starts when every record is in or not needed (and stops if one goes missing)."""
+def update_records(
+    actor: User,
+    request: SecondOpinionRequest,
+    updates: list[RecordUpdate],
+    now: datetime,
+    remote_addr: str | None = None,
+) -> None:
+    """Save the checklist; the 7-day clock starts when every record is in
+    or not needed (and stops if one goes missing).
+    """
     if request.status not in OPEN_STATUSES:
         raise RequestClosed(f"A {request.status.label.lower()} request cannot change.")
     lines = {item.kind: item for item in request.records}
@@ -81,7 +99,12 @@ def update_records(actor: User, request: SecondOpinionRequest, updates: list[Rec
         if item is None:
             item = RecordItem(kind=update.kind)
             request.records.append(item)
-        item.state, item.requested_on, item.received_on, item.note = update.state, update.requested_on, update.received_on, update.note
+        item.state, item.requested_on, item.received_on, item.note = (
+            update.state,
+            update.requested_on,
+            update.received_on,
+            update.note,
+        )
     complete = records_complete([item.state for item in request.records])
     if complete and request.complete_at is None:
         request.complete_at = now
@@ -91,7 +114,9 @@ def update_records(actor: User, request: SecondOpinionRequest, updates: list[Rec
         request.complete_at = None
         request.status = SecondOpinionStatus.OPEN
     db.session.flush()
-    record(actor.id, "update", "second_opinion", request.id, f"records;complete={'yes' if complete else 'no'}", remote_addr)
+    record(
+        actor.id, "update", "second_opinion", request.id, f"records;complete={'yes' if complete else 'no'}", remote_addr
+    )
 
 
 def cancel_request(actor: User, request: SecondOpinionRequest, reason: str, remote_addr: str | None = None) -> None:

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tumorboard.access import allow
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.models import Patient
@@ -31,6 +30,7 @@ from tumorboard.second_opinions.operations import (
     update_request,
 )
 from tumorboard.vocab import RecordKind, RecordState, Role
+from tumorboard.web.access import allow
 
 bp = Blueprint("second_opinions", __name__, url_prefix="/second-opinions")
 
@@ -40,8 +40,10 @@ WORKERS = (Role.NAVIGATOR, Role.COORDINATOR)
 
 def _navigators(form: RequestForm) -> None:
     rows = db.session.execute(
-        db.select(User.id, User.full_name).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.NAVIGATOR, User.active.is_(True)).order_by(User.full_name)
+        sa.select(User.id, User.full_name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.NAVIGATOR, User.active.is_(True))
+        .order_by(User.full_name)
     ).all()
     form.set_navigators(list(rows))
 
@@ -72,11 +74,19 @@ def index() -> str:
     now = utcnow()
     days = program_settings().second_opinion_days
     received = (
-        db.select(RecordItem.request_id, db.func.count(RecordItem.id).label("done"))
-        .where(RecordItem.state.in_((RecordState.RECEIVED, RecordState.NOT_APPLICABLE))).group_by(RecordItem.request_id).subquery()
+        sa.select(RecordItem.request_id, sa.func.count(RecordItem.id).label("done"))
+        .where(RecordItem.state.in_((RecordState.RECEIVED, RecordState.NOT_APPLICABLE)))
+        .group_by(RecordItem.request_id)
+        .subquery()
     )
     rows = db.session.execute(
-        db.select(SecondOpinionRequest, Patient.last_name, Patient.first_name, User.full_name, db.func.coalesce(received.c.done, 0))
+        sa.select(
+            SecondOpinionRequest,
+            Patient.last_name,
+            Patient.first_name,
+            User.full_name,
+            sa.func.coalesce(received.c.done, 0),
+        )
         .join(Patient, SecondOpinionRequest.patient_id == Patient.id)
         .outerjoin(User, SecondOpinionRequest.navigator_id == User.id)
         .outerjoin(received, received.c.request_id == SecondOpinionRequest.id)
@@ -85,13 +95,26 @@ def index() -> str:
     ).all()
     # The plan letter (issue: letters) stops the clock; until letters exist every open request's clock runs.
     items = [
-        {"request": r, "patient": f"{last}, {first}", "navigator": navigator or "—", "done": done, "total": len(RecordKind),
-         "clock": promise_clock(r.complete_at, None, now, days)}
+        {
+            "request": r,
+            "patient": f"{last}, {first}",
+            "navigator": navigator or "—",
+            "done": done,
+            "total": len(RecordKind),
+            "clock": promise_clock(r.complete_at, None, now, days),
+        }
         for r, last, first, navigator, done in rows
     ]
     items.sort(key=lambda item: (not item["clock"].breached, item["clock"].days_left if item["clock"].started else 99))
     if items:
-        record(current_user.id, "list", "second_opinion", None, "ids=" + ",".join(str(i["request"].id) for i in items), request.remote_addr)
+        record(
+            current_user.id,
+            "list",
+            "second_opinion",
+            None,
+            "ids=" + ",".join(str(i["request"].id) for i in items),
+            request.remote_addr,
+        )
     html = render_template("second_opinions/index.html", items=items, days=days)
     db.session.commit()  # after rendering, so the listed rows are not expired and reloaded one by one
     return html
@@ -143,11 +166,17 @@ def show(request_id: int) -> str:
     existing = db.get_or_404(SecondOpinionRequest, request_id)
     record(current_user.id, "view", "second_opinion", existing.id, remote_addr=request.remote_addr)
     db.session.commit()
-    clock = promise_clock(existing.complete_at, plan_sent_at(existing), utcnow(), program_settings().second_opinion_days)
+    clock = promise_clock(
+        existing.complete_at, plan_sent_at(existing), utcnow(), program_settings().second_opinion_days
+    )
     lines = {item.kind: item for item in existing.records}
     return render_template(
-        "second_opinions/show.html", r=existing, clock=clock, lines=[(kind, lines.get(kind)) for kind in RecordKind],
-        states=RecordState, can_work=current_user.has_role(*WORKERS) and existing.status in OPEN_STATUSES,
+        "second_opinions/show.html",
+        r=existing,
+        clock=clock,
+        lines=[(kind, lines.get(kind)) for kind in RecordKind],
+        states=RecordState,
+        can_work=current_user.has_role(*WORKERS) and existing.status in OPEN_STATUSES,
         cancel_form=CancelForm(),
     )
 
@@ -180,15 +209,18 @@ def records(request_id: int) -> object:
     updates = []
     for kind in RecordKind:
         raw_state = request.form.get(f"state_{kind.value}", "")
-        if raw_state not in RecordState._value2member_map_:
+        if RecordState.from_code(raw_state) is None:
             problems.append(f"{kind.label}: choose a state.")
             continue
-        updates.append(RecordUpdate(
-            kind, RecordState(raw_state),
-            _read_date(request.form.get(f"requested_on_{kind.value}", ""), kind, "requested", problems),
-            _read_date(request.form.get(f"received_on_{kind.value}", ""), kind, "received", problems),
-            request.form.get(f"note_{kind.value}", ""),
-        ))
+        updates.append(
+            RecordUpdate(
+                kind,
+                RecordState(raw_state),
+                _read_date(request.form.get(f"requested_on_{kind.value}", ""), kind, "requested", problems),
+                _read_date(request.form.get(f"received_on_{kind.value}", ""), kind, "received", problems),
+                request.form.get(f"note_{kind.value}", ""),
+            )
+        )
     checked, rule_problems = validate_records(updates, program_today())
     problems += [m for msgs in rule_problems.by_field.values() for m in msgs]
     if problems:
@@ -201,7 +233,10 @@ def records(request_id: int) -> object:
         flash(str(error), "warning")
         return redirect(url_for("second_opinions.show", request_id=existing.id))
     db.session.commit()
-    flash("Records checklist saved." + (" All records are in: the case can be created." if existing.complete_at else ""), "success")
+    flash(
+        "Records checklist saved." + (" All records are in: the case can be created." if existing.complete_at else ""),
+        "success",
+    )
     return redirect(url_for("second_opinions.show", request_id=existing.id))
 
 

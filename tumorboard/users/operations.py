@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tumorboard.access import NotAllowed
+import sqlalchemy as sa
+
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.auth.policy import password_problems
 from tumorboard.extensions import db
 from tumorboard.text import ONE_LINE, is_one_line
 from tumorboard.vocab import Role, Specialty
+from tumorboard.web.access import NotAllowed
 
 # Roles only an admin hands out or takes away: admin rights, and the surveyor's read-only access to the audit log.
 ADMIN_GRANTED = frozenset({Role.ADMIN, Role.AUDITOR})
@@ -47,7 +49,7 @@ def _check(actor: User | None, data: UserData, user: User | None) -> dict[str, l
     username, email = data.username.strip(), data.email.strip().lower()
     if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
         problems["username"] = ["Use letters, digits, dots, dashes or underscores."]
-    clash = db.session.scalar(db.select(User).where((User.username == username) | (User.email == email)))
+    clash = db.session.scalar(sa.select(User).where((User.username == username) | (User.email == email)))
     if clash is not None and clash is not user:
         key = "username" if clash.username == username else "email"
         problems.setdefault(key, []).append(f"Another user already has this {key}.")
@@ -68,16 +70,28 @@ def _check(actor: User | None, data: UserData, user: User | None) -> dict[str, l
             problems.setdefault("roles", []).append("You cannot remove your own admin role.")
         elif data.roles != before:
             problems.setdefault("roles", []).append("You cannot change your own roles: ask an admin.")
-    if user is not None and Role.ADMIN in before and user.active and (Role.ADMIN not in data.roles or not data.active) and _last_admin(user):
+    if (
+        user is not None
+        and Role.ADMIN in before
+        and user.active
+        and (Role.ADMIN not in data.roles or not data.active)
+        and _last_admin(user)
+    ):
         problems.setdefault("roles" if data.active else "active", []).append(
-            "This is the only active admin: make someone else an admin first.")
+            "This is the only active admin: make someone else an admin first."
+        )
     return problems
 
 
 def _last_admin(user: User) -> bool:
     """Whether `user` is the only active admin (locked, so two admins cannot demote each other at once)."""
-    admins = db.session.scalars(db.select(User.id).join(UserRole, UserRole.user_id == User.id).where(
-        UserRole.role == Role.ADMIN, User.active.is_(True)).order_by(User.id).with_for_update()).all()
+    admins = db.session.scalars(
+        sa.select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN, User.active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
     return set(admins) <= {user.id}
 
 
@@ -124,7 +138,9 @@ def update_user(actor: User, user: User, data: UserData, remote_addr: str | None
         raise UserError(problems)
     _apply(user, data)
     db.session.flush()
-    record(actor.id, "update", "user", user.id, f"roles={','.join(sorted(data.roles))};active={data.active}", remote_addr)
+    record(
+        actor.id, "update", "user", user.id, f"roles={','.join(sorted(data.roles))};active={data.active}", remote_addr
+    )
     return user
 
 

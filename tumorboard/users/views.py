@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tumorboard.access import NotAllowed, allow
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.extensions import db
@@ -13,6 +13,7 @@ from tumorboard.forms import show_problems
 from tumorboard.users.forms import NewUserForm, ResetPasswordForm, SignOutForm, UserForm
 from tumorboard.users.operations import UserData, UserError, create_user, may_manage, reset_password, update_user
 from tumorboard.vocab import Role, Specialty
+from tumorboard.web.access import NotAllowed, allow
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -47,9 +48,9 @@ def index() -> str:
     """Every user, filterable by role and by name."""
     role = request.args.get("role", "")
     query = request.args.get("q", "").strip()
-    stmt = db.select(User).order_by(User.active.desc(), User.full_name)
-    if role in Role._value2member_map_:
-        stmt = stmt.where(User.id.in_(db.select(UserRole.user_id).where(UserRole.role == Role(role))))
+    stmt = sa.select(User).order_by(User.active.desc(), User.full_name)
+    if Role.from_code(role) is not None:
+        stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(role))))
     if query:
         like = f"%{query}%"
         stmt = stmt.where(User.full_name.ilike(like) | User.username.ilike(like))
@@ -92,8 +93,14 @@ def edit(user_id: int) -> object:
             db.session.commit()
             flash(f"User {user.username} saved.", "success")
             return redirect(url_for("users.index"))
-    return render_template("users/form.html", form=form, title=f"Edit {user.full_name}", user=user, reset_form=ResetPasswordForm(),
-                           manageable=may_manage(current_user, user))
+    return render_template(
+        "users/form.html",
+        form=form,
+        title=f"Edit {user.full_name}",
+        user=user,
+        reset_form=ResetPasswordForm(),
+        manageable=may_manage(current_user, user),
+    )
 
 
 @bp.route("/<int:user_id>/password", methods=["POST"])
@@ -113,8 +120,14 @@ def password(user_id: int) -> object:
             db.session.commit()
             flash(f"New password set for {user.username}.", "success")
             return redirect(url_for("users.edit", user_id=user.id))
-    return render_template("users/form.html", form=_edit_form(user, submitted=False), title=f"Edit {user.full_name}", user=user, reset_form=form,
-                           manageable=True), 400
+    return render_template(
+        "users/form.html",
+        form=_edit_form(user, submitted=False),
+        title=f"Edit {user.full_name}",
+        user=user,
+        reset_form=form,
+        manageable=True,
+    ), 400
 
 
 @bp.route("/<int:user_id>/sign-out", methods=["POST"])

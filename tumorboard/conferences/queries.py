@@ -1,0 +1,216 @@
+"""What the conference pages show, each loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from tumorboard.auth.models import User
+from tumorboard.cases.models import Case, Patient
+from tumorboard.conferences.agenda import AgendaEntry, AgendaPlan, plan_agenda
+from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember, SeriesSiteGroup
+from tumorboard.extensions import db
+from tumorboard.room.models import Presentation
+from tumorboard.vocab import CaseStatus, ConferenceStatus
+
+QUEUE_SHOWN = 100
+
+
+def agenda_size() -> sa.ScalarSelect[int]:
+    """The number of cases on a conference's agenda, as a column of a query over conferences."""
+    return (
+        sa.select(sa.func.count(Presentation.id)).where(Presentation.conference_id == Conference.id).scalar_subquery()
+    )
+
+
+@dataclass(frozen=True)
+class AgendaLine:
+    """One case on the agenda, as the page and the PDF show it."""
+
+    presentation: Presentation
+    case_id: int
+    patient_name: str
+    initials: str
+    mrn: str
+    site_label: str
+    question: str
+    presenter: str
+    imaging_ready: bool
+    pathology_ready: bool
+
+
+@dataclass(frozen=True)
+class QueuedCase:
+    """A submitted case that this series could take."""
+
+    case_id: int
+    patient_name: str
+    site_label: str
+    urgent: bool
+    ready: bool
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AgendaPage:
+    """A conference, its agenda with timings and flags, and the matching queue."""
+
+    conference: Conference
+    series: ConferenceSeries
+    lines: list[AgendaLine]
+    plan: AgendaPlan
+    queue: list[QueuedCase]
+
+
+def agenda_lines(conference_id: int) -> list[AgendaLine]:
+    """The agenda in order, with each case's patient, presenter and readiness."""
+    rows = db.session.execute(
+        sa.select(Presentation, Case, Patient.last_name, Patient.first_name, Patient.mrn, User.full_name)
+        .join(Case, Presentation.case_id == Case.id)
+        .join(Patient, Case.patient_id == Patient.id)
+        .outerjoin(User, Presentation.presenter_id == User.id)
+        .where(Presentation.conference_id == conference_id)
+        .order_by(Presentation.position, Presentation.id)
+    ).all()
+    return [
+        AgendaLine(
+            item,
+            case.id,
+            f"{last}, {first}",
+            f"{first[:1]}{last[:1]}".upper(),
+            mrn,
+            case.site_group.label,
+            case.question,
+            presenter or "",
+            case.imaging_ready_at is not None,
+            case.pathology_ready_at is not None,
+        )
+        for item, case, last, first, mrn, presenter in rows
+    ]
+
+
+def plan_for(conference: Conference, capacity: int, lines: list[AgendaLine]) -> AgendaPlan:
+    """The projection of an agenda from its lines."""
+    entries = [
+        AgendaEntry(
+            line.presentation.id,
+            line.presentation.minutes_allotted,
+            line.imaging_ready and line.pathology_ready,
+            line.presentation.late_submission,
+        )
+        for line in lines
+    ]
+    return plan_agenda(conference.starts_at, conference.duration_minutes, capacity, entries)
+
+
+def load_agenda_page(conference: Conference) -> AgendaPage:
+    """Everything the agenda page shows: four queries whatever the number of cases."""
+    series = db.session.get(ConferenceSeries, conference.series_id)
+    lines = agenda_lines(conference.id)
+    by_site = sa.select(SeriesSiteGroup.site_group).where(SeriesSiteGroup.series_id == series.id)
+    queued = db.session.execute(
+        sa.select(Case, Patient.last_name, Patient.first_name)
+        .join(Patient, Case.patient_id == Patient.id)
+        .where(
+            Case.status == CaseStatus.SUBMITTED,
+            (Case.requested_series_id == series.id)
+            | (Case.requested_series_id.is_(None) & Case.site_group.in_(by_site)),
+        )
+        .order_by(sa.case((Case.urgency == "urgent", 0), else_=1), Case.submitted_at)
+        .limit(QUEUE_SHOWN)
+    ).all()
+    queue = [
+        QueuedCase(
+            case.id,
+            f"{last}, {first}",
+            case.site_group.label,
+            case.urgency.value == "urgent",
+            case.ready,
+            case.submitted_at,
+        )
+        for case, last, first in queued
+    ]
+    return AgendaPage(conference, series, lines, plan_for(conference, series.capacity, lines), queue)
+
+
+@dataclass(frozen=True)
+class ConferenceRow:
+    """A conference in a list."""
+
+    conference: Conference
+    series_name: str
+    case_count: int
+    starts_local: datetime
+
+
+def conference_rows(
+    where: sa.ColumnElement[bool], zone_of: dict[int, ZoneInfo] | None = None, limit: int = 200
+) -> list[ConferenceRow]:
+    """Conferences matching `where`, in time order, with their case counts (one query)."""
+    rows = db.session.execute(
+        sa.select(Conference, ConferenceSeries.name, ConferenceSeries.timezone, agenda_size())
+        .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id)
+        .where(where)
+        .order_by(Conference.starts_at)
+        .limit(limit)
+    ).all()
+    return [ConferenceRow(c, name, n, c.starts_at.astimezone(ZoneInfo(tz))) for c, name, tz, n in rows]
+
+
+@dataclass(frozen=True)
+class MyAgendaCase:
+    """A case of mine on an upcoming agenda."""
+
+    case_id: int
+    initials: str
+    conference_id: int
+    series_name: str
+    starts_local: datetime
+    role: str
+
+
+def my_page(user: User, now: datetime, weeks: int = 8) -> tuple[list[ConferenceRow], list[MyAgendaCase]]:
+    """A physician's upcoming conferences (series they belong to) and their cases on upcoming agendas."""
+    horizon = now + timedelta(weeks=weeks)
+    member = sa.select(SeriesMember.series_id).where(SeriesMember.user_id == user.id)
+    conferences = conference_rows(
+        Conference.series_id.in_(member)
+        & (Conference.starts_at >= now - timedelta(hours=2))
+        & (Conference.starts_at < horizon)
+    )
+    rows = db.session.execute(
+        sa.select(
+            Case.id,
+            Case.presenting_physician_id,
+            Patient.first_name,
+            Patient.last_name,
+            Conference,
+            ConferenceSeries.name,
+            ConferenceSeries.timezone,
+        )
+        .join(Patient, Case.patient_id == Patient.id)
+        .join(Presentation, Presentation.case_id == Case.id)
+        .join(Conference, Presentation.conference_id == Conference.id)
+        .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id)
+        .where(
+            (Case.presenting_physician_id == user.id) | (Case.managing_physician_id == user.id),
+            Conference.starts_at >= now - timedelta(hours=2),
+            Conference.status != ConferenceStatus.CANCELLED,
+        )
+        .order_by(Conference.starts_at)
+    ).all()
+    cases = [
+        MyAgendaCase(
+            case_id,
+            f"{first[:1]}{last[:1]}".upper(),
+            conf.id,
+            name,
+            conf.starts_at.astimezone(ZoneInfo(tz)),
+            "presenting" if presenter == user.id else "managing",
+        )
+        for case_id, presenter, first, last, conf, name, tz in rows
+    ]
+    return conferences, cases

@@ -1,0 +1,1 @@
+"""Maintenance commands run by whoever runs the server: backup and restore."""

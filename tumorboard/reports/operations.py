@@ -1,0 +1,286 @@
+"""Writing imports: the registry caseload and past conference logs. Operations flush; the caller commits once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from tumorboard.audit.operations import record
+from tumorboard.auth.models import User
+from tumorboard.cases.importer import KnownPatient
+from tumorboard.cases.models import Case, CaseStatusChange, Patient
+from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesRequiredSpecialty, SeriesSiteGroup
+from tumorboard.conferences.recurrence import Repeat, RepeatPattern, build_rrule
+from tumorboard.extensions import db
+from tumorboard.reports.caseload import CaseloadCount
+from tumorboard.reports.conference_log import ConferenceKey, KnownConference, LogCheck, LogContext
+from tumorboard.reports.models import AnalyticCaseload
+from tumorboard.room.models import Attendance, Presentation
+from tumorboard.vocab import (
+    COC_REQUIRED_SPECIALTIES,
+    AttendanceMode,
+    CaseStatus,
+    ConferenceStatus,
+    PresentationReason,
+    PresentationStatus,
+    Sex,
+    SiteGroup,
+)
+
+IMPORTED_SERIES_START = time(12)  # the log gives days, not hours
+
+
+def replace_caseload(
+    actor: User | None, counts: list[CaseloadCount], now: datetime, remote_addr: str | None = None
+) -> list[int]:
+    """Store the counts; each year in them replaces every count held for that year. Returns the years."""
+    years = sorted({count.year for count in counts})
+    db.session.execute(sa.delete(AnalyticCaseload).where(AnalyticCaseload.year.in_(years)))
+    actor_id = actor.id if actor else None
+    db.session.add_all(
+        AnalyticCaseload(
+            year=c.year,
+            site_group=c.site_group,
+            analytic_cases=c.analytic_cases,
+            imported_at=now,
+            imported_by_id=actor_id,
+        )
+        for c in counts
+    )
+    db.session.flush()
+    for year in years:
+        total = sum(c.analytic_cases for c in counts if c.year == year)
+        record(actor_id, "import", "analytic_caseload", year, f"analytic_cases={total}", remote_addr)
+    return years
+
+
+def log_context(
+    presentation_rows: list[dict[str, str]],
+    attendance_rows: list[dict[str, str]],
+    today: date,
+    mrn_pattern: str,
+    zone: ZoneInfo,
+) -> LogContext:
+    """What the log's rows refer to, in a fixed number of queries whatever the file's size."""
+    rows = presentation_rows + attendance_rows
+    series = {
+        name.casefold(): (sid, name)
+        for sid, name in db.session.execute(sa.select(ConferenceSeries.id, ConferenceSeries.name))
+    }
+    wanted = {series[r.get("series", "").casefold()][0] for r in rows if r.get("series", "").casefold() in series}
+    conferences: dict[ConferenceKey, KnownConference] = {}
+    for conference_id, name, starts_at, status in db.session.execute(
+        sa.select(Conference.id, ConferenceSeries.name, Conference.starts_at, Conference.status)
+        .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id)
+        .where(Conference.series_id.in_(wanted))
+        .order_by(Conference.starts_at)
+    ):
+        conferences.setdefault(
+            (name.casefold(), starts_at.astimezone(zone).date()), KnownConference(conference_id, status.value)
+        )
+    mrns = {r.get("mrn", "") for r in presentation_rows}
+    patients = {
+        mrn: KnownPatient(last, first, born)
+        for mrn, last, first, born in db.session.execute(
+            sa.select(Patient.mrn, Patient.last_name, Patient.first_name, Patient.birth_date).where(
+                Patient.mrn.in_(mrns)
+            )
+        )
+    }
+    cases: dict[tuple[str, SiteGroup], tuple[int, bool]] = {}
+    for mrn, site, case_id, analytic in db.session.execute(
+        sa.select(Patient.mrn, Case.site_group, Case.id, Case.analytic)
+        .join(Case, Case.patient_id == Patient.id)
+        .where(Patient.mrn.in_(mrns))
+        .order_by(Case.id)
+    ):
+        cases.setdefault((mrn, site), (case_id, analytic))
+    conference_ids = [c.id for c in conferences.values()]
+    presented = db.session.execute(
+        sa.select(Presentation.conference_id, Presentation.case_id).where(
+            Presentation.conference_id.in_(conference_ids)
+        )
+    ).all()
+    attended = db.session.execute(
+        sa.select(Attendance.conference_id, Attendance.attendee_name).where(
+            Attendance.conference_id.in_(conference_ids)
+        )
+    ).all()
+    names: dict[str, list[int]] = {}
+    for user_id, full_name in db.session.execute(sa.select(User.id, User.full_name)):
+        names.setdefault(" ".join(full_name.split()).casefold(), []).append(user_id)
+    return LogContext(
+        today=today,
+        mrn_pattern=mrn_pattern,
+        series={key: name for key, (_, name) in series.items()},
+        conferences=conferences,
+        patients=patients,
+        cases=cases,
+        presented=frozenset(presented),
+        attended=frozenset((cid, name.casefold()) for cid, name in attended),
+        users_by_name={name: ids[0] for name, ids in names.items() if len(ids) == 1},
+    )
+
+
+def import_log(
+    actor: User | None, check: LogCheck, zone: ZoneInfo, now: datetime, remote_addr: str | None = None
+) -> dict[str, int]:
+    """Write a checked log (one flush at the end: the caller's commit makes it all or nothing). Returns what was
+    created.
+    """
+    actor_id = actor.id if actor else None
+    series = {s.name.casefold(): s for s in db.session.scalars(sa.select(ConferenceSeries))}
+    created = {"series": 0, "conferences": 0, "patients": 0, "cases": 0, "presentations": 0, "attendance": 0}
+    days_of = {}
+    for key, day in check.conferences:
+        days_of.setdefault(key, []).append(day)
+    for key, name in check.new_series.items():
+        first = min(days_of.get(key, [now.astimezone(zone).date()]))
+        series[key] = ConferenceSeries(
+            name=name,
+            rrule=build_rrule(Repeat(RepeatPattern.WEEKLY, weekday=first.weekday()), first),
+            starts_on=first,
+            start_time=IMPORTED_SERIES_START,
+            timezone=zone.key,
+            active=False,
+            site_group_rows=[
+                SeriesSiteGroup(site_group=site) for site in sorted(check.series_site_groups.get(key, ()))
+            ],
+            required_specialty_rows=[SeriesRequiredSpecialty(specialty=s) for s in COC_REQUIRED_SPECIALTIES],
+        )
+        db.session.add(series[key])
+        created["series"] += 1
+    db.session.flush()
+
+    conferences = _conferences(check, series, zone, now, created)
+    cases = _cases(check, now, actor_id, created)
+    positions: dict[int, int] = dict(
+        db.session.execute(
+            sa.select(Presentation.conference_id, sa.func.count(Presentation.id))
+            .where(Presentation.conference_id.in_([c.id for c in conferences.values()]))
+            .group_by(Presentation.conference_id)
+        ).all()
+    )
+    for item in check.presentations:
+        conference, case = conferences[item.conference], cases[item.case]
+        position = positions.get(conference.id, 0)
+        positions[conference.id] = position + 1
+        db.session.add(
+            Presentation(
+                conference_id=conference.id,
+                case_id=case.id,
+                position=position,
+                status=PresentationStatus.CLOSED,
+                reason=PresentationReason.PRE_TREATMENT if item.prospective else PresentationReason.REVIEW,
+                prospective=item.prospective,
+                stage_discussed=item.stage_discussed,
+                guideline_discussed=item.guideline_discussed,
+                trials_discussed=item.trial_discussed,
+                started_at=conference.starts_at,
+                closed_at=conference.starts_at,
+                created_at=now,
+            )
+        )
+        created["presentations"] += 1
+    for item in check.attendance:
+        conference = conferences[item.conference]
+        db.session.add(
+            Attendance(
+                conference_id=conference.id,
+                user_id=item.user_id,
+                attendee_name=item.name,
+                specialty=item.specialty,
+                mode=AttendanceMode.IN_PERSON,
+                checked_in_at=conference.starts_at,
+                checked_in_by_id=actor_id,
+            )
+        )
+        created["attendance"] += 1
+    db.session.flush()
+    for case_id in sorted({cases[item.case].id for item in check.presentations}):
+        record(actor_id, "import_presentations", "case", case_id, "conference log", remote_addr)
+    record(actor_id, "import", "conference_log", None, ";".join(f"{k}={v}" for k, v in created.items()), remote_addr)
+    return created
+
+
+def _conferences(
+    check: LogCheck, series: dict[str, ConferenceSeries], zone: ZoneInfo, now: datetime, created: dict[str, int]
+) -> dict[ConferenceKey, Conference]:
+    """The log's conferences: found by series and date (program time, as reports count them), or created as held.
+    A past one still scheduled is marked held."""
+    found: dict[ConferenceKey, Conference] = {}
+    key_of = {series[key].id: key for key, _ in check.conferences}
+    for conference in db.session.scalars(
+        sa.select(Conference).where(Conference.series_id.in_(key_of)).order_by(Conference.starts_at)
+    ):
+        found.setdefault((key_of[conference.series_id], conference.starts_at.astimezone(zone).date()), conference)
+    for key in sorted(check.conferences):
+        conference = found.get(key)
+        if conference is None:
+            owner = series[key[0]]
+            start = datetime.combine(key[1], owner.start_time, zone)
+            conference = found[key] = Conference(
+                series_id=owner.id,
+                occurrence_start=start,
+                starts_at=start,
+                duration_minutes=owner.duration_minutes,
+                status=ConferenceStatus.HELD,
+                place=owner.place,
+                updated_at=now,
+            )
+            db.session.add(conference)
+            created["conferences"] += 1
+        elif conference.status is ConferenceStatus.SCHEDULED:
+            conference.status = ConferenceStatus.HELD
+    db.session.flush()
+    return found
+
+
+def _cases(
+    check: LogCheck, now: datetime, actor_id: int | None, created: dict[str, int]
+) -> dict[tuple[str, SiteGroup], Case]:
+    """The log's cases: the first of the patient's cases in the site group, or a new presented case."""
+    mrns = {item.case[0] for item in check.presentations}
+    patients = {p.mrn: p for p in db.session.scalars(sa.select(Patient).where(Patient.mrn.in_(mrns)))}
+    cases: dict[tuple[str, SiteGroup], Case] = {}
+    for case in db.session.scalars(sa.select(Case).join(Patient).where(Patient.mrn.in_(mrns)).order_by(Case.id)):
+        cases.setdefault((case.patient.mrn, case.site_group), case)
+    for item in check.presentations:
+        if item.case in cases:
+            continue
+        mrn, site = item.case
+        patient = patients.get(mrn)
+        if patient is None:
+            person: KnownPatient = item.patient
+            patient = patients[mrn] = Patient(
+                mrn=mrn,
+                last_name=person.last_name,
+                first_name=person.first_name,
+                birth_date=person.birth_date,
+                sex=Sex.UNKNOWN,
+                created_at=now,
+            )
+            created["patients"] += 1
+        cases[item.case] = Case(
+            patient=patient,
+            site_group=site,
+            analytic=item.analytic,
+            status=CaseStatus.PRESENTED,
+            created_by_id=actor_id,
+            created_at=now,
+            status_changes=[
+                CaseStatusChange(
+                    from_status=None,
+                    to_status=CaseStatus.PRESENTED,
+                    at=now,
+                    by_id=actor_id,
+                    reason="conference log import",
+                )
+            ],
+        )
+        db.session.add(cases[item.case])
+        created["cases"] += 1
+    db.session.flush()
+    return cases

@@ -1,0 +1,277 @@
+"""Read the tables the accreditation measures are computed from: a handful of queries, whatever the number of rows.
+
+Each query returns the columns `reports.accreditation` documents, with vocabulary codes as plain strings.
+The queries take the year's conferences by UTC window; the pure module then decides by local date.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from tumorboard.cases.models import Case, Patient
+from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesSiteGroup
+from tumorboard.db import utcnow
+from tumorboard.extensions import db
+from tumorboard.program.models import ProgramSettings
+from tumorboard.program.settings import program_settings, program_today, program_zone
+from tumorboard.reports.accreditation import (
+    ATTENDANCE_COLUMNS,
+    CASELOAD_COLUMNS,
+    CONFERENCE_COLUMNS,
+    PRESENTATION_COLUMNS,
+    SECOND_OPINION_COLUMNS,
+    SERIES_SITE_COLUMNS,
+    AccreditationReport,
+    ReportInput,
+    Targets,
+    accreditation_report,
+    report_expires,
+)
+from tumorboard.reports.freshness import cached
+from tumorboard.reports.models import AnalyticCaseload
+from tumorboard.room.models import Attendance, ConsensusPlan, Presentation
+from tumorboard.second_opinions.clock import sent_moment
+from tumorboard.second_opinions.models import SecondOpinionRequest
+from tumorboard.second_opinions.operations import plan_sent_on_by_case
+from tumorboard.vocab import CaseStatus, ConferenceStatus, SiteGroup
+
+IDENTITY_COLUMNS = ("mrn", "last_name", "first_name", "birth_date", "class_of_case")
+
+
+def code(column: sa.ColumnElement) -> ColumnElement:
+    """A vocabulary column read as its stored code (a plain string), under its own name."""
+    return sa.type_coerce(column, sa.String()).label(column.key)
+
+
+def report_period(year: int, today: date) -> date:
+    """The last day a report of `year` counts: 31 December, or today while the year runs."""
+    return min(date(year, 12, 31), today)
+
+
+def load_report_input(
+    year: int, through: date, settings: ProgramSettings, zone: ZoneInfo, now: datetime, with_identity: bool = False
+) -> ReportInput:
+    """Everything `accreditation_report` needs for the year (patient identifiers only when asked, for the surveyor's
+    list).
+    """
+    start = datetime.combine(date(year, 1, 1), time(0), zone)
+    end = datetime.combine(through + timedelta(days=1), time(0), zone)
+    in_window = sa.and_(Conference.starts_at >= start, Conference.starts_at < end)
+    held = sa.and_(in_window, Conference.status == ConferenceStatus.HELD)
+    connection = db.session.connection()  # Core rows: no ORM loading machinery for plain columns
+
+    conferences = _frame(
+        connection.execute(
+            sa.select(
+                Conference.id.label("conference_id"),
+                ConferenceSeries.name.label("series"),
+                Conference.starts_at,
+                code(Conference.status),
+            )
+            .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id)
+            .where(in_window)
+        ),
+        ("conference_id", "series", "starts_at", "status"),
+    )
+    conferences["date"] = pd.to_datetime(conferences["starts_at"], utc=True).dt.tz_convert(zone).dt.date
+    conferences = conferences[list(CONFERENCE_COLUMNS)]
+
+    identity = (
+        [Patient.mrn, Patient.last_name, Patient.first_name, Patient.birth_date, Case.class_of_case]
+        if with_identity
+        else []
+    )
+    presentation_rows = (
+        sa.select(
+            Presentation.conference_id,
+            Presentation.case_id,
+            code(Case.site_group),
+            Case.analytic,
+            Case.primary_site,
+            code(Presentation.status),
+            code(Presentation.track),
+            code(Presentation.reason),
+            Presentation.prospective,
+            Presentation.stage_discussed,
+            Presentation.guideline_discussed,
+            Presentation.trials_discussed.label("trial_discussed"),
+            ConsensusPlan.finalized_at.is_not(None).label("plan_finalized"),
+            code(ConsensusPlan.implemented),
+            code(ConsensusPlan.non_implementation_reason),
+            *identity,
+        )
+        .join(Conference, Presentation.conference_id == Conference.id)
+        .join(Case, Presentation.case_id == Case.id)
+        .outerjoin(ConsensusPlan, ConsensusPlan.presentation_id == Presentation.id)
+        .where(held)
+    )
+    if with_identity:
+        presentation_rows = presentation_rows.join(Patient, Case.patient_id == Patient.id)
+    presentations = _frame(
+        connection.execute(presentation_rows), PRESENTATION_COLUMNS + (IDENTITY_COLUMNS if with_identity else ())
+    )
+
+    attendance = _frame(
+        connection.execute(
+            sa.select(Attendance.conference_id, code(Attendance.specialty))
+            .distinct()
+            .join(Conference, Attendance.conference_id == Conference.id)
+            .where(held)
+        ),
+        ATTENDANCE_COLUMNS,
+    )
+    series_sites = _frame(
+        connection.execute(
+            sa.select(ConferenceSeries.name, code(SeriesSiteGroup.site_group)).join(
+                SeriesSiteGroup, SeriesSiteGroup.series_id == ConferenceSeries.id
+            )
+        ),
+        SERIES_SITE_COLUMNS,
+    )
+    registry = _frame(
+        connection.execute(
+            sa.select(code(AnalyticCaseload.site_group), AnalyticCaseload.analytic_cases).where(
+                AnalyticCaseload.year == year
+            )
+        ),
+        CASELOAD_COLUMNS,
+    )
+    # TumorBoard's own analytic cases are the denominator only for a year without a registry import (a scan of all
+    # cases).
+    known = (
+        _frame(
+            connection.execute(
+                sa.select(code(Case.site_group), sa.func.count(Case.id))
+                .where(
+                    Case.analytic.is_(True),
+                    Case.status != CaseStatus.WITHDRAWN,
+                    sa.or_(
+                        Case.diagnosis_date.between(date(year, 1, 1), date(year, 12, 31)),
+                        sa.and_(
+                            Case.diagnosis_date.is_(None),
+                            Case.created_at >= start,
+                            Case.created_at < datetime.combine(date(year + 1, 1, 1), time(0), zone),
+                        ),
+                    ),
+                )
+                .group_by(Case.site_group)
+            ),
+            CASELOAD_COLUMNS,
+        )
+        if registry.empty
+        else pd.DataFrame(columns=list(CASELOAD_COLUMNS))
+    )
+
+    sent = plan_sent_on_by_case()
+    opinions = _frame(
+        connection.execute(
+            sa.select(code(SecondOpinionRequest.status), SecondOpinionRequest.complete_at, sent.c.sent_on)
+            .outerjoin(sent, sent.c.case_id == SecondOpinionRequest.case_id)
+            .where(SecondOpinionRequest.complete_at.is_not(None), SecondOpinionRequest.complete_at < end)
+        ),
+        ("status", "complete_at", "sent_on"),
+    )
+    opinions["complete_on"] = pd.to_datetime(opinions["complete_at"], utc=True).dt.tz_convert(zone).dt.date
+    opinions["sent_at"] = opinions["sent_on"].map(lambda day: sent_moment(day, zone) if day is not None else None)
+    opinions = opinions[list(SECOND_OPINION_COLUMNS)]
+
+    targets = Targets(
+        **{name: Fraction(str(getattr(settings, f"target_{name}"))) for name in Targets.__dataclass_fields__}
+    )
+    return ReportInput(
+        year=year,
+        through=through,
+        conferences=conferences,
+        presentations=presentations,
+        attendance=attendance,
+        series_site_groups=series_sites,
+        registry_caseload=registry,
+        tumorboard_caseload=known,
+        second_opinions=opinions,
+        as_of=now,
+        targets=targets,
+        promise_days=settings.second_opinion_days,
+        napbc=settings.napbc_enabled,
+        naprc=settings.naprc_enabled,
+    )
+
+
+def caseload_years() -> dict[int, tuple[int, datetime | None]]:
+    """Each imported year: its total analytic cases and when it was last imported."""
+    rows = db.session.execute(
+        sa.select(
+            AnalyticCaseload.year,
+            sa.func.sum(AnalyticCaseload.analytic_cases),
+            sa.func.max(AnalyticCaseload.imported_at),
+        )
+        .group_by(AnalyticCaseload.year)
+        .order_by(AnalyticCaseload.year.desc())
+    )
+    return {year: (int(total), imported) for year, total, imported in rows}
+
+
+def caseload_site_groups(years: list[int]) -> dict[int, set[SiteGroup]]:
+    """The site groups with a caseload held for each of `years`."""
+    held: dict[int, set[SiteGroup]] = {year: set() for year in years}
+    for year, site in db.session.execute(
+        sa.select(AnalyticCaseload.year, AnalyticCaseload.site_group).where(AnalyticCaseload.year.in_(years))
+    ):
+        held[year].add(site)
+    return held
+
+
+def _frame(result: sa.Result, columns: tuple[str, ...]) -> pd.DataFrame:
+    # All rows in one fetch (row by row, psycopg's fetchone costs 13 ms a report), as plain tuples: pandas inspects
+    # Row objects one by one (namedtuple detection), tuples go the fast path.
+    return pd.DataFrame(list(map(tuple, result.all())), columns=list(columns))
+
+
+def _as_of_now(year: int) -> tuple[datetime, ZoneInfo, date]:
+    """Now, the program's zone, and the last day a report of `year` counts as of now."""
+    now, zone = utcnow(), program_zone()
+    return now, zone, report_period(year, now.astimezone(zone).date())
+
+
+def program_report(year: int) -> AccreditationReport:
+    """The program's report of `year` as of now (year-to-date for the current year); served again while its data is
+    unchanged.
+    """
+    now, zone, through = _as_of_now(year)
+
+    def compute() -> tuple[AccreditationReport, datetime | None]:
+        data = load_report_input(year, through, program_settings(), zone, now)
+        return accreditation_report(data), report_expires(data)
+
+    return cached(year, through, zone.key, now, compute)
+
+
+def identified_report(year: int) -> tuple[ReportInput, AccreditationReport]:
+    """The report with the tables it came from, the patients' identifiers
+    included (the surveyor's list); never cached.
+    """
+    now, zone, through = _as_of_now(year)
+    data = load_report_input(year, through, program_settings(), zone, now, with_identity=True)
+    return data, accreditation_report(data)
+
+
+def report_years() -> list[int]:
+    """Years a report can be asked for: from the first held conference or imported caseload to this year."""
+    first_conference = db.session.scalar(
+        sa.select(sa.func.min(Conference.starts_at)).where(Conference.status == ConferenceStatus.HELD)
+    )
+    first_caseload = db.session.scalar(sa.select(sa.func.min(AnalyticCaseload.year)))
+    this_year = program_today().year
+    first = min(
+        [
+            this_year,
+            *([first_conference.astimezone(program_zone()).year] if first_conference else []),
+            *([first_caseload] if first_caseload else []),
+        ]
+    )
+    return list(range(this_year, first - 1, -1))

@@ -1,0 +1,143 @@
+"""Conference-room forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from tumorboard.forms import CHOOSE, WholeNumberField, optional_text, vocabulary_choices
+from tumorboard.vocab import (
+    AttendanceMode,
+    DiagnosisOpinion,
+    Intent,
+    Modality,
+    NoConsensusAction,
+    PlanOpinion,
+    PresentationReason,
+    Specialty,
+    VoteChoice,
+)
+
+YES_NO_UNKNOWN = [SelectChoice("", "Not recorded"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+def yes_no(value: str) -> bool | None:
+    """'yes' / 'no' / '' from a select as True / False / None."""
+    return {"yes": True, "no": False}.get(value or "")
+
+
+class CheckInForm(FlaskForm):
+    """Check in yourself, or (the chair) someone else."""
+
+    user_id = WholeNumberField(validators=[Optional()])
+    mode = SelectField(
+        "Taking part", choices=vocabulary_choices(AttendanceMode), default=AttendanceMode.IN_PERSON.value
+    )
+
+
+class RecommendationForm(FlaskForm):
+    """One specialty's recommendation (fields prefixed: the plan form on the same page has a text and an intent too)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("prefix", "rec")
+        super().__init__(*args, **kwargs)
+
+    specialty = SelectField("Specialty", choices=vocabulary_choices(Specialty))
+    modality = SelectField("Modality", choices=vocabulary_choices(Modality))
+    intent = SelectField("Intent", choices=vocabulary_choices(Intent, "Not stated"), default="")
+    sequence = optional_text(
+        "Sequence", 300, description="For example: neoadjuvant therapy, then surgery, then radiation."
+    )
+    text = TextAreaField("Recommendation", validators=[Optional(), Length(max=5000)], render_kw={"rows": 2})
+
+
+class DiscussionForm(FlaskForm):
+    """The required discussion items."""
+
+    stage_discussed = BooleanField("Stage discussed (AJCC)")
+    guideline_discussed = BooleanField("National guideline referenced")
+    guideline_name = optional_text("Guideline", 120, description="For example NCCN Breast Cancer.")
+    guideline_version = optional_text("Version", 40)
+    guideline_concordant = SelectField("Plan concordant with the guideline", choices=YES_NO_UNKNOWN, default="")
+    trials_discussed = BooleanField("Clinical trial eligibility discussed")
+    trials_named = optional_text("Trials named", 2000)
+    genetics_considered = BooleanField("Genetic counselling or testing considered")
+    palliative_considered = BooleanField("Palliative and supportive care considered")
+    psychosocial_considered = BooleanField("Psychosocial needs considered")
+    diagnosis_opinion = SelectField(
+        "Second opinion on the diagnosis",
+        choices=vocabulary_choices(DiagnosisOpinion, "Not a second opinion"),
+        default="",
+    )
+    plan_opinion = SelectField(
+        "Second opinion on the plan", choices=vocabulary_choices(PlanOpinion, "Not a second opinion"), default=""
+    )
+
+
+class ProspectiveForm(FlaskForm):
+    """Why the case is presented, and an override of the prospective rule."""
+
+    reason = SelectField(
+        "Presented",
+        choices=[
+            SelectChoice(PresentationReason.PRE_TREATMENT.value, "Before first-course treatment"),
+            SelectChoice(PresentationReason.FURTHER_TREATMENT.value, "To decide further first-course treatment"),
+            SelectChoice(PresentationReason.RECURRENCE.value, "For recurrence or progression"),
+            SelectChoice(PresentationReason.REVIEW.value, "After treatment, for review or education"),
+        ],
+    )
+    override = SelectField(
+        "Prospective",
+        choices=[
+            SelectChoice("", "As the rule says"),
+            SelectChoice("yes", "Yes (override)"),
+            SelectChoice("no", "No (override)"),
+        ],
+        default="",
+    )
+    why = optional_text("Reason for the override", 300)
+
+
+class PlanForm(FlaskForm):
+    """The consensus plan put to the vote (fields prefixed, see RecommendationForm)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("prefix", "plan")
+        super().__init__(*args, **kwargs)
+
+    text = TextAreaField("Consensus plan", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+    intent = SelectField("Intent", choices=vocabulary_choices(Intent, "Not stated"), default="")
+
+
+class VoteForm(FlaskForm):
+    """A vote on the plan."""
+
+    choice = RadioField(
+        "Your vote",
+        choices=vocabulary_choices(VoteChoice),
+        validators=[InputRequired("Choose agree, disagree or abstain.")],
+    )
+    comment = optional_text("Comment (kept with the vote; say why if you disagree)", 1000)
+
+
+class CloseForm(FlaskForm):
+    """Close the case; without consensus, say what happens next."""
+
+    action = SelectField("If there is no consensus", choices=vocabulary_choices(NoConsensusAction, CHOOSE), default="")
+
+
+class ListedForm(FlaskForm):
+    """Listed, not discussed, under a standard of care."""
+
+    standard = optional_text("Standard of care applied", 200)
+
+
+class CertificateForm(FlaskForm):
+    """The period of an attendance certificate."""
+
+    class Meta:
+        csrf = False  # a GET download
+
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To", validators=[Optional()])

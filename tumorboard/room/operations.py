@@ -1,0 +1,504 @@
+"""The conference room: attendance, recommendations, discussion items, the plan, votes, closing a case.
+
+Operations flush; the view commits once. Votes are written with an atomic
+upsert, and casting takes a shared lock on the presentation while closing
+takes an exclusive one, so a vote is either counted in the result or refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from tumorboard.audit.operations import record
+from tumorboard.auth.models import User
+from tumorboard.cases.operations import set_status
+from tumorboard.cases.visibility import restricted
+from tumorboard.conferences.models import Conference, SeriesMember
+from tumorboard.conferences.operations import ConferenceError, put_first_at_next
+from tumorboard.db import dialect_insert
+from tumorboard.extensions import db
+from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation, RecommendationVersion, Vote
+from tumorboard.room.rules import check_in_window, is_prospective
+from tumorboard.room.tally import Tally, tally
+from tumorboard.vocab import (
+    AttendanceMode,
+    CaseStatus,
+    ConferenceStatus,
+    DiagnosisOpinion,
+    Intent,
+    Modality,
+    NoConsensusAction,
+    PlanOpinion,
+    PresentationReason,
+    PresentationStatus,
+    PresentationTrack,
+    Role,
+    Specialty,
+    VoteChoice,
+    VoteResult,
+)
+from tumorboard.web.access import NotAllowed
+
+OPEN = (PresentationStatus.PLANNED, PresentationStatus.IN_DISCUSSION)
+
+
+class RoomError(Exception):
+    """A change the room refuses, with a message for the user."""
+
+
+def is_chair(user: User, conference: Conference) -> bool:
+    """The coordinator, the conference's chair, or a chair of its series runs the meeting."""
+    if user.has_role(Role.COORDINATOR) or conference.chair_id == user.id:
+        return True
+    return bool(
+        db.session.scalar(
+            sa.select(SeriesMember.is_chair).where(
+                SeriesMember.series_id == conference.series_id, SeriesMember.user_id == user.id
+            )
+        )
+    )
+
+
+def _require_chair(user: User, conference: Conference) -> None:
+    if not is_chair(user, conference):
+        raise NotAllowed("Only the chair or the coordinator does this.")
+
+
+def _require_meeting(conference: Conference) -> None:
+    if conference.status is ConferenceStatus.CANCELLED:
+        raise RoomError("This conference is cancelled.")
+
+
+def _lock(presentation: Presentation, exclusive: bool) -> Presentation:
+    """Re-read the presentation under a row lock (PostgreSQL; SQLite serializes writers anyway)."""
+    stmt = sa.select(Presentation).where(Presentation.id == presentation.id).execution_options(populate_existing=True)
+    return db.session.scalar(stmt.with_for_update(read=not exclusive))
+
+
+def _require_open(presentation: Presentation) -> None:
+    if presentation.status not in OPEN:
+        raise RoomError("This case is closed: its recommendations and votes are locked.")
+
+
+# Attendance -------------------------------------------------------------------
+
+
+def may_attend(user: User, conference: Conference) -> bool:
+    """Who checks themselves in: anyone when every physician reads every case; under the program's "own boards
+    only" setting, members of the series and those presenting at this meeting (the chair checks in guests)."""
+    if not restricted(user) or is_chair(user, conference):
+        return True
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.or_(
+                    sa.exists().where(SeriesMember.series_id == conference.series_id, SeriesMember.user_id == user.id),
+                    sa.exists().where(
+                        Presentation.conference_id == conference.id, Presentation.presenter_id == user.id
+                    ),
+                )
+            )
+        )
+    )
+
+
+def check_in(
+    actor: User,
+    conference: Conference,
+    person: User,
+    mode: AttendanceMode,
+    now: datetime,
+    remote_addr: str | None = None,
+) -> Attendance:
+    """Check someone in (themselves, or anyone when the actor chairs); checking in again changes the mode.
+
+    People check themselves in around the meeting only; after it the chair or the coordinator corrects the list.
+    """
+    _require_meeting(conference)
+    chair = is_chair(actor, conference)
+    if person.id != actor.id and not chair:
+        raise NotAllowed("Only the chair or the coordinator checks someone else in.")
+    if person.id == actor.id and not may_attend(actor, conference):
+        raise NotAllowed("Only members of this board, and those presenting at this meeting, check in: ask the chair.")
+    window = check_in_window(conference.starts_at, conference.duration_minutes)
+    when = window.status(now)
+    if when == "early":
+        raise RoomError("Check-in opens an hour before the meeting starts.")
+    if when == "over" and not chair:
+        raise RoomError("This meeting is over: the chair or the coordinator corrects its attendance.")
+    # Two check-ins of one person at once (a double tap, two devices) meet in the unique constraint, not in a 500.
+    insert = dialect_insert(Attendance.__table__, db.engine.dialect.name).values(
+        conference_id=conference.id,
+        user_id=person.id,
+        attendee_name=person.full_name,
+        specialty=person.specialty,
+        mode=mode,
+        checked_in_at=now,
+        checked_in_by_id=actor.id,
+    )
+    db.session.execute(insert.on_conflict_do_nothing())
+    row = db.session.scalar(
+        sa.select(Attendance)
+        .where(Attendance.conference_id == conference.id, Attendance.user_id == person.id)
+        .execution_options(populate_existing=True)
+    )
+    if row is None:
+        raise RoomError(f"Someone named {person.full_name} is already on this meeting's attendance list.")
+    row.mode = mode
+    db.session.flush()
+    action = "attendance_correction" if when == "over" else "check_in"
+    record(actor.id, action, "conference", conference.id, f"user={person.id};mode={mode.value}", remote_addr)
+    return row
+
+
+def check_out(actor: User, conference: Conference, attendance_id: int, remote_addr: str | None = None) -> None:
+    """Undo a check-in made by mistake (not for someone who has voted)."""
+    _require_chair(actor, conference)
+    row = db.session.get(Attendance, attendance_id)
+    if row is None or row.conference_id != conference.id:
+        raise RoomError("That person is not checked in here.")
+    voted = db.session.scalar(
+        sa.select(sa.func.count(Vote.id))
+        .join(Presentation, Vote.presentation_id == Presentation.id)
+        .where(Presentation.conference_id == conference.id, Vote.voter_id == row.user_id)
+    )
+    if voted:
+        raise RoomError(f"{row.attendee_name} has voted in this meeting and stays on the attendance list.")
+    db.session.delete(row)
+    db.session.flush()
+    record(actor.id, "check_out", "conference", conference.id, f"user={row.user_id}", remote_addr)
+
+
+def is_checked_in(user: User, conference_id: int) -> bool:
+    """Whether the user is on the conference's attendance list."""
+    return bool(
+        db.session.scalar(
+            sa.select(Attendance.id).where(Attendance.conference_id == conference_id, Attendance.user_id == user.id)
+        )
+    )
+
+
+# One case ---------------------------------------------------------------------
+
+
+def start(actor: User, presentation: Presentation, now: datetime, remote_addr: str | None = None) -> None:
+    """Open the discussion of a case; its prospective status is computed now."""
+    conference = presentation.conference
+    _require_chair(actor, conference)
+    _require_meeting(conference)
+    _require_open(presentation)
+    _open_discussion(presentation, now)
+    db.session.flush()
+    record(actor.id, "start", "presentation", presentation.id, f"case={presentation.case_id}", remote_addr)
+
+
+def _open_discussion(presentation: Presentation, now: datetime) -> None:
+    """The discussion starts (explicitly, or when a plan is put to the vote): clock and prospective status."""
+    if presentation.status is PresentationStatus.PLANNED:
+        presentation.status = PresentationStatus.IN_DISCUSSION
+        presentation.started_at = now
+    if presentation.prospective is None:
+        presentation.prospective = _computed_prospective(presentation)
+
+
+def _computed_prospective(presentation: Presentation) -> bool:
+    zone = ZoneInfo(presentation.conference.series.timezone)
+    return is_prospective(
+        presentation.reason,
+        presentation.case.first_course_started_on,
+        presentation.conference.starts_at.astimezone(zone).date(),
+    )
+
+
+def set_prospective(
+    actor: User,
+    presentation: Presentation,
+    reason: PresentationReason,
+    override: bool | None,
+    why: str,
+    remote_addr: str | None = None,
+) -> None:
+    """Record why the case is presented; prospective follows the rule unless the chair overrides it, with a reason."""
+    _require_chair(actor, presentation.conference)
+    _require_open(presentation)
+    presentation.reason = reason
+    computed = _computed_prospective(presentation)
+    if override is None or override == computed:
+        presentation.prospective, presentation.prospective_override_reason = computed, ""
+    else:
+        if not why.strip():
+            raise RoomError("Say why the rule's answer is overridden.")
+        presentation.prospective, presentation.prospective_override_reason = override, why.strip()[:300]
+    db.session.flush()
+    record(
+        actor.id,
+        "prospective",
+        "presentation",
+        presentation.id,
+        f"reason={reason.value};prospective={presentation.prospective}",
+        remote_addr,
+    )
+
+
+@dataclass(frozen=True)
+class RecommendationInput:
+    """One specialty's recommendation."""
+
+    specialty: Specialty
+    modality: Modality
+    intent: Intent | None
+    sequence: str = ""
+    text: str = ""
+
+
+def save_recommendation(
+    actor: User, presentation: Presentation, data: RecommendationInput, now: datetime, remote_addr: str | None = None
+) -> Recommendation:
+    """A checked-in physician records their own specialty's recommendation; the chair may record any, on its behalf.
+
+    A change keeps the recommendation as it stood, with who wrote it and when (RecommendationVersion).
+    """
+    _require_open(presentation)
+    chair = is_chair(actor, presentation.conference)
+    own = actor.has_role(Role.PHYSICIAN) and actor.specialty is data.specialty
+    if not own and not chair:
+        raise NotAllowed(
+            f"Only {data.specialty.label.lower()} (or the chair, on its behalf) records this recommendation."
+        )
+    if not chair and not is_checked_in(actor, presentation.conference_id):
+        raise NotAllowed("Check in to this conference before recording your specialty's recommendation.")
+    row = db.session.scalar(
+        sa.select(Recommendation)
+        .where(Recommendation.presentation_id == presentation.id, Recommendation.specialty == data.specialty)
+        .with_for_update()
+    )
+    content = (data.modality, data.intent, data.sequence.strip()[:300], data.text.strip()[:5000])
+    if row is None:
+        row = Recommendation(presentation_id=presentation.id, specialty=data.specialty)
+        db.session.add(row)
+    elif (row.modality, row.intent, row.sequence, row.text) != content:
+        db.session.add(
+            RecommendationVersion(
+                recommendation_id=row.id,
+                modality=row.modality,
+                intent=row.intent,
+                sequence=row.sequence,
+                text=row.text,
+                author_id=row.author_id,
+                recorded_by_id=row.recorded_by_id,
+                recorded_at=row.updated_at,
+                replaced_at=now,
+                replaced_by_id=actor.id,
+            )
+        )
+    row.modality, row.intent, row.sequence, row.text = content
+    row.author_id = actor.id if own else None
+    row.recorded_by_id = None if own else actor.id
+    row.updated_at = now
+    db.session.flush()
+    record(
+        actor.id,
+        "recommendation",
+        "presentation",
+        presentation.id,
+        f"specialty={data.specialty.value};on_behalf={not own}",
+        remote_addr,
+    )
+    return row
+
+
+@dataclass(frozen=True)
+class DiscussionInput:
+    """The required discussion items, and the second opinion where it applies."""
+
+    stage_discussed: bool = False
+    guideline_discussed: bool = False
+    guideline_name: str = ""
+    guideline_version: str = ""
+    guideline_concordant: bool | None = None
+    trials_discussed: bool = False
+    trials_named: str = ""
+    genetics_considered: bool = False
+    palliative_considered: bool = False
+    psychosocial_considered: bool = False
+    diagnosis_opinion: DiagnosisOpinion | None = None
+    plan_opinion: PlanOpinion | None = None
+
+
+def save_discussion(
+    actor: User, presentation: Presentation, data: DiscussionInput, remote_addr: str | None = None
+) -> None:
+    """Tick the items the Commission on Cancer asks to be discussed."""
+    _require_chair(actor, presentation.conference)
+    _require_open(presentation)
+    if data.guideline_discussed and not data.guideline_name.strip():
+        raise RoomError("Name the guideline that was referenced (e.g. NCCN Breast Cancer).")
+    for name in DiscussionInput.__dataclass_fields__:
+        value = getattr(data, name)
+        setattr(presentation, name, value.strip() if isinstance(value, str) else value)
+    if not data.guideline_discussed:
+        presentation.guideline_name = presentation.guideline_version = ""
+        presentation.guideline_concordant = None
+    db.session.flush()
+    record(actor.id, "discussion", "presentation", presentation.id, remote_addr=remote_addr)
+
+
+def set_plan(
+    actor: User,
+    presentation: Presentation,
+    text: str,
+    intent: Intent | None,
+    now: datetime,
+    remote_addr: str | None = None,
+) -> ConsensusPlan:
+    """Put the consensus plan to the vote; changing its words after votes were cast starts the vote again."""
+    conference = presentation.conference
+    if not (is_chair(actor, conference) or actor.id == presentation.presenter_id):
+        raise NotAllowed("Only the chair or the presenter puts a plan to the vote.")
+    _require_open(presentation)
+    if not text.strip():
+        raise RoomError("Write the plan the board votes on.")
+    plan = presentation.consensus_plan
+    reset = plan is not None and plan.text != text.strip()
+    if plan is None:
+        plan = ConsensusPlan(presentation_id=presentation.id, text=text.strip())
+        presentation.consensus_plan = plan
+    if reset:
+        db.session.execute(sa.delete(Vote).where(Vote.presentation_id == presentation.id))
+    plan.text, plan.intent, plan.vote_opened_at = (
+        text.strip(),
+        intent,
+        plan.vote_opened_at if not reset and plan.vote_opened_at else now,
+    )
+    _open_discussion(presentation, now)
+    db.session.flush()
+    record(actor.id, "plan", "presentation", presentation.id, "votes_reset" if reset else "", remote_addr)
+    return plan
+
+
+def cast_vote(
+    actor: User,
+    presentation: Presentation,
+    choice: VoteChoice,
+    comment: str,
+    now: datetime,
+    remote_addr: str | None = None,
+) -> None:
+    """A checked-in physician votes on the plan, or changes their vote, until the chair closes the case."""
+    if not actor.has_role(Role.PHYSICIAN):
+        raise NotAllowed("Only physicians vote on the consensus plan.")
+    if not is_checked_in(actor, presentation.conference_id):
+        raise NotAllowed("Check in to this conference before voting.")
+    locked = _lock(presentation, exclusive=False)
+    _require_open(locked)
+    if locked.consensus_plan is None:
+        raise RoomError("No plan has been put to the vote yet.")
+    values = {
+        "presentation_id": locked.id,
+        "voter_id": actor.id,
+        "choice": choice.value,
+        "comment": comment.strip()[:1000],
+        "cast_at": now,
+        "updated_at": now,
+    }
+    insert = dialect_insert(Vote.__table__, db.engine.dialect.name).values(**values)
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["presentation_id", "voter_id"],
+            set_={
+                "choice": insert.excluded.choice,
+                "comment": insert.excluded.comment,
+                "updated_at": insert.excluded.updated_at,
+            },
+        )
+    )
+    record(actor.id, "vote", "presentation", locked.id, f"choice={choice.value}", remote_addr)
+
+
+def current_tally(presentation: Presentation) -> Tally:
+    """The vote as it stands, with the series' threshold."""
+    series = presentation.conference.series
+    choices = db.session.scalars(sa.select(Vote.choice).where(Vote.presentation_id == presentation.id))
+    return tally(choices, series.consensus_numerator, series.consensus_denominator)
+
+
+def close(
+    actor: User,
+    presentation: Presentation,
+    action: NoConsensusAction | None,
+    now: datetime,
+    remote_addr: str | None = None,
+) -> Tally:
+    """Lock the votes and recommendations, record the result and the time spent, and move the case on."""
+    conference = presentation.conference
+    _require_chair(actor, conference)
+    _require_meeting(conference)
+    locked = _lock(presentation, exclusive=True)
+    _require_open(locked)
+    result = current_tally(locked)
+    if result.result is VoteResult.NO_CONSENSUS and action is None:
+        raise RoomError(
+            "There is no consensus: choose to re-present, defer for more workup, or refer for a third opinion."
+        )
+    plan = locked.consensus_plan or ConsensusPlan(presentation_id=locked.id, text="")
+    locked.consensus_plan = plan
+    plan.result, plan.agree_count, plan.disagree_count, plan.abstain_count = (
+        result.result,
+        result.agree,
+        result.disagree,
+        result.abstain,
+    )
+    plan.no_consensus_action = action if result.result is VoteResult.NO_CONSENSUS else None
+    _finish(actor, locked, now)
+    case = locked.case
+    if plan.no_consensus_action is NoConsensusAction.DEFER:
+        set_status(actor, case, CaseStatus.DEFERRED, now, "no consensus: more workup")
+    elif plan.no_consensus_action is NoConsensusAction.RE_PRESENT:
+        try:
+            put_first_at_next(conference, [locked], now)
+        except ConferenceError as error:
+            raise RoomError(str(error)) from None
+        set_status(actor, case, CaseStatus.SCHEDULED, now, "no consensus: re-presented at the next meeting")
+    db.session.flush()
+    record(
+        actor.id,
+        "close",
+        "presentation",
+        locked.id,
+        f"result={result.result.value};action={action.value if action else ''}",
+        remote_addr,
+    )
+    return result
+
+
+def _finish(actor: User, presentation: Presentation, now: datetime) -> None:
+    presentation.status, presentation.closed_at, presentation.closed_by_id = PresentationStatus.CLOSED, now, actor.id
+    presentation.started_at = presentation.started_at or now
+    if presentation.prospective is None:
+        presentation.prospective = _computed_prospective(presentation)
+    if presentation.conference.status is ConferenceStatus.SCHEDULED:
+        presentation.conference.status = ConferenceStatus.HELD
+    if presentation.case.status is not CaseStatus.PRESENTED:
+        set_status(
+            actor, presentation.case, CaseStatus.PRESENTED, now, f"presented at conference {presentation.conference_id}"
+        )
+
+
+def list_not_discussed(
+    actor: User, presentation: Presentation, standard: str, now: datetime, remote_addr: str | None = None
+) -> None:
+    """Record a case managed by an agreed standard of care: listed, not discussed (counted apart in reports)."""
+    _require_chair(actor, presentation.conference)
+    _require_meeting(presentation.conference)
+    locked = _lock(presentation, exclusive=True)
+    _require_open(locked)
+    if not standard.strip():
+        raise RoomError("Name the standard of care applied.")
+    locked.track, locked.standard_of_care = PresentationTrack.LISTED_NOT_DISCUSSED, standard.strip()[:200]
+    _finish(actor, locked, now)
+    db.session.flush()
+    record(actor.id, "listed", "presentation", locked.id, remote_addr=remote_addr)

@@ -1,0 +1,136 @@
+"""What the conference-room pages show, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from tumorboard.auth.models import User, UserRole
+from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember
+from tumorboard.conferences.queries import AgendaLine, agenda_lines
+from tumorboard.extensions import db
+from tumorboard.room.models import Attendance, Presentation, Recommendation, RecommendationVersion, Vote
+from tumorboard.room.rules import Quorum, quorum
+from tumorboard.room.tally import Tally, tally
+from tumorboard.vocab import Role, VoteChoice
+
+
+@dataclass(frozen=True)
+class RoomPage:
+    """The live page of a meeting."""
+
+    conference: Conference
+    series: ConferenceSeries
+    attendance: list[Attendance]
+    quorum: Quorum
+    lines: list[AgendaLine]
+    candidates: list[sa.Row]  # who the chair can check in: id, full_name, specialty
+    me_checked_in: bool
+
+
+def load_room(conference: Conference, me: User) -> RoomPage:
+    """The meeting, who is in, the quorum, the agenda and the people the chair can check in."""
+    series = db.session.get(ConferenceSeries, conference.series_id)
+    attendance = list(
+        db.session.scalars(
+            sa.select(Attendance)
+            .where(Attendance.conference_id == conference.id)
+            .order_by(Attendance.specialty, Attendance.attendee_name)
+        )
+    )
+    present = {row.user_id for row in attendance}
+    members = sa.select(SeriesMember.user_id).where(SeriesMember.series_id == series.id)
+    physicians = sa.select(UserRole.user_id).where(UserRole.role == Role.PHYSICIAN)
+    # Plain columns, not User objects: a large program has hundreds of physicians to list.
+    candidates = [
+        row
+        for row in db.session.execute(
+            sa.select(User.id, User.full_name, User.specialty)
+            .where(User.active.is_(True), User.id.in_(members) | User.id.in_(physicians))
+            .order_by(User.full_name)
+        )
+        if row.id not in present
+    ]
+    return RoomPage(
+        conference,
+        series,
+        attendance,
+        quorum(series.required_specialties, (row.specialty for row in attendance)),
+        agenda_lines(conference.id),
+        candidates,
+        me.id in present,
+    )
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    """One case in the room: recommendations, votes and the tally."""
+
+    recommendations: list[Recommendation]
+    earlier: dict[int, list[RecommendationVersion]]  # recommendation id -> its earlier versions, newest first
+    votes: list[tuple[Vote, str]]
+    tally: Tally
+    my_vote: Vote | None
+    people: dict[int, str]
+
+
+def load_case_panel(presentation: Presentation, me: User, numerator: int, denominator: int) -> CasePanel:
+    """Everything the case panel shows about the discussion so far."""
+    recommendations = list(
+        db.session.scalars(
+            sa.select(Recommendation)
+            .where(Recommendation.presentation_id == presentation.id)
+            .order_by(Recommendation.specialty)
+        )
+    )
+    votes = db.session.execute(
+        sa.select(Vote, User.full_name)
+        .join(User, Vote.voter_id == User.id)
+        .where(Vote.presentation_id == presentation.id)
+        .order_by(Vote.cast_at)
+    ).all()
+    earlier: dict[int, list[RecommendationVersion]] = defaultdict(list)
+    for version in db.session.scalars(
+        sa.select(RecommendationVersion)
+        .where(RecommendationVersion.recommendation_id.in_([r.id for r in recommendations]))
+        .order_by(RecommendationVersion.id.desc())
+    ):
+        earlier[version.recommendation_id].append(version)
+    ids = {r.author_id for r in recommendations} | {r.recorded_by_id for r in recommendations}
+    ids |= {
+        person
+        for versions in earlier.values()
+        for v in versions
+        for person in (v.author_id, v.recorded_by_id, v.replaced_by_id)
+    }
+    people = {u.id: u.display_name for u in db.session.scalars(sa.select(User).where(User.id.in_(ids - {None})))}
+    mine = next((vote for vote, _ in votes if vote.voter_id == me.id), None)
+    return CasePanel(
+        recommendations,
+        dict(earlier),
+        list(votes),
+        tally([v.choice for v, _ in votes], numerator, denominator),
+        mine,
+        people,
+    )
+
+
+def tally_payload(presentation: Presentation, numerator: int, denominator: int, me: User) -> dict[str, object]:
+    """The live tally as JSON for the polling page: counts, result, closed, and the caller's own vote (two queries)."""
+    rows = db.session.execute(
+        sa.select(Vote.voter_id, Vote.choice).where(Vote.presentation_id == presentation.id)
+    ).all()
+    counted = tally([choice for _, choice in rows], numerator, denominator)
+    mine = next((choice for voter, choice in rows if voter == me.id), None)
+    return {
+        "agree": counted.agree,
+        "disagree": counted.disagree,
+        "abstain": counted.abstain,
+        "cast": counted.cast,
+        "result": counted.result.value,
+        "result_label": counted.result.label if counted.cast else "No vote yet",
+        "closed": presentation.status.value == "closed",
+        "my_vote": mine.value if isinstance(mine, VoteChoice) else None,
+    }

@@ -1,0 +1,90 @@
+"""What every response carries (security headers) and how long a session lives (idle and absolute limits)."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, Response, abort, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from tumorboard.audit.operations import record
+from tumorboard.extensions import db
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",  # no inline script anywhere: room.js and Bootstrap are files
+        "style-src 'self' 'unsafe-inline'",  # the charts' SVG carries style attributes; styles cannot run code
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+# Requests a page makes on its own (the live tally poll): they do not count as the user being active.
+PASSIVE_ENDPOINTS = frozenset({"room.tally_json"})
+
+
+def init_app(app: Flask) -> None:
+    """Install the NUL-byte check and the session limits (before access is checked) and the headers."""
+    app.before_request(refuse_nul_bytes)
+    app.before_request(end_stale_session)
+    app.after_request(secure_headers)
+
+
+def secure_headers(response: Response) -> Response:
+    """CSP, no sniffing, no framing, no Referer (URLs of case pages stay
+    here), no caching of any page but static files.
+    """
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if request.endpoint != "static":  # every page: asking who is signed in here would reload the user after a commit
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def refuse_nul_bytes() -> None:
+    """A NUL byte in the path, the query or a form is a 400 with a message: no field holds one, and PostgreSQL
+    refuses one in any query, which would be a 500."""
+    fields = [request.args] + ([request.form] if request.method in ("POST", "PUT", "PATCH") else [])
+    texts = [request.path, *(f.filename or "" for f in request.files.values())]
+    texts += [text for multi in fields for key, values in multi.lists() for text in (key, *values)]
+    if any("\x00" in text for text in texts):
+        abort(
+            400, description="The request holds a NUL character (\\0), which no field accepts. Remove it and try again."
+        )
+
+
+def end_stale_session() -> object | None:
+    """Sign out a session idle for SESSION_IDLE_MINUTES or older than PERMANENT_SESSION_LIFETIME; otherwise note the
+    activity.
+    """
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = time.time()
+    idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    seen, started = session.get("seen", now), session.setdefault("started", now)
+    if now - seen > idle_limit or now - started > lifetime:
+        why = "idle" if now - seen > idle_limit else "expired"
+        record(current_user.id, "logout", "user", current_user.id, f"session {why}", request.remote_addr)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        if request.endpoint in PASSIVE_ENDPOINTS:
+            abort(401)
+        flash(
+            f"You were signed out after {current_app.config['SESSION_IDLE_MINUTES']} minutes without activity. Sign "
+            f"in again."
+            if why == "idle"
+            else "Your session has ended. Sign in again.",
+            "info",
+        )
+        back = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=back))
+    if request.endpoint not in PASSIVE_ENDPOINTS:
+        session["seen"] = now
+    return None
