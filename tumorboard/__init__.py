@@ -46,6 +46,7 @@ from tumorboard.reports.exports import percent
 from tumorboard.reports.views import bp as reports_bp
 from tumorboard.room.views import bp as room_bp
 from tumorboard.second_opinions.views import bp as second_opinions_bp
+from tumorboard.users import cli as users_cli  # noqa: F401
 from tumorboard.users.views import bp as users_bp
 from tumorboard.vocab import Role
 from tumorboard.web import errors, security

@@ -4,6 +4,7 @@ said where it stands)."""
 from __future__ import annotations
 
 import functools
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,3 +61,8 @@ def sign_out(user: User, remote_addr: str | None) -> None:
     user ends, since sessions live in cookies and the session version is what the server keeps)."""
     user.end_sessions()
     record(user.id, "logout", "user", user.id, remote_addr=remote_addr)
+
+
+def new_calendar_token() -> str:
+    """A fresh secret for a personal feed URL."""
+    return secrets.token_urlsafe(32)

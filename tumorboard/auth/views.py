@@ -10,9 +10,8 @@ from flask_login import current_user, login_user, logout_user
 from tumorboard.audit.operations import record
 from tumorboard.auth.forms import CalendarTokenForm, ChangePasswordForm, LoginForm
 from tumorboard.auth.models import User
-from tumorboard.auth.operations import sign_in, sign_out
+from tumorboard.auth.operations import new_calendar_token, sign_in, sign_out
 from tumorboard.auth.policy import password_problems
-from tumorboard.conferences.feeds import new_calendar_token
 from tumorboard.db import utcnow
 from tumorboard.extensions import db, login_manager
 from tumorboard.web.access import public, signed_in

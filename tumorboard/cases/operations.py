@@ -16,9 +16,10 @@ from tumorboard.cases.validation import CaseInput, PatientIdentity, Problems
 from tumorboard.cases.visibility import readable_cases
 from tumorboard.cases.workflow import EDITABLE, check_move, may_move_by_hand
 from tumorboard.conferences.models import ConferenceSeries
+from tumorboard.domain import NotAllowed
 from tumorboard.extensions import db
-from tumorboard.vocab import CaseStatus, Role, Specialty
-from tumorboard.web.access import NotAllowed
+from tumorboard.second_opinions.models import SecondOpinionRequest
+from tumorboard.vocab import CaseStatus, Role, SecondOpinionStatus, Specialty
 
 PATIENT_FIELDS = ("mrn", "last_name", "first_name", "birth_date", "sex")
 # "Find patient" by MRN, per user: enough for a coordinator entering a clinic list, too few to harvest identities.
@@ -284,3 +285,11 @@ def import_cases(
         record(actor_id, "import", "case", case.id, f"status={case.status.value}", remote_addr)
     db.session.flush()
     return created
+
+
+def link_second_opinion(actor: User, request: SecondOpinionRequest, case: Case, remote_addr: str | None = None) -> None:
+    """The case made for a second-opinion request: the request moves on, the case is in the queue (or a draft)."""
+    request.case = case
+    request.status = SecondOpinionStatus.CASE_CREATED
+    db.session.flush()
+    record(actor.id, "case_created", "second_opinion", request.id, f"case={case.id}", remote_addr)

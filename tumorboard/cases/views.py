@@ -19,6 +19,7 @@ from tumorboard.cases.operations import (
     import_cases,
     import_context,
     input_from_case,
+    link_second_opinion,
     look_up_patient,
     mark_ready,
     may_mark_ready,
@@ -27,18 +28,17 @@ from tumorboard.cases.operations import (
 )
 from tumorboard.cases.queries import SORTS, load_case_page, load_queue, parse_filter
 from tumorboard.cases.validation import validate_case
-from tumorboard.cases.visibility import readable_cases, require_case
+from tumorboard.cases.visibility import IN_THE_ROOM, readable_cases, require_case
 from tumorboard.cases.workflow import ACTION_LABELS, EDITABLE, IllegalMove, manual_moves
 from tumorboard.conferences.models import ConferenceSeries
 from tumorboard.db import utcnow
+from tumorboard.domain import NotAllowed
 from tumorboard.extensions import db
 from tumorboard.forms import show_problems
 from tumorboard.program.settings import program_settings, program_today, program_zone
-from tumorboard.room.rules import IN_THE_ROOM
 from tumorboard.second_opinions.models import SecondOpinionRequest
-from tumorboard.second_opinions.operations import link_case
 from tumorboard.vocab import CaseSource, CaseStatus, Role, SecondOpinionStatus, SiteGroup, Urgency
-from tumorboard.web.access import NotAllowed, allow
+from tumorboard.web.access import allow
 
 bp = Blueprint("cases", __name__, url_prefix="/cases", cli_group=None)
 
@@ -314,7 +314,7 @@ def from_second_opinion(request_id: int) -> object:
         form.question.data = f"Second opinion requested. Diagnosis as stated: {opinion.diagnosis_as_stated}"
         form.analytic.data = False  # seen here for a second opinion only: class 32 unless treated here
     elif (case := _save(form, None)) is not None:
-        link_case(current_user, opinion, case, request.remote_addr)
+        link_second_opinion(current_user, opinion, case, request.remote_addr)
         db.session.commit()
         flash(f"Case #{case.id} created for second-opinion request #{opinion.id}.", "success")
         return redirect(url_for("cases.show", case_id=case.id))

@@ -20,6 +20,8 @@ from tumorboard.room.models import Attendance, Presentation
 from tumorboard.vocab import Role
 
 SEE_EVERY_CASE = (Role.COORDINATOR, Role.NAVIGATOR, Role.AUDITOR, Role.ADMIN)
+# Who sees the room, its votes and tallies (on the case page too); navigators see the outcome only.
+IN_THE_ROOM = (Role.PHYSICIAN, Role.COORDINATOR, Role.AUDITOR)
 
 
 def restricted(user: User) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -21,11 +20,6 @@ bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 PAST = timedelta(days=90)
 AHEAD = timedelta(weeks=26)
-
-
-def new_calendar_token() -> str:
-    """A fresh secret for a personal feed URL."""
-    return secrets.token_urlsafe(32)
 
 
 def _uid_domain() -> str:

@@ -20,6 +20,7 @@ from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import set_status
 from tumorboard.conferences.models import Conference
+from tumorboard.domain import NotAllowed
 from tumorboard.extensions import db
 from tumorboard.letters.content import LetterContent, Letterhead, NoticeContent, SpecialtyRecommendation, stage_text
 from tumorboard.letters.models import LetterDelegate, LetterDispatch, PlanLetter
@@ -39,7 +40,6 @@ from tumorboard.vocab import (
     Role,
     SecondOpinionStatus,
 )
-from tumorboard.web.access import NotAllowed
 
 
 class LetterError(Exception):

@@ -20,6 +20,7 @@ from tumorboard.cases.visibility import restricted
 from tumorboard.conferences.models import Conference, SeriesMember
 from tumorboard.conferences.operations import ConferenceError, put_first_at_next
 from tumorboard.db import dialect_insert
+from tumorboard.domain import NotAllowed
 from tumorboard.extensions import db
 from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation, RecommendationVersion, Vote
 from tumorboard.room.rules import check_in_window, is_prospective
@@ -41,7 +42,6 @@ from tumorboard.vocab import (
     VoteChoice,
     VoteResult,
 )
-from tumorboard.web.access import NotAllowed
 
 OPEN = (PresentationStatus.PLANNED, PresentationStatus.IN_DISCUSSION)
 

@@ -6,10 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from tumorboard.vocab import PresentationReason, Role, Specialty
-
-# Who sees the room, its votes and tallies (on the case page too); navigators see the outcome only.
-IN_THE_ROOM = (Role.PHYSICIAN, Role.COORDINATOR, Role.AUDITOR)
+from tumorboard.vocab import PresentationReason, Specialty
 
 
 def is_prospective(reason: PresentationReason, first_course_started_on: date | None, conference_day: date) -> bool:

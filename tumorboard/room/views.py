@@ -15,7 +15,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
-from tumorboard.cases.visibility import require_conference
+from tumorboard.cases.visibility import IN_THE_ROOM, require_conference
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
@@ -36,7 +36,6 @@ from tumorboard.room.forms import (
 )
 from tumorboard.room.models import Attendance, Presentation
 from tumorboard.room.queries import load_case_panel, load_room, tally_payload
-from tumorboard.room.rules import IN_THE_ROOM
 from tumorboard.vocab import (
     AttendanceMode,
     ConferenceStatus,

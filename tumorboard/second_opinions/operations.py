@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User
-from tumorboard.cases.models import Case
 from tumorboard.cases.operations import assign_patient, resolve_patient
 from tumorboard.extensions import db
 from tumorboard.letters.models import LetterDispatch, PlanLetter
@@ -126,11 +125,3 @@ def cancel_request(actor: User, request: SecondOpinionRequest, reason: str, remo
     request.status = SecondOpinionStatus.CANCELLED
     db.session.flush()
     record(actor.id, "cancel", "second_opinion", request.id, f"reason={reason.strip()[:200]}", remote_addr)
-
-
-def link_case(actor: User, request: SecondOpinionRequest, case: Case, remote_addr: str | None = None) -> None:
-    """The request's case is created: it is in the queue (or a draft for the physician to complete)."""
-    request.case = case
-    request.status = SecondOpinionStatus.CASE_CREATED
-    db.session.flush()
-    record(actor.id, "case_created", "second_opinion", request.id, f"case={case.id}", remote_addr)

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.auth.policy import password_problems
+from tumorboard.domain import NotAllowed
 from tumorboard.extensions import db
 from tumorboard.text import ONE_LINE, is_one_line
 from tumorboard.vocab import Role, Specialty
-from tumorboard.web.access import NotAllowed
 
 # Roles only an admin hands out or takes away: admin rights, and the surveyor's read-only access to the audit log.
 ADMIN_GRANTED = frozenset({Role.ADMIN, Role.AUDITOR})

@@ -8,14 +8,15 @@ from flask_login import current_user
 
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
+from tumorboard.domain import NotAllowed
 from tumorboard.extensions import db
 from tumorboard.forms import show_problems
 from tumorboard.users.forms import NewUserForm, ResetPasswordForm, SignOutForm, UserForm
 from tumorboard.users.operations import UserData, UserError, create_user, may_manage, reset_password, update_user
 from tumorboard.vocab import Role, Specialty
-from tumorboard.web.access import NotAllowed, allow
+from tumorboard.web.access import allow
 
-bp = Blueprint("users", __name__, url_prefix="/users")
+bp = Blueprint("users", __name__, url_prefix="/users", cli_group=None)
 
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
 

@@ -71,10 +71,6 @@ def enforce_access() -> object | None:
     abort(403)
 
 
-class NotAllowed(Exception):
-    """An operation refused because of who asks (the view answers 403), not because of what was entered."""
-
-
 def audience_label(access: str | frozenset[Role] | None) -> str:
     """Who may use a route, in words."""
     if access == PUBLIC:

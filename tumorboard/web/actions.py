@@ -8,8 +8,8 @@ from flask import abort, flash, redirect
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
+from tumorboard.domain import NotAllowed
 from tumorboard.extensions import db
-from tumorboard.web.access import NotAllowed
 
 
 def run_action(back: str, action: Callable[[], str | None], refusals: tuple[type[Exception], ...]) -> Response:

@@ -1,0 +1,31 @@
+"""What every operation is handed and may raise: the actor (who, from where, when) and a refusal because of who asks.
+
+Views build the actor once per request (`tumorboard.web.actor.current_actor`); commands build one with no user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tumorboard.auth.models import User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts (None: the command line, run by whoever runs the server), from which address, at what time."""
+
+    user: User | None
+    remote_addr: str | None
+    now: datetime
+
+    @property
+    def id(self) -> int | None:
+        """The acting user's id (None for the command line), as the audit log records it."""
+        return self.user.id if self.user is not None else None
+
+
+class NotAllowed(Exception):
+    """An operation refused because of who asks (the view answers 403), not because of what was entered."""
