@@ -47,12 +47,11 @@ bandit: $(VENV)/.installed-test
 	@echo "== bandit"
 	$(PY) -m bandit -q -r tumorboard -ll
 
-## Lint (pyflakes, pycodestyle at 120 columns, import order, bugbear), the formatter's layout, and the layers
+## Lint (pyflakes, pycodestyle at 120 columns, import order, bugbear) and the layers
 ## (import-linter contracts: which feature may import which), all in pyproject.toml.
 lint: $(VENV)/.installed-test
 	@echo "== ruff, import contracts"
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check --quiet tumorboard tests
 	$(VENV)/bin/lint-imports --no-cache
 
 test-sqlite: $(VENV)/.installed-test system-deps bandit lint

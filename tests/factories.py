@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from tumorboard.auth.models import User, hash_password
 from tumorboard.cases.models import Case, Patient
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesRequiredSpecialty, SeriesSiteGroup
+from tumorboard.domain import Actor
 from tumorboard.extensions import db
 from tumorboard.room.models import Presentation
 from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, CaseStatus, ConferenceStatus, Role, Sex, SiteGroup, Specialty
@@ -27,6 +28,11 @@ class Factories:
 
     def __init__(self, password: str) -> None:
         self.password = password
+
+    @staticmethod
+    def actor(user: User | None, now: datetime | None = None) -> Actor:
+        """Who calls an operation directly in a test: `user` from 127.0.0.1, now (or at `now`)."""
+        return Actor(user=user, remote_addr="127.0.0.1", now=now or datetime.now(UTC))
 
     @staticmethod
     def _save(obj: object) -> object:

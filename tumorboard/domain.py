@@ -5,6 +5,7 @@ Views build the actor once per request (`tumorboard.web.actor.current_actor`); c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -29,3 +30,20 @@ class Actor:
 
 class NotAllowed(Exception):
     """An operation refused because of who asks (the view answers 403), not because of what was entered."""
+
+
+class Refused(Exception):
+    """A change refused because of what was entered or of the state things are in: a message, and messages by field.
+
+    Every feature's refusal is one (RoomError, CaseError, ...): the action runner shows it next to the fields it names
+    and above the page otherwise, and nothing of the change is kept.
+    """
+
+    def __init__(self, message: str = "", fields: Mapping[str, list[str]] | None = None) -> None:
+        self.fields = {name: list(messages) for name, messages in (fields or {}).items()}
+        super().__init__(message or " ".join(m for messages in self.fields.values() for m in messages))
+
+    @property
+    def messages(self) -> list[str]:
+        """Every message, flat (the general one when no field is named)."""
+        return [m for messages in self.fields.values() for m in messages] or [str(self)]

@@ -1,16 +1,19 @@
 """The audit log only grows."""
 
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 
 from tumorboard.audit.models import AuditEntry
 from tumorboard.audit.operations import AuditLogIsAppendOnly, record
+from tumorboard.domain import Actor
 from tumorboard.extensions import db
 
 
 def test_entries_are_written_with_who_what_and_where(make):
     user = make.user()
-    record(user.id, "view", "case", 42, "summary", "10.1.2.3")
+    record(Actor(user, "10.1.2.3", datetime.now(UTC)), "view", "case", 42, "summary")
     db.session.commit()
     entry = db.session.scalars(sa.select(AuditEntry)).one()
     assert (entry.user_id, entry.action, entry.entity_type, entry.entity_id, entry.remote_addr) == (
@@ -24,7 +27,7 @@ def test_entries_are_written_with_who_what_and_where(make):
 
 
 def test_an_entry_cannot_be_changed(make):
-    entry = record(None, "view", "case", 1)
+    entry = record(Actor(None, None, datetime.now(UTC)), "view", "case", 1)
     db.session.commit()
     entry.action = "nothing happened"
     with pytest.raises(AuditLogIsAppendOnly):
@@ -33,7 +36,7 @@ def test_an_entry_cannot_be_changed(make):
 
 
 def test_an_entry_cannot_be_deleted():
-    entry = record(None, "view", "case", 1)
+    entry = record(Actor(None, None, datetime.now(UTC)), "view", "case", 1)
     db.session.commit()
     db.session.delete(entry)
     with pytest.raises(AuditLogIsAppendOnly):
@@ -46,7 +49,7 @@ def test_postgresql_itself_refuses_to_update_or_delete_an_entry():
     """The database's own guard: raw SQL, past the application, is refused too."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite keeps the application's guard only; PostgreSQL enforces it in the database")
-    record(None, "view", "case", 1)
+    record(Actor(None, None, datetime.now(UTC)), "view", "case", 1)
     db.session.commit()
     for statement in ("UPDATE audit_log SET action = 'nothing'", "DELETE FROM audit_log"):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):

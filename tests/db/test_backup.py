@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 from tumorboard.audit.operations import record
 from tumorboard.cases.models import Case
+from tumorboard.domain import Actor
 from tumorboard.extensions import db
 from tumorboard.reports.models import AnalyticCaseload
 from tumorboard.vocab import Role, SiteGroup
@@ -26,7 +29,7 @@ def test_backup_and_restore_give_back_every_table(runner, make, tmp_path):
     coordinator = make.user(username="dana", roles=(Role.COORDINATOR,))
     presentation = make.presentation()
     db.session.add(AnalyticCaseload(year=2025, site_group=SiteGroup.BREAST, analytic_cases=652))
-    record(coordinator.id, "view", "case", presentation.case_id, "", "10.0.0.1")
+    record(Actor(coordinator, "10.0.0.1", datetime.now(UTC)), "view", "case", presentation.case_id, "")
     db.session.commit()
     before = snapshot()
     assert sum(len(rows) for rows in before.values()) > 10
@@ -38,7 +41,7 @@ def test_backup_and_restore_give_back_every_table(runner, make, tmp_path):
 
     make.user(username="late", roles=(Role.PHYSICIAN,))
     db.session.execute(sa.update(Case).values(histology="changed after the backup"))
-    record(None, "view", "case", 99)
+    record(Actor(None, None, datetime.now(UTC)), "view", "case", 99)
     db.session.commit()
     assert snapshot() != before
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 import pandas as pd
 import sqlalchemy as sa
 
 from tumorboard.audit.models import AuditEntry
 from tumorboard.audit.operations import record
+from tumorboard.domain import Actor
 from tumorboard.extensions import db
 from tumorboard.vocab import Role
 
@@ -16,9 +18,9 @@ from tumorboard.vocab import Role
 def _entries(make):
     dana = make.user(username="dana", roles=(Role.COORDINATOR,))
     skim = make.user(username="skim", roles=(Role.PHYSICIAN,))
-    record(dana.id, "view", "case", 7, "", "10.0.0.1")
-    record(skim.id, "view", "case", 8, "", "10.0.0.2")
-    record(skim.id, "update", "case", 7, '=HYPERLINK("http://x.example.org")', "10.0.0.2")
+    record(Actor(dana, "10.0.0.1", datetime.now(UTC)), "view", "case", 7, "")
+    record(Actor(skim, "10.0.0.2", datetime.now(UTC)), "view", "case", 8, "")
+    record(Actor(skim, "10.0.0.2", datetime.now(UTC)), "update", "case", 7, '=HYPERLINK("http://x.example.org")')
     db.session.commit()
     return make.user(username="audrey", roles=(Role.AUDITOR,))
 

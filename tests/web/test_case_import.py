@@ -160,7 +160,7 @@ def test_the_upload_takes_at_most_2500_cases_a_file_and_says_so(people, auth, cl
 def test_the_same_new_patients_imported_at_the_same_moment_is_a_message_not_a_500(people, auth, client, monkeypatch):
     import sqlalchemy as sa
 
-    from tumorboard.cases import views
+    from tumorboard.cases import operations
 
     def meanwhile_imported(*_args, **_kwargs):  # what the database answers the second of two simultaneous imports
         raise sa.exc.IntegrityError(
@@ -168,7 +168,7 @@ def test_the_same_new_patients_imported_at_the_same_moment_is_a_message_not_a_50
         )
 
     auth.login("dana")
-    monkeypatch.setattr(views, "import_cases", meanwhile_imported)
+    monkeypatch.setattr(operations, "import_cases", meanwhile_imported)
     response = client.post(
         "/cases/import", data={"file": (io.BytesIO(CLEAN.encode()), "cases.csv")}, content_type="multipart/form-data"
     )

@@ -149,13 +149,15 @@ def test_one_account_guessed_from_many_addresses_waits_too(make, app):
     from datetime import UTC, datetime
 
     from tumorboard.auth.operations import sign_in
+    from tumorboard.domain import Actor
 
     make.user(username="skim")
     now = datetime.now(UTC)
-    outcomes = [sign_in("skim", "guess", f"10.0.{n}.1", now, 5, app.config["PASSWORD_HASH_METHOD"]) for n in range(10)]
+    method = app.config["PASSWORD_HASH_METHOD"]
+    outcomes = [sign_in(Actor(None, f"10.0.{n}.1", now), "skim", "guess", 5, method) for n in range(10)]
     db.session.commit()
     assert [o.wait for o in outcomes] == [0] * 10
-    assert sign_in("skim", "correct-horse-battery", "10.9.9.9", now, 5, app.config["PASSWORD_HASH_METHOD"]).wait > 0
+    assert sign_in(Actor(None, "10.9.9.9", now), "skim", "correct-horse-battery", 5, method).wait > 0
 
 
 def test_an_unknown_username_costs_one_password_hash_like_a_known_one(make, auth, monkeypatch):

@@ -217,7 +217,7 @@ def test_the_last_active_admin_cannot_be_disabled_or_demoted(make):
     for roles, active in (({Role.ADMIN}, False), ({Role.COORDINATOR}, True)):
         data = UserData(last.username, last.full_name, last.email, last.specialty, frozenset(roles), active=active)
         with pytest.raises(UserError, match="only active admin"):
-            update_user(retired, last, data)
+            update_user(make.actor(retired), last, data)
         db.session.rollback()
     assert last.active and last.roles == {Role.ADMIN}
 

@@ -2,32 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from tumorboard.audit.models import AuditEntry
+from tumorboard.domain import Actor
 from tumorboard.extensions import db
 
 
-def record(
-    actor_id: int | None,
-    action: str,
-    entity_type: str,
-    entity_id: int | None = None,
-    detail: str = "",
-    remote_addr: str | None = None,
-) -> AuditEntry:
-    """Add one audit entry to the session (the caller commits)."""
+def record(actor: Actor, action: str, entity_type: str, entity_id: int | None = None, detail: str = "") -> AuditEntry:
+    """Add one audit entry (who, from where, what; `detail` without patient data) to the session; the caller commits."""
     entry = AuditEntry(
-        user_id=actor_id,
+        user_id=actor.id,
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,
         detail=detail,
-        remote_addr=remote_addr,
+        remote_addr=actor.remote_addr,
     )
     db.session.add(entry)
     return entry
+
+
+def record_read(actor: Actor, entity_type: str, read: int | Iterable[int], detail: str = "") -> None:
+    """That the actor read one record (a "view" entry) or the records a list showed (one "list" entry, if any)."""
+    if isinstance(read, int):
+        record(actor, "view", entity_type, read, detail)
+    elif ids := [str(entity_id) for entity_id in read]:
+        record(actor, "list", entity_type, None, (f"{detail};" if detail else "") + "ids=" + ",".join(ids))
 
 
 class AuditLogIsAppendOnly(Exception):

@@ -7,18 +7,16 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from tumorboard.audit.operations import record
+from tumorboard.auth import operations as ops
 from tumorboard.auth.forms import CalendarTokenForm, ChangePasswordForm, LoginForm
 from tumorboard.auth.models import User
-from tumorboard.auth.operations import new_calendar_token, sign_in, sign_out
-from tumorboard.auth.policy import password_problems
-from tumorboard.db import utcnow
 from tumorboard.extensions import db, login_manager
 from tumorboard.web.access import public, signed_in
+from tumorboard.web.actions import Done, run_action, run_form
+from tumorboard.web.actor import current_actor
 
 bp = Blueprint("auth", __name__, cli_group=None)
 
-FAILED_LOGIN = "Unknown username or wrong password."
 
 
 @login_manager.user_loader
@@ -50,21 +48,12 @@ def login() -> object:
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
     config = current_app.config
-    outcome = sign_in(
-        form.username.data,
-        form.password.data,
-        request.remote_addr,
-        utcnow(),
-        config["LOGIN_FREE_ATTEMPTS"],
-        config["PASSWORD_HASH_METHOD"],
-    )
+    outcome = ops.sign_in(current_actor(), form.username.data, form.password.data, config["LOGIN_FREE_ATTEMPTS"],
+                          config["PASSWORD_HASH_METHOD"])
     db.session.commit()
-    if outcome.wait:
-        flash(f"Too many failed sign-in attempts. Wait {outcome.wait} seconds and try again.", "warning")
-        return render_template("auth/login.html", form=form), 429
     if outcome.user is None:
-        flash(FAILED_LOGIN, "danger")
-        return render_template("auth/login.html", form=form), 401
+        flash(outcome.refusal, "warning" if outcome.wait else "danger")
+        return render_template("auth/login.html", form=form), 429 if outcome.wait else 401
     login_user(outcome.user)
     return redirect(_safe_next(request.args.get("next")))
 
@@ -74,7 +63,7 @@ def login() -> object:
 def logout() -> object:
     """Sign out (POST only, so a link or an image cannot sign someone out); the session cannot be replayed."""
     if current_user.is_authenticated:
-        sign_out(current_user, request.remote_addr)
+        ops.sign_out(current_actor())
         db.session.commit()
         logout_user()
     flash("You are signed out.", "info")
@@ -86,33 +75,13 @@ def logout() -> object:
 def profile() -> object:
     """The signed-in user's details, and changing their own password."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        if not current_user.check_password(form.current_password.data):
-            form.current_password.errors.append("This is not your current password.")
-        else:
-            problems = password_problems(
-                form.password.data, current_user.username, current_user.full_name, current_user.email
-            )
-            if problems:
-                form.password.errors.extend(problems)
-            else:
-                revoked = current_user.calendar_token is not None
-                current_user.set_password(form.password.data)  # ends the user's other sessions and the calendar link
-                record(current_user.id, "password_changed", "user", current_user.id, remote_addr=request.remote_addr)
-                db.session.commit()
-                login_user(current_user._get_current_object())  # this one continues under the new version
-                flash(
-                    "Your password is changed and your other sessions are signed out."
-                    + (" Your calendar link was revoked too: make a new one below." if revoked else ""),
-                    "success",
-                )
-                return redirect(url_for("auth.profile"))
-    feed = (
-        url_for("calendar.personal_feed", token=current_user.calendar_token, _external=True)
-        if current_user.calendar_token
-        else None
-    )
-    return render_template("auth/profile.html", form=form, user=current_user, feed=feed, token_form=CalendarTokenForm())
+
+    def change() -> Done:
+        message = ops.change_password(current_actor(), form.current_password.data, form.password.data)
+        login_user(current_user._get_current_object())  # this session continues under the new version
+        return Done(message, url_for("auth.profile"))
+
+    return run_form(form, change, lambda: _profile_page(form))
 
 
 @bp.route("/profile/calendar", methods=["POST"])
@@ -122,20 +91,12 @@ def calendar_token() -> object:
     form = CalendarTokenForm()
     if not form.validate_on_submit():
         abort(400)
-    revoke = form.action.data == "revoke"
-    current_user.calendar_token = None if revoke else new_calendar_token()
-    record(
-        current_user.id,
-        "calendar_token_revoked" if revoke else "calendar_token_created",
-        "user",
-        current_user.id,
-        remote_addr=request.remote_addr,
+    return run_action(
+        url_for("auth.profile"), lambda: ops.set_calendar_token(current_actor(), form.action.data == "revoke")
     )
-    db.session.commit()
-    flash(
-        "Your calendar link is revoked: calendars using it stop updating."
-        if revoke
-        else "Your new calendar link is ready. Any earlier link no longer works.",
-        "success",
-    )
-    return redirect(url_for("auth.profile"))
+
+
+def _profile_page(form: ChangePasswordForm) -> str:
+    token = current_user.calendar_token
+    feed = url_for("calendar.personal_feed", token=token, _external=True) if token else None
+    return render_template("auth/profile.html", form=form, user=current_user, feed=feed, token_form=CalendarTokenForm())

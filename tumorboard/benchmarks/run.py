@@ -38,6 +38,7 @@ from tumorboard.cases.importer import read_table
 from tumorboard.cases.models import Case
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.db import utcnow
+from tumorboard.domain import Actor
 from tumorboard.extensions import db
 from tumorboard.letters.operations import issue_letter, render
 from tumorboard.program.settings import program_settings, program_today, program_zone
@@ -370,7 +371,7 @@ def _issue_letters(count: int) -> float:
     began = timer.perf_counter()
     try:
         for presentation, signer in rows:
-            issue_letter(signer, presentation, LetterKind.REFERRER, now, today)
+            issue_letter(Actor(signer, None, now), presentation, LetterKind.REFERRER, today)
         db.session.flush()
         return timer.perf_counter() - began
     finally:
@@ -425,7 +426,7 @@ def _import_log(count: int) -> float:
         check = check_log(rows, None, context)
         if check.problems:
             raise RuntimeError(f"the benchmark log has problems: {check.problems[:3]}")
-        import_log(None, check, program_zone(), utcnow())
+        import_log(Actor(None, None, utcnow()), check, program_zone())
         db.session.flush()
         return timer.perf_counter() - began
     finally:

@@ -8,9 +8,10 @@ from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringFi
 from wtforms.validators import Length, NumberRange, Optional
 
 from tumorboard.cases.ajcc import SUPPORTED_EDITIONS
-from tumorboard.cases.models import Case
+from tumorboard.cases.models import Case, Patient
 from tumorboard.cases.operations import PATIENT_FIELDS
 from tumorboard.cases.validation import CaseInput, format_biomarkers, parse_biomarkers
+from tumorboard.domain import Refused
 from tumorboard.forms import (
     CHOOSE,
     PatientForm,
@@ -20,6 +21,7 @@ from tumorboard.forms import (
     typed_values,
     vocabulary_choices,
 )
+from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.text import as_sentence
 from tumorboard.vocab import CaseSource, Laterality, Sex, SiteGroup, Urgency
 
@@ -111,14 +113,29 @@ class CaseForm(PatientForm):
             *(SelectChoice(str(i), name) for i, name in series),
         ]
 
-    def to_input(self) -> CaseInput | None:
-        """The typed input (after validate()), or None when the biomarkers cannot be read (error on the field)."""
+    def to_input(self) -> CaseInput:
+        """The typed input (after validate()); Refused, naming the field, when the biomarkers cannot be read."""
         try:
             markers = parse_biomarkers(self.biomarkers.data or "")
         except ValueError as error:
-            self.biomarkers.errors = [*self.biomarkers.errors, as_sentence(error)]
-            return None
+            raise Refused(fields={"biomarkers": [as_sentence(error)]}) from None
         return CaseInput(**typed_values(self, INPUT_FIELDS, ENUM_FIELDS, ID_SELECTS), biomarkers=markers)
+
+    def show_patient(self, patient: Patient) -> None:
+        """Fill in a returning patient's identity ('Find patient'), so it is not typed twice."""
+        self.last_name.data, self.first_name.data = patient.last_name, patient.first_name
+        self.birth_date.data, self.sex.data = patient.birth_date, patient.sex.value
+        self.birth_date.raw_data = None  # else the date field shows what was posted (empty), not the patient's date
+
+    def fill_from_request(self, request: SecondOpinionRequest) -> None:
+        """A second-opinion request's patient, referrer and question, for the case made from it."""
+        self.mrn.data = request.patient.mrn
+        self.show_patient(request.patient)
+        self.source.data = CaseSource.SECOND_OPINION.value
+        self.referring_name.data, self.referring_practice.data = request.referring_name, request.referring_practice
+        self.referring_address.data = request.referring_address
+        self.question.data = f"Second opinion requested. Diagnosis as stated: {request.diagnosis_as_stated}"
+        self.analytic.data = False  # seen here for a second opinion only: class 32 unless treated here
 
     def fill_from(self, case: Case) -> None:
         """Show a stored case and its patient in the form."""

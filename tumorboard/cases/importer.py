@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from tumorboard.cases.validation import CaseInput, parse_biomarkers, validate_case
+from tumorboard.domain import Refused
 from tumorboard.text import as_sentence
 from tumorboard.vocab import CaseSource, CaseStatus, Laterality, Sex, SiteGroup, Urgency, parse_yes_no
 
@@ -81,8 +82,11 @@ COLUMN_OF_FIELD = {
 IMPORT_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUBMITTED)
 
 
-class ImportFileError(Exception):
-    """The file cannot be read as a table at all."""
+class ImportFileError(Refused):
+    """The file cannot be read as a table at all (a problem of the upload form's file field)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, {"file": [message]})
 
 
 @dataclass(frozen=True)

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from tumorboard.audit.models import AuditEntry
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
-from tumorboard.cases.importer import ImportContext, KnownPatient, PlannedCase, case_key
+from tumorboard.cases.importer import (
+    MAX_CASE_UPLOAD_ROWS,
+    ImportCheck,
+    ImportContext,
+    KnownPatient,
+    PlannedCase,
+    case_key,
+    check_rows,
+    read_table,
+)
 from tumorboard.cases.models import Case, CaseBiomarker, CaseStatusChange, Patient
-from tumorboard.cases.validation import CaseInput, PatientIdentity, Problems
+from tumorboard.cases.validation import CaseInput, PatientIdentity, Problems, validate_case
 from tumorboard.cases.visibility import readable_cases
 from tumorboard.cases.workflow import EDITABLE, check_move, may_move_by_hand
 from tumorboard.conferences.models import ConferenceSeries
-from tumorboard.domain import NotAllowed
+from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
+from tumorboard.program.settings import program_settings, program_today
 from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.vocab import CaseStatus, Role, SecondOpinionStatus, Specialty
 
@@ -27,11 +37,11 @@ LOOKUPS_PER_MINUTE = 10
 CASE_FIELDS = tuple(f.name for f in fields(CaseInput) if f.name not in (*PATIENT_FIELDS, "biomarkers"))
 
 
-class CaseError(Exception):
+class CaseError(Refused):
     """A change to a case that is refused, with messages by field."""
 
     def __init__(self, problems: Problems) -> None:
-        super().__init__("; ".join(m for msgs in problems.by_field.values() for m in msgs))
+        super().__init__("; ".join(m for msgs in problems.by_field.values() for m in msgs), problems.by_field)
         self.problems = problems
 
 
@@ -40,24 +50,24 @@ def find_patient(mrn: str) -> Patient | None:
     return db.session.scalar(sa.select(Patient).where(Patient.mrn == mrn.strip()))
 
 
-def look_up_patient(actor: User, mrn: str, now: datetime, remote_addr: str | None = None) -> Patient | None:
+def look_up_patient(actor: Actor, mrn: str) -> Patient | None:
     """'Find patient' on the case form: a returning patient the actor may read (throttled, every lookup audited)."""
     recent = db.session.scalar(
         sa.select(sa.func.count(AuditEntry.id)).where(
             AuditEntry.user_id == actor.id,
             AuditEntry.action == "patient_lookup",
-            AuditEntry.at > now - timedelta(minutes=1),
+            AuditEntry.at > actor.now - timedelta(minutes=1),
         )
     )
     if recent >= LOOKUPS_PER_MINUTE:
-        record(actor.id, "patient_lookup", "patient", None, "refused: too many", remote_addr)
+        record(actor, "patient_lookup", "patient", None, "refused: too many")
         problems = Problems()
         problems.add(
             "mrn", f"You looked up {LOOKUPS_PER_MINUTE} MRNs in the last minute. Wait a minute, then try again."
         )
         raise CaseError(problems)
     patient = find_patient(mrn)
-    condition = readable_cases(actor)
+    condition = readable_cases(actor.user)
     if (
         patient is not None
         and condition is not None
@@ -65,12 +75,11 @@ def look_up_patient(actor: User, mrn: str, now: datetime, remote_addr: str | Non
     ):
         patient = None  # under "own boards only" a patient of other boards is not theirs to look up
     record(
-        actor.id,
+        actor,
         "patient_lookup",
         "patient",
         patient.id if patient else None,
         "found" if patient else "not found",
-        remote_addr,
     )
     return patient
 
@@ -132,30 +141,46 @@ def _apply(case: Case, data: CaseInput) -> list[str]:
     return changed
 
 
-def set_status(actor: User | None, case: Case, new: CaseStatus, now: datetime, reason: str = "") -> None:
+def set_status(actor: Actor, case: Case, new: CaseStatus, reason: str = "") -> None:
     """Move a case along the workflow (refused with IllegalMove when the move does not exist) and keep the history."""
     check_move(case.status, new)
     case.status_changes.append(
         CaseStatusChange(
-            from_status=case.status, to_status=new, at=now, by_id=actor.id if actor else None, reason=reason
+            from_status=case.status, to_status=new, at=actor.now, by_id=actor.id if actor else None, reason=reason
         )
     )
     if new is CaseStatus.SUBMITTED:
-        case.submitted_at = now
+        case.submitted_at = actor.now
     case.status = new
 
 
-def create_case(actor: User, data: CaseInput, submit: bool, now: datetime, remote_addr: str | None = None) -> Case:
+def create_case(actor: Actor, data: CaseInput, submit: bool) -> Case:
     """A new case from validated input: a draft, or submitted to the queue."""
-    case = Case(patient=resolve_patient(data), status=CaseStatus.DRAFT, created_by_id=actor.id, created_at=now)
+    case = Case(patient=resolve_patient(data), status=CaseStatus.DRAFT, created_by_id=actor.id, created_at=actor.now)
     _apply(case, data)
-    case.status_changes.append(CaseStatusChange(from_status=None, to_status=CaseStatus.DRAFT, at=now, by_id=actor.id))
+    case.status_changes.append(
+        CaseStatusChange(from_status=None, to_status=CaseStatus.DRAFT, at=actor.now, by_id=actor.id)
+    )
     db.session.add(case)
     if submit:
-        set_status(actor, case, CaseStatus.SUBMITTED, now)
+        set_status(actor, case, CaseStatus.SUBMITTED)
     db.session.flush()
-    record(actor.id, "create", "case", case.id, f"status={case.status.value}", remote_addr)
+    record(actor, "create", "case", case.id, f"status={case.status.value}")
     return case
+
+
+def save_case(actor: Actor, case: Case | None, data: CaseInput, submit: bool) -> Case:
+    """Check the input against the program's rules (complete when it is submitted), then create or change the case."""
+    data, problems = validate_case(data, program_today(), program_settings().mrn_pattern, complete=submit)
+    if problems:
+        raise CaseError(problems)
+    return create_case(actor, data, submit) if case is None else update_case(actor, case, data, submit)
+
+
+def missing_for_submission(case: Case) -> list[str]:
+    """What a stored draft still lacks before it can be submitted (empty when it is complete)."""
+    _, problems = validate_case(input_from_case(case), program_today(), program_settings().mrn_pattern, complete=True)
+    return [message for messages in problems.by_field.values() for message in messages]
 
 
 def may_hand_over(actor: User, case: Case) -> bool:
@@ -166,14 +191,12 @@ def may_hand_over(actor: User, case: Case) -> bool:
     return case.managing_physician_id is None and actor.id == case.created_by_id
 
 
-def update_case(
-    actor: User, case: Case, data: CaseInput, submit: bool, now: datetime, remote_addr: str | None = None
-) -> Case:
+def update_case(actor: Actor, case: Case, data: CaseInput, submit: bool) -> Case:
     """Change a case that is still open for editing; submit it if asked."""
     if case.status not in EDITABLE:
-        raise NotAllowed(f"A {case.status.label.lower()} case can no longer be edited.")
+        raise Refused(f"A {case.status.label.lower()} case can no longer be edited.")
     handed_over = data.managing_physician_id != case.managing_physician_id
-    if handed_over and not may_hand_over(actor, case):
+    if handed_over and not may_hand_over(actor.user, case):
         problems = Problems()
         problems.add(
             "managing_physician_id",
@@ -182,34 +205,31 @@ def update_case(
         raise CaseError(problems)
     if handed_over:
         record(
-            actor.id,
+            actor,
             "managing_physician",
             "case",
             case.id,
             f"{case.managing_physician_id or '-'}->{data.managing_physician_id or '-'}",
-            remote_addr,
         )
     assign_patient(case, data)
     changed = _apply(case, data)
     if submit and case.status is CaseStatus.DRAFT:
-        set_status(actor, case, CaseStatus.SUBMITTED, now)
+        set_status(actor, case, CaseStatus.SUBMITTED)
         changed.append("status")
     db.session.flush()
-    record(actor.id, "update", "case", case.id, f"fields={','.join(changed) or 'none'}", remote_addr)
+    record(actor, "update", "case", case.id, f"fields={','.join(changed) or 'none'}")
     return case
 
 
-def move_case(
-    actor: User, case: Case, new: CaseStatus, reason: str, now: datetime, remote_addr: str | None = None
-) -> None:
+def move_case(actor: Actor, case: Case, new: CaseStatus, reason: str) -> None:
     """A status change made by hand from the case page."""
-    if not may_move_by_hand(case.status, new, actor.roles):
+    if not may_move_by_hand(case.status, new, actor.user.roles):
         check_move(case.status, new)  # an illegal move gets the workflow's message
         raise NotAllowed(f"Your role cannot make a {case.status.label.lower()} case {new.label.lower()}.")
     old = case.status
-    set_status(actor, case, new, now, reason[:300])
+    set_status(actor, case, new, reason[:300])
     db.session.flush()
-    record(actor.id, "status", "case", case.id, f"{old.value}->{new.value}", remote_addr)
+    record(actor, "status", "case", case.id, f"{old.value}->{new.value}")
 
 
 READY_BY = {"imaging": Specialty.DIAGNOSTIC_RADIOLOGY, "pathology": Specialty.PATHOLOGY}
@@ -220,16 +240,21 @@ def may_mark_ready(user: User, material: str) -> bool:
     return material in READY_BY and (user.specialty is READY_BY[material] or user.has_role(Role.COORDINATOR))
 
 
-def mark_ready(
-    actor: User, case: Case, material: str, ready: bool, now: datetime, remote_addr: str | None = None
-) -> None:
+def mark_ready(actor: Actor, case: Case, material: str, ready: bool) -> None:
     """Mark a case's imaging or pathology ready for review (or not ready again)."""
-    if not may_mark_ready(actor, material):
+    if not may_mark_ready(actor.user, material):
         raise NotAllowed(f"Only the matching specialty or a coordinator marks the {material} ready.")
-    setattr(case, f"{material}_ready_at", now if ready else None)
+    setattr(case, f"{material}_ready_at", actor.now if ready else None)
     setattr(case, f"{material}_ready_by_id", actor.id if ready else None)
     db.session.flush()
-    record(actor.id, "update", "case", case.id, f"{material}_ready={'yes' if ready else 'no'}", remote_addr)
+    record(actor, "update", "case", case.id, f"{material}_ready={'yes' if ready else 'no'}")
+
+
+def check_import(content: bytes, filename: str) -> ImportCheck:
+    """Read an uploaded file (at most MAX_CASE_UPLOAD_ROWS rows) and check every row; nothing is written here."""
+    rows = read_table(content, filename, MAX_CASE_UPLOAD_ROWS)
+    context = import_context({row.get("mrn", "") for row in rows}, program_today(), program_settings().mrn_pattern)
+    return check_rows(rows, context)
 
 
 def import_context(mrns: set[str], today: date, mrn_pattern: str) -> ImportContext:
@@ -258,9 +283,7 @@ def import_context(mrns: set[str], today: date, mrn_pattern: str) -> ImportConte
     )
 
 
-def import_cases(
-    actor: User | None, planned: list[PlannedCase], now: datetime, remote_addr: str | None = None
-) -> list[Case]:
+def import_cases(actor: Actor, planned: list[PlannedCase]) -> list[Case]:
     """Write checked cases (one flush: the caller's commit makes the import all or nothing)."""
     mrns = {p.data.mrn for p in planned}
     patients = {p.mrn: p for p in db.session.scalars(sa.select(Patient).where(Patient.mrn.in_(mrns)))}
@@ -271,25 +294,27 @@ def import_cases(
         patient = patients.get(data.mrn)
         if patient is None:
             patient = patients[data.mrn] = Patient(**{name: getattr(data, name) for name in PATIENT_FIELDS})
-        case = Case(patient=patient, status=CaseStatus.DRAFT, created_by_id=actor_id, created_at=now)
+        case = Case(patient=patient, status=CaseStatus.DRAFT, created_by_id=actor_id, created_at=actor.now)
         _apply(case, data)
         case.status_changes.append(
-            CaseStatusChange(from_status=None, to_status=CaseStatus.DRAFT, at=now, by_id=actor_id, reason="imported")
+            CaseStatusChange(
+                from_status=None, to_status=CaseStatus.DRAFT, at=actor.now, by_id=actor_id, reason="imported"
+            )
         )
         if item.status is CaseStatus.SUBMITTED:
-            set_status(actor, case, CaseStatus.SUBMITTED, now, "imported")
+            set_status(actor, case, CaseStatus.SUBMITTED, "imported")
         db.session.add(case)
         created.append(case)
     db.session.flush()
     for case in created:
-        record(actor_id, "import", "case", case.id, f"status={case.status.value}", remote_addr)
+        record(actor, "import", "case", case.id, f"status={case.status.value}")
     db.session.flush()
     return created
 
 
-def link_second_opinion(actor: User, request: SecondOpinionRequest, case: Case, remote_addr: str | None = None) -> None:
+def link_second_opinion(actor: Actor, request: SecondOpinionRequest, case: Case) -> None:
     """The case made for a second-opinion request: the request moves on, the case is in the queue (or a draft)."""
     request.case = case
     request.status = SecondOpinionStatus.CASE_CREATED
     db.session.flush()
-    record(actor.id, "case_created", "second_opinion", request.id, f"case={case.id}", remote_addr)
+    record(actor, "case_created", "second_opinion", request.id, f"case={case.id}")

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from tumorboard.audit.models import AuditEntry
-from tumorboard.auth.models import User
+from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.models import Case, CaseStatusChange, Patient
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesSiteGroup
 from tumorboard.extensions import db
 from tumorboard.room.models import Presentation
-from tumorboard.vocab import CaseStatus, SiteGroup, Urgency
+from tumorboard.vocab import CaseStatus, Role, SiteGroup, Urgency
 
 PAGE_SIZE = 25
 # A case waits from submission until it is presented (or given up).
@@ -257,3 +257,22 @@ def load_case_page(case: Case) -> CasePage:
     } - {None}
     people = {user.id: user.display_name for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
     return CasePage(list(presentations), list(history), list(audit), people)
+
+
+def physician_choices() -> list[tuple[int, str]]:
+    """Active physicians for the case form's selects, 'name, credentials'."""
+    rows = db.session.execute(
+        sa.select(User.id, User.full_name, User.credentials)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.PHYSICIAN, User.active.is_(True))
+        .order_by(User.full_name)
+    ).all()
+    return [(i, f"{name}, {credentials}" if credentials else name) for i, name, credentials in rows]
+
+
+def series_choices(active_only: bool) -> list[tuple[int, str]]:
+    """Conference series (id, name) by name: active ones for a new case, all of them for the queue's filter."""
+    stmt = sa.select(ConferenceSeries.id, ConferenceSeries.name).order_by(ConferenceSeries.name)
+    return [
+        tuple(row) for row in db.session.execute(stmt.where(ConferenceSeries.active.is_(True)) if active_only else stmt)
+    ]

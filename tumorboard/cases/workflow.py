@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tumorboard.domain import Refused
 from tumorboard.vocab import CaseStatus as S
 from tumorboard.vocab import Role
 
@@ -42,7 +43,7 @@ ACTION_LABELS: dict[S, str] = {
 EDITABLE = frozenset({S.DRAFT, S.SUBMITTED, S.SCHEDULED, S.DEFERRED})
 
 
-class IllegalMove(Exception):
+class IllegalMove(Refused):
     """A status change the workflow does not allow."""
 
 

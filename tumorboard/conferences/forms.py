@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeLocalField, SelectChoice, SelectField, StringField, TimeField
 from wtforms.validators import Length, Optional
@@ -88,9 +90,12 @@ class SeriesForm(FlaskForm):
             active=self.active.data,
         )
 
-    def fill_from(self, series: object, end_time: object) -> None:
+    def fill_from(self, series: object) -> None:
         """Show a stored series."""
         repeat = read_rrule(series.rrule)
+        end_time = (
+            datetime.combine(series.starts_on, series.start_time) + timedelta(minutes=series.duration_minutes)
+        ).time()
         self.name.data, self.place.data, self.video_link.data = series.name, series.place, series.video_link
         self.site_groups.data = [g.value for g in series.site_groups]
         self.required_specialties.data = [s.value for s in series.required_specialties]

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from tumorboard.audit.operations import record
-from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import set_status
 from tumorboard.conferences.agenda import is_late
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesRequiredSpecialty, SeriesSiteGroup
-from tumorboard.conferences.rules import CONSENSUS_CHOICES, SeriesInput, duration_minutes
+from tumorboard.conferences.rules import CONSENSUS_CHOICES, SeriesInput, duration_minutes, validate_series
 from tumorboard.conferences.schedule import occurrences
+from tumorboard.domain import Actor, Refused
 from tumorboard.extensions import db
 from tumorboard.room.models import Presentation
 from tumorboard.vocab import CaseStatus, ConferenceStatus, PresentationReason, PresentationStatus
@@ -22,7 +22,7 @@ from tumorboard.vocab import CaseStatus, ConferenceStatus, PresentationReason, P
 MAX_MINUTES_PER_CASE = 60
 
 
-class ConferenceError(Exception):
+class ConferenceError(Refused):
     """A change to a series, conference or agenda that is refused, with a message for the user."""
 
 
@@ -33,20 +33,16 @@ class StaleAgenda(ConferenceError):
 # Series -------------------------------------------------------------------
 
 
-def save_series(
-    actor: User,
-    series: ConferenceSeries | None,
-    data: SeriesInput,
-    rule: str,
-    now: datetime,
-    remote_addr: str | None = None,
-) -> ConferenceSeries:
-    """Create or change a series (validated by rules.validate_series), then generate its occurrences ahead."""
+def save_series(actor: Actor, series: ConferenceSeries | None, data: SeriesInput) -> ConferenceSeries:
+    """Create or change a series (checked by rules.validate_series), then generate its occurrences ahead."""
+    rule, problems = validate_series(data)
+    if problems:
+        raise ConferenceError(fields=problems.by_field)
     clash = db.session.scalar(
         sa.select(ConferenceSeries).where(sa.func.lower(ConferenceSeries.name) == data.name.strip().lower())
     )
     if clash is not None and clash is not series:
-        raise ConferenceError("Another series already has this name.")
+        raise ConferenceError(fields={"name": ["Another series already has this name."]})
     creating = series is None
     series = series or ConferenceSeries()
     rule_changed = not creating and (series.rrule, series.starts_on, series.start_time, series.timezone) != (
@@ -73,11 +69,11 @@ def save_series(
     db.session.add(series)
     db.session.flush()
     if rule_changed:
-        _drop_off_schedule(actor, series, now)
+        _drop_off_schedule(actor, series)
     if before is not None:
-        _follow_series(series, before, now)
-    generate_occurrences(series, now)
-    record(actor.id, "create" if creating else "update", "series", series.id, f"rrule={rule}", remote_addr)
+        _follow_series(series, before, actor.now)
+    generate_occurrences(series, actor.now)
+    record(actor, "create" if creating else "update", "series", series.id, f"rrule={rule}")
     return series
 
 
@@ -141,21 +137,21 @@ def _follow_series(series: ConferenceSeries, before: tuple[str, str, int], now: 
             conference.sequence += 1
 
 
-def _drop_off_schedule(actor: User, series: ConferenceSeries, now: datetime) -> None:
+def _drop_off_schedule(actor: Actor, series: ConferenceSeries) -> None:
     """After a schedule change, cancel future occurrences the new rule no
     longer has (their cases go back to the queue).
     """
-    wanted = set(_expected_starts(series, now))
+    wanted = set(_expected_starts(series, actor.now))
     future = db.session.scalars(
         sa.select(Conference).where(
             Conference.series_id == series.id,
-            Conference.starts_at > now,
+            Conference.starts_at > actor.now,
             Conference.status == ConferenceStatus.SCHEDULED,
         )
     )
     for conference in future:
         if conference.occurrence_start not in wanted:
-            cancel_conference(actor, conference, "The series' schedule changed", now)
+            cancel_conference(actor, conference, "The series' schedule changed")
 
 
 # One occurrence -------------------------------------------------------------
@@ -168,30 +164,26 @@ def _require_upcoming(conference: Conference, now: datetime, action: str) -> Non
         raise ConferenceError(f"This conference has already taken place; it cannot be {action}.")
 
 
-def cancel_conference(
-    actor: User, conference: Conference, reason: str, now: datetime, remote_addr: str | None = None
-) -> int:
+def cancel_conference(actor: Actor, conference: Conference, reason: str) -> int:
     """Cancel one occurrence; the cases on its agenda go back to the queue. Returns how many went back."""
-    _require_upcoming(conference, now, "cancelled")
+    _require_upcoming(conference, actor.now, "cancelled")
     returned = 0
     for item in _agenda(conference):
-        set_status(actor, item.case, CaseStatus.SUBMITTED, now, "conference cancelled")
+        set_status(actor, item.case, CaseStatus.SUBMITTED, "conference cancelled")
         db.session.delete(item)
         returned += 1
     conference.status = ConferenceStatus.CANCELLED
     conference.cancel_reason = reason.strip()[:300]
     conference.sequence += 1
     db.session.flush()
-    record(actor.id, "cancel", "conference", conference.id, f"cases_returned={returned}", remote_addr)
+    record(actor, "cancel", "conference", conference.id, f"cases_returned={returned}")
     return returned
 
 
-def move_conference(
-    actor: User, conference: Conference, new_start: datetime, now: datetime, remote_addr: str | None = None
-) -> None:
+def move_conference(actor: Actor, conference: Conference, new_start: datetime) -> None:
     """Move one occurrence to another time; the others keep theirs."""
-    _require_upcoming(conference, now, "moved")
-    if new_start <= now:
+    _require_upcoming(conference, actor.now, "moved")
+    if new_start <= actor.now:
         raise ConferenceError("Move it to a time in the future.")
     clash = db.session.scalar(
         sa.select(Conference.id).where(
@@ -206,7 +198,7 @@ def move_conference(
     conference.starts_at = new_start
     conference.sequence += 1
     db.session.flush()
-    record(actor.id, "move", "conference", conference.id, f"starts_at={new_start.isoformat()}", remote_addr)
+    record(actor, "move", "conference", conference.id, f"starts_at={new_start.isoformat()}")
 
 
 # The agenda -----------------------------------------------------------------
@@ -235,15 +227,13 @@ def _touch(conference: Conference, expected_version: int | None, now: datetime) 
 
 
 def assign_case(
-    actor: User,
+    actor: Actor,
     conference: Conference,
     case: Case,
-    now: datetime,
     expected_version: int | None = None,
-    remote_addr: str | None = None,
 ) -> Presentation:
     """Put a queued case at the end of an upcoming agenda; late submissions are flagged, not dropped."""
-    _require_upcoming(conference, now, "given cases")
+    _require_upcoming(conference, actor.now, "given cases")
     if db.session.scalar(
         sa.select(Presentation.id).where(Presentation.conference_id == conference.id, Presentation.case_id == case.id)
     ):
@@ -252,7 +242,7 @@ def assign_case(
         raise ConferenceError(
             f"Case #{case.id} is {case.status.label.lower()}; only submitted cases are put on an agenda."
         )
-    _touch(conference, expected_version, now)
+    _touch(conference, expected_version, actor.now)
     series = conference.series
     zone = ZoneInfo(series.timezone)
     submitted_on = case.submitted_at.astimezone(zone).date() if case.submitted_at else None
@@ -269,9 +259,9 @@ def assign_case(
         ),
     )
     db.session.add(item)
-    set_status(actor, case, CaseStatus.SCHEDULED, now, f"on the agenda of conference {conference.id}")
+    set_status(actor, case, CaseStatus.SCHEDULED, f"on the agenda of conference {conference.id}")
     db.session.flush()
-    record(actor.id, "assign", "conference", conference.id, f"case={case.id}", remote_addr)
+    record(actor, "assign", "conference", conference.id, f"case={case.id}")
     return item
 
 
@@ -285,23 +275,21 @@ def _planned_item(conference: Conference, presentation_id: int) -> Presentation:
 
 
 def remove_case(
-    actor: User,
+    actor: Actor,
     conference: Conference,
     presentation_id: int,
-    now: datetime,
     expected_version: int | None = None,
-    remote_addr: str | None = None,
 ) -> None:
     """Take a case off an upcoming agenda; it goes back to the queue."""
-    _require_upcoming(conference, now, "changed")
+    _require_upcoming(conference, actor.now, "changed")
     item = _planned_item(conference, presentation_id)
-    _touch(conference, expected_version, now)
+    _touch(conference, expected_version, actor.now)
     if item.case.status is CaseStatus.SCHEDULED:  # a case deferred or withdrawn meanwhile keeps its status
-        set_status(actor, item.case, CaseStatus.SUBMITTED, now, "taken off the agenda")
+        set_status(actor, item.case, CaseStatus.SUBMITTED, "taken off the agenda")
     db.session.delete(item)
     _renumber(conference, exclude=item.id)
     db.session.flush()
-    record(actor.id, "unassign", "conference", conference.id, f"case={item.case_id}", remote_addr)
+    record(actor, "unassign", "conference", conference.id, f"case={item.case_id}")
 
 
 def _renumber(conference: Conference, exclude: int | None = None) -> None:
@@ -310,48 +298,44 @@ def _renumber(conference: Conference, exclude: int | None = None) -> None:
 
 
 def move_case(
-    actor: User,
+    actor: Actor,
     conference: Conference,
     presentation_id: int,
     offset: int,
-    now: datetime,
     expected_version: int | None = None,
-    remote_addr: str | None = None,
 ) -> None:
     """Move a case up (-1) or down (+1) the agenda."""
-    _require_upcoming(conference, now, "reordered")
+    _require_upcoming(conference, actor.now, "reordered")
     item = _planned_item(conference, presentation_id)
     agenda = _agenda(conference)
     index = agenda.index(item)
     target = index + offset
     if offset not in (-1, 1) or not 0 <= target < len(agenda):
         return  # already first or last: nothing to do
-    _touch(conference, expected_version, now)
+    _touch(conference, expected_version, actor.now)
     agenda[index], agenda[target] = agenda[target], agenda[index]
     for position, entry in enumerate(agenda):
         entry.position = position
     db.session.flush()
-    record(actor.id, "reorder", "conference", conference.id, f"case={item.case_id};to={target + 1}", remote_addr)
+    record(actor, "reorder", "conference", conference.id, f"case={item.case_id};to={target + 1}")
 
 
 def set_minutes(
-    actor: User,
+    actor: Actor,
     conference: Conference,
     presentation_id: int,
     minutes: int,
-    now: datetime,
     expected_version: int | None = None,
-    remote_addr: str | None = None,
 ) -> None:
     """Change the minutes allotted to one case."""
-    _require_upcoming(conference, now, "changed")
+    _require_upcoming(conference, actor.now, "changed")
     if not 1 <= minutes <= MAX_MINUTES_PER_CASE:
         raise ConferenceError(f"Allot from 1 to {MAX_MINUTES_PER_CASE} minutes to a case.")
     item = _planned_item(conference, presentation_id)
-    _touch(conference, expected_version, now)
+    _touch(conference, expected_version, actor.now)
     item.minutes_allotted = minutes
     db.session.flush()
-    record(actor.id, "minutes", "conference", conference.id, f"case={item.case_id};minutes={minutes}", remote_addr)
+    record(actor, "minutes", "conference", conference.id, f"case={item.case_id};minutes={minutes}")
 
 
 def next_occurrence(conference: Conference, now: datetime) -> Conference | None:
@@ -398,13 +382,11 @@ def put_first_at_next(conference: Conference, items: list[Presentation], now: da
     return target
 
 
-def carry_over(
-    actor: User, conference: Conference, now: datetime, remote_addr: str | None = None
-) -> tuple[Conference, int]:
+def carry_over(actor: Actor, conference: Conference) -> tuple[Conference, int]:
     """After the meeting: cases not reached go to the top of the next occurrence, in their order."""
     if conference.status is ConferenceStatus.CANCELLED:
         raise ConferenceError("A cancelled conference has no cases to carry over.")
-    if conference.starts_at > now:
+    if conference.starts_at > actor.now:
         raise ConferenceError("Cases are carried over after the meeting has started.")
     left = [
         item
@@ -415,10 +397,10 @@ def carry_over(
         raise ConferenceError("Every case on this agenda was discussed: nothing to carry over.")
     for item in left:
         item.status = PresentationStatus.NOT_REACHED
-    target = put_first_at_next(conference, left, now)
+    target = put_first_at_next(conference, left, actor.now)
     if conference.status is ConferenceStatus.SCHEDULED:
         conference.status = ConferenceStatus.HELD
-    conference.updated_at = now
+    conference.updated_at = actor.now
     db.session.flush()
-    record(actor.id, "carry_over", "conference", conference.id, f"to={target.id};cases={len(left)}", remote_addr)
+    record(actor, "carry_over", "conference", conference.id, f"to={target.id};cases={len(left)}")
     return target, len(left)

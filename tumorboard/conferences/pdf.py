@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import landscape, letter
@@ -12,6 +15,9 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from tumorboard.text import markup
+
+if TYPE_CHECKING:
+    from tumorboard.conferences.queries import AgendaPage
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,50 @@ class AgendaDocument:
     projected_end: str
     deidentified: bool
     printed: str
+
+
+def agenda_document(page: AgendaPage, program: str, deidentified: bool, now: datetime) -> AgendaDocument:
+    """What the printed agenda of `page` shows, in the series' zone (initials and case numbers when de-identified)."""
+    zone, conference = ZoneInfo(page.series.timezone), page.conference
+    rows = [
+        AgendaRow(
+            slot.number,
+            slot.starts_at.astimezone(zone).strftime("%H:%M"),
+            line.case_id,
+            line.initials if deidentified else f"{line.patient_name} ({line.mrn})",
+            line.site_label,
+            "" if deidentified else line.question,
+            line.presenter,
+            slot.entry.minutes,
+            ", ".join(
+                flag
+                for flag, on in (
+                    ("late", slot.entry.late),
+                    ("not ready", not slot.entry.ready),
+                    ("over capacity", slot.over_capacity),
+                )
+                if on
+            ),
+        )
+        for slot, line in zip(page.plan.slots, page.lines, strict=True)
+    ]
+    return AgendaDocument(
+        program=program,
+        series=page.series.name,
+        when=conference.starts_at.astimezone(zone).strftime("%A %d %B %Y, %H:%M %Z"),
+        place=conference.place,
+        video_link=conference.video_link,
+        rows=rows,
+        projected_end=page.plan.projected_end.astimezone(zone).strftime("%H:%M"),
+        deidentified=deidentified,
+        printed=now.astimezone(zone).strftime("%d %b %Y %H:%M"),
+    )
+
+
+def agenda_filename(page: AgendaPage, deidentified: bool) -> str:
+    """The PDF's file name: series and day, no patient data."""
+    day = page.conference.starts_at.astimezone(ZoneInfo(page.series.timezone))
+    return f"agenda-{page.series.id}-{day:%Y%m%d}{'-deidentified' if deidentified else ''}.pdf"
 
 
 def agenda_pdf(document: AgendaDocument) -> bytes:

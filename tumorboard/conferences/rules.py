@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tumorboard.cases.validation import Problems
 from tumorboard.conferences.recurrence import Repeat, build_rrule
 from tumorboard.text import ONE_LINE, as_sentence, is_one_line
-from tumorboard.vocab import SiteGroup, Specialty
+from tumorboard.vocab import ConferenceStatus, SiteGroup, Specialty
 
 CONSENSUS_CHOICES = {"1/2": (1, 2), "3/5": (3, 5), "2/3": (2, 3), "3/4": (3, 4), "4/5": (4, 5), "1/1": (1, 1)}
 
@@ -85,3 +85,13 @@ def validate_series(data: SeriesInput) -> tuple[str, Problems]:
 def duration_minutes(start: time, end: time) -> int:
     """Minutes from start to end on one day."""
     return int((datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds() // 60)
+
+
+def agenda_open(status: ConferenceStatus, starts_at: datetime, now: datetime) -> bool:
+    """Whether the agenda can still be changed: a scheduled meeting that has not started."""
+    return status is ConferenceStatus.SCHEDULED and starts_at > now
+
+
+def may_carry_over(status: ConferenceStatus, starts_at: datetime, now: datetime) -> bool:
+    """Whether cases not reached can be carried over: a meeting that has started and was not cancelled."""
+    return status is not ConferenceStatus.CANCELLED and starts_at <= now

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from tumorboard.dashboard.queries import build_dashboard
-from tumorboard.db import utcnow
 from tumorboard.extensions import db
+from tumorboard.program.settings import program_zone
 from tumorboard.web.access import public, signed_in
+from tumorboard.web.actor import current_actor
 
 bp = Blueprint("dashboard", __name__)
 
@@ -20,8 +19,8 @@ bp = Blueprint("dashboard", __name__)
 @signed_in
 def index() -> str:
     """The landing page, fitted to the user's roles."""
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
-    return render_template("dashboard/index.html", board=build_dashboard(current_user, utcnow(), tz))
+    board = build_dashboard(current_user, current_actor().now, program_zone())
+    return render_template("dashboard/index.html", board=board)
 
 
 @bp.route("/healthz")

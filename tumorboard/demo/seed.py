@@ -39,6 +39,7 @@ from tumorboard.demo.catalog import (
     DemoSeries,
     Tumor,
 )
+from tumorboard.domain import Actor
 from tumorboard.extensions import db
 from tumorboard.letters.operations import issue_letter, record_dispatch
 from tumorboard.program.models import ProgramSettings
@@ -526,11 +527,10 @@ class _Builder:
             db.session.add(request)
             db.session.flush()
             signer = case.managing_physician
-            letter = issue_letter(
-                signer, presentation, LetterKind.REFERRER, plan.finalized_at, plan.finalized_at.date()
-            )
+            signed = Actor(signer, None, plan.finalized_at)
+            letter = issue_letter(signed, presentation, LetterKind.REFERRER, plan.finalized_at.date())
             sent_on = min(plan.finalized_at.date() + timedelta(days=rng.randint(0, 3)), self.today)
-            record_dispatch(signer, letter, sent_on, DispatchMethod.FAX, referrer[0], plan.finalized_at, self.today)
+            record_dispatch(signed, letter, sent_on, DispatchMethod.FAX, referrer[0], self.today)
 
     # Upcoming, queue, second opinions ---------------------------------------
 
@@ -704,7 +704,13 @@ class _Builder:
         self.answered_second_opinions()
         self.second_opinions(series_rows)
         presented, caseload = self.caseload()
-        record(None, "seed_demo", "program", None, f"cases={len(self.cases)};presentations={len(self.presentations)}")
+        record(
+            Actor(None, None, self.now),
+            "seed_demo",
+            "program",
+            None,
+            f"cases={len(self.cases)};presentations={len(self.presentations)}",
+        )
         db.session.flush()
         return SeedSummary(
             users=len(self.users),

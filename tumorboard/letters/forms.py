@@ -7,6 +7,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from tumorboard.forms import CHOOSE, WholeNumberField, optional_text, vocabulary_choices
+from tumorboard.room.models import ConsensusPlan
 from tumorboard.vocab import DispatchMethod, Implementation, LetterKind, NonImplementationReason
 
 
@@ -17,6 +18,11 @@ class FinalPlanForm(FlaskForm):
     next_steps = TextAreaField(
         "Next steps (who does what, by when)", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3}
     )
+
+    def fill(self, plan: ConsensusPlan | None) -> None:
+        """Start from the final plan so far, or from the plan the conference voted on."""
+        if plan is not None:
+            self.final_plan.data, self.next_steps.data = plan.final_plan or plan.text, plan.next_steps
 
 
 class IssueForm(FlaskForm):

@@ -20,7 +20,7 @@ from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import set_status
 from tumorboard.conferences.models import Conference
-from tumorboard.domain import NotAllowed
+from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
 from tumorboard.letters.content import LetterContent, Letterhead, NoticeContent, SpecialtyRecommendation, stage_text
 from tumorboard.letters.models import LetterDelegate, LetterDispatch, PlanLetter
@@ -42,7 +42,7 @@ from tumorboard.vocab import (
 )
 
 
-class LetterError(Exception):
+class LetterError(Refused):
     """A letter action refused, with a message for the user."""
 
 
@@ -67,15 +67,13 @@ def _require_signer(user: User, case: Case) -> None:
 
 
 def finalize_plan(
-    actor: User,
+    actor: Actor,
     presentation: Presentation,
     final_plan: str,
     next_steps: str,
-    now: datetime,
-    remote_addr: str | None = None,
 ) -> ConsensusPlan:
     """Turn the consensus into the final plan, with next steps and who does what."""
-    _require_signer(actor, presentation.case)
+    _require_signer(actor.user, presentation.case)
     if presentation.status is not PresentationStatus.CLOSED:
         raise LetterError("The case must be closed at the conference before its plan is finalized.")
     if not final_plan.strip():
@@ -83,11 +81,11 @@ def finalize_plan(
     plan = presentation.consensus_plan or ConsensusPlan(presentation_id=presentation.id, text="")
     presentation.consensus_plan = plan
     plan.final_plan, plan.next_steps = final_plan.strip(), next_steps.strip()
-    plan.finalized_at, plan.finalized_by_id = now, actor.id
+    plan.finalized_at, plan.finalized_by_id = actor.now, actor.id
     if presentation.case.status is CaseStatus.PRESENTED:
-        set_status(actor, presentation.case, CaseStatus.PLAN_FINALIZED, now, "plan finalized")
+        set_status(actor, presentation.case, CaseStatus.PLAN_FINALIZED, "plan finalized")
     db.session.flush()
-    record(actor.id, "finalize", "presentation", presentation.id, remote_addr=remote_addr)
+    record(actor, "finalize", "presentation", presentation.id)
     return plan
 
 
@@ -250,13 +248,11 @@ def latest_letter(presentation_id: int, kind: LetterKind) -> PlanLetter | None:
 
 
 def issue_letter(
-    actor: User,
+    actor: Actor,
     presentation: Presentation,
     kind: LetterKind,
-    now: datetime,
     today: date,
     correction_reason: str = "",
-    remote_addr: str | None = None,
     corrects_version: int | None = None,
 ) -> PlanLetter:
     """Issue a letter; issuing again without a correction returns the letter already issued (a double click gives one).
@@ -265,7 +261,7 @@ def issue_letter(
     same correction clicked twice returns the first, and any other is refused, so nobody corrects a letter unseen.
     The filed copy is written by file_letters once the request has committed, so a failed commit leaves no file.
     """
-    _require_signer(actor, presentation.case)
+    _require_signer(actor.user, presentation.case)
     locked = db.session.scalar(sa.select(Presentation).where(Presentation.id == presentation.id).with_for_update())
     if kind is LetterKind.PRESENTATION_NOTICE:
         if locked.status is not PresentationStatus.PLANNED:
@@ -296,7 +292,7 @@ def issue_letter(
         version=version,
         replaces_id=previous.id if previous else None,
         correction_reason=correction_reason.strip()[:300],
-        issued_at=now,
+        issued_at=actor.now,
         issued_by_id=actor.id,
         pdf=pdf,
         sha256=hashlib.sha256(pdf).hexdigest(),
@@ -314,29 +310,26 @@ def issue_letter(
     letter.filename = f"{kind.value}-{locked.id}-v{version}-{letter.id}.pdf"  # no patient data in the name
     db.session.flush()
     record(
-        actor.id,
+        actor,
         "issue",
         "letter",
         letter.id,
         f"presentation={locked.id};kind={kind.value};version={version};sha256={letter.sha256[:12]}",
-        remote_addr,
     )
     return letter
 
 
 def record_dispatch(
-    actor: User,
+    actor: Actor,
     letter: PlanLetter,
     sent_on: date,
     method: DispatchMethod,
     recipient: str,
-    now: datetime,
     today: date,
-    remote_addr: str | None = None,
 ) -> LetterDispatch:
     """Record that a letter was sent: when, how, to whom. Sending the referrer letter completes the case."""
     case = letter.presentation.case
-    if not (may_sign(actor, case) or actor.has_role(Role.COORDINATOR)):
+    if not (may_sign(actor.user, case) or actor.user.has_role(Role.COORDINATOR)):
         raise NotAllowed("Only the managing physician, a delegate or a coordinator records sending.")
     if sent_on > today:
         raise LetterError("The sending date is in the future.")
@@ -350,11 +343,11 @@ def record_dispatch(
         method=method,
         recipient=recipient.strip()[:200],
         recorded_by_id=actor.id,
-        recorded_at=now,
+        recorded_at=actor.now,
     )
     db.session.add(dispatch)
     if letter.kind is LetterKind.REFERRER and case.status is CaseStatus.PLAN_FINALIZED:
-        set_status(actor, case, CaseStatus.LETTER_SENT, now, f"letter sent by {method.label.lower()}")
+        set_status(actor, case, CaseStatus.LETTER_SENT, f"letter sent by {method.label.lower()}")
         # The opinion goes out as this letter: the second-opinion request is answered.
         db.session.execute(
             sa.update(SecondOpinionRequest)
@@ -365,21 +358,19 @@ def record_dispatch(
             .values(status=SecondOpinionStatus.CLOSED)
         )
     db.session.flush()
-    record(actor.id, "dispatch", "letter", letter.id, f"method={method.value}", remote_addr)
+    record(actor, "dispatch", "letter", letter.id, f"method={method.value}")
     return dispatch
 
 
 def record_implementation(
-    actor: User,
+    actor: Actor,
     presentation: Presentation,
     implemented: Implementation,
     reason: NonImplementationReason | None,
     note: str,
-    now: datetime,
-    remote_addr: str | None = None,
 ) -> None:
     """Later: was the recommended plan carried out? A 'partly' or 'no' needs its reason."""
-    _require_signer(actor, presentation.case)
+    _require_signer(actor.user, presentation.case)
     plan = presentation.consensus_plan
     if plan is None or not plan.final_plan:
         raise LetterError("Finalize the plan first.")
@@ -387,14 +378,12 @@ def record_implementation(
         raise LetterError("Say why the plan was not (fully) carried out.")
     plan.implemented = implemented
     plan.non_implementation_reason = reason if implemented is not Implementation.YES else None
-    plan.implementation_note, plan.implementation_recorded_at = note.strip()[:500], now
+    plan.implementation_note, plan.implementation_recorded_at = note.strip()[:500], actor.now
     db.session.flush()
-    record(actor.id, "implementation", "presentation", presentation.id, f"implemented={implemented.value}", remote_addr)
+    record(actor, "implementation", "presentation", presentation.id, f"implemented={implemented.value}")
 
 
-def issue_batch(
-    actor: User, conference: Conference, now: datetime, today: date, remote_addr: str | None = None
-) -> tuple[list[PlanLetter], list[str]]:
+def issue_batch(actor: Actor, conference: Conference, today: date) -> tuple[list[PlanLetter], list[str]]:
     """Issue the referrer and patient letters of every finalized plan of a conference the actor may sign.
 
     Each case is its own savepoint: a failure leaves that case's letters unissued and the others issued.
@@ -411,15 +400,14 @@ def issue_batch(
         if (
             plan is None
             or not plan.final_plan
-            or not may_sign(actor, presentation.case)
+            or not may_sign(actor.user, presentation.case)
             or latest_letter(presentation.id, LetterKind.REFERRER)
         ):
             continue
         try:
             with db.session.begin_nested():
                 letters = [
-                    issue_letter(actor, presentation, kind, now, today, remote_addr=remote_addr)
-                    for kind in (LetterKind.REFERRER, LetterKind.PATIENT)
+                    issue_letter(actor, presentation, kind, today) for kind in (LetterKind.REFERRER, LetterKind.PATIENT)
                 ]
             issued += letters
         except LetterError as error:
@@ -427,7 +415,7 @@ def issue_batch(
     return issued, problems
 
 
-def set_delegate(actor: User, delegate: User, add: bool, remote_addr: str | None = None) -> None:
+def set_delegate(actor: Actor, delegate: User, add: bool) -> None:
     """Name (or remove) someone who may issue letters for the actor's cases."""
     if delegate.id == actor.id:
         raise LetterError("You always sign your own letters.")
@@ -437,7 +425,7 @@ def set_delegate(actor: User, delegate: User, add: bool, remote_addr: str | None
     elif not add and row is not None:
         db.session.delete(row)
     db.session.flush()
-    record(actor.id, "delegate_added" if add else "delegate_removed", "user", delegate.id, remote_addr=remote_addr)
+    record(actor, "delegate_added" if add else "delegate_removed", "user", delegate.id)
 
 
 # Earlier letters whose copy could not be written (a full disk) are filed with the next issue, this many at a time.

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from tumorboard.auth.models import User
+from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.models import Case, Patient
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.extensions import db
 from tumorboard.letters.models import LetterDelegate, LetterDispatch, PlanLetter
 from tumorboard.room.models import ConsensusPlan, Presentation
-from tumorboard.vocab import LetterKind, PresentationStatus
+from tumorboard.vocab import LetterKind, PresentationStatus, Role
 
 SHOWN = 100
 
@@ -140,3 +140,17 @@ def letters_of(presentation_id: int) -> list[tuple[PlanLetter, list[LetterDispat
     ):
         dispatches.setdefault(row.letter_id, []).append(row)
     return [(letter, dispatches.get(letter.id, [])) for letter in letters]
+
+
+def delegates_and_colleagues(physician: User) -> tuple[list[User], list[User]]:
+    """Who may issue the physician's letters, and the other active physicians and coordinators they could name."""
+    delegates = list(db.session.scalars(
+        sa.select(User).join(LetterDelegate, LetterDelegate.delegate_id == User.id)
+        .where(LetterDelegate.physician_id == physician.id).order_by(User.full_name)
+    ))
+    colleagues = db.session.scalars(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_((Role.PHYSICIAN, Role.COORDINATOR)), User.active.is_(True), User.id != physician.id)
+        .order_by(User.full_name).distinct()
+    )
+    return delegates, [user for user in colleagues if user not in delegates]

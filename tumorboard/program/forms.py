@@ -9,6 +9,8 @@ from wtforms import BooleanField, DecimalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from tumorboard.forms import WholeNumberField
+from tumorboard.program.models import ProgramSettings
+from tumorboard.program.operations import PLAIN, TARGETS
 
 PERCENT = [InputRequired(), NumberRange(0, 100, "Give a percentage from 0 to 100.")]
 
@@ -47,3 +49,10 @@ class SettingsForm(FlaskForm):
     second_opinion_days = WholeNumberField(
         "Second-opinion promise (days)", validators=[InputRequired(), NumberRange(1, 60)]
     )
+
+    def fill(self, current: ProgramSettings) -> None:
+        """Show the stored settings (targets as percentages)."""
+        for name in PLAIN:
+            self[name].data = getattr(current, name)
+        for name in TARGETS:
+            self[name].data = getattr(current, name) * 100

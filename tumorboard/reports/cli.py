@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask import current_app
 
-from tumorboard.auth.models import User
+from tumorboard.auth.operations import command_actor
 from tumorboard.cases.importer import ImportFileError, Problem, read_table
 from tumorboard.db import utcnow
+from tumorboard.domain import Actor, Refused
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_settings, program_today, program_zone
 from tumorboard.reports.caseload import check_caseload
@@ -26,13 +26,11 @@ FORMATS = ("json", "csv", "xlsx", "pdf")
 as_option = click.option("--as", "username", default=None, help="Username recorded in the audit log as the importer.")
 
 
-def _actor(username: str | None) -> User | None:
-    if not username:
-        return None
-    actor = db.session.scalar(sa.select(User).where(User.username == username))
-    if actor is None:
-        raise click.ClickException(f"No user '{username}'.")
-    return actor
+def _actor(username: str | None) -> Actor:
+    try:
+        return command_actor(username, utcnow())
+    except Refused as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _table(path: Path) -> list[dict[str, str]]:
@@ -61,7 +59,7 @@ def import_caseload_command(path: Path, username: str | None) -> None:
     check = check_caseload(_table(path))
     if check.problems:
         _refuse(check.problems)
-    years = replace_caseload(actor, check.counts, utcnow())
+    years = replace_caseload(actor, check.counts)
     db.session.commit()
     for year in years:
         click.echo(f"{year}: {check.total(year):,} analytic cases.")
@@ -86,7 +84,7 @@ def import_conference_log_command(
     check = check_log(presentations, attendance, context)
     if check.problems:
         _refuse(check.problems)
-    created = import_log(actor, check, program_zone(), utcnow())
+    created = import_log(actor, check, program_zone())
     db.session.commit()
     click.echo(
         ", ".join(f"{n} {what}" for what, n in created.items())

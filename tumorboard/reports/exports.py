@@ -7,11 +7,13 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import asdict, dataclass
+from datetime import date
 
 import pandas as pd
 
 from tumorboard.reports.accreditation import AccreditationReport, ReportInput, held_conferences, period_presentations
-from tumorboard.vocab import SiteGroup, Specialty
+from tumorboard.reports.charts import CHARTS, inline_svg
+from tumorboard.vocab import NonImplementationReason, SiteGroup, Specialty
 
 DISCUSSION_LABELS = {"stage": "stage", "guideline": "guidelines", "clinical_trial": "clinical trials"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -239,3 +241,17 @@ def _summary(report: AccreditationReport) -> list[tuple[str, object]]:
 def site_group_label(code: str) -> str:
     """A site group's label."""
     return SiteGroup(code).label
+
+
+
+def dashboard_values(report: AccreditationReport, year: int) -> dict[str, object]:
+    """What the year's dashboard shows besides the report itself: measure rows, charts inline, labels."""
+    median = report.second_opinions.median_days
+    return {
+        "measures": measure_rows(report),
+        "charts": {name: inline_svg(draw(report), name) for name, draw in CHARTS.items()},
+        "year_to_date": report.period_through != date(year, 12, 31),
+        "median_days": f"{median:.1f}" if median is not None else "—",
+        "site_labels": {site.value: site.label for site in SiteGroup},
+        "reason_labels": {"not_recorded": "reason not recorded", **{r.value: r.label for r in NonImplementationReason}},
+    }

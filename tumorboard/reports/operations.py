@@ -13,6 +13,7 @@ from tumorboard.cases.importer import KnownPatient
 from tumorboard.cases.models import Case, CaseStatusChange, Patient
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesRequiredSpecialty, SeriesSiteGroup
 from tumorboard.conferences.recurrence import Repeat, RepeatPattern, build_rrule
+from tumorboard.domain import Actor
 from tumorboard.extensions import db
 from tumorboard.reports.caseload import CaseloadCount
 from tumorboard.reports.conference_log import ConferenceKey, KnownConference, LogCheck, LogContext
@@ -32,9 +33,7 @@ from tumorboard.vocab import (
 IMPORTED_SERIES_START = time(12)  # the log gives days, not hours
 
 
-def replace_caseload(
-    actor: User | None, counts: list[CaseloadCount], now: datetime, remote_addr: str | None = None
-) -> list[int]:
+def replace_caseload(actor: Actor, counts: list[CaseloadCount]) -> list[int]:
     """Store the counts; each year in them replaces every count held for that year. Returns the years."""
     years = sorted({count.year for count in counts})
     db.session.execute(sa.delete(AnalyticCaseload).where(AnalyticCaseload.year.in_(years)))
@@ -44,7 +43,7 @@ def replace_caseload(
             year=c.year,
             site_group=c.site_group,
             analytic_cases=c.analytic_cases,
-            imported_at=now,
+            imported_at=actor.now,
             imported_by_id=actor_id,
         )
         for c in counts
@@ -52,7 +51,7 @@ def replace_caseload(
     db.session.flush()
     for year in years:
         total = sum(c.analytic_cases for c in counts if c.year == year)
-        record(actor_id, "import", "analytic_caseload", year, f"analytic_cases={total}", remote_addr)
+        record(actor, "import", "analytic_caseload", year, f"analytic_cases={total}")
     return years
 
 
@@ -124,9 +123,7 @@ def log_context(
     )
 
 
-def import_log(
-    actor: User | None, check: LogCheck, zone: ZoneInfo, now: datetime, remote_addr: str | None = None
-) -> dict[str, int]:
+def import_log(actor: Actor, check: LogCheck, zone: ZoneInfo) -> dict[str, int]:
     """Write a checked log (one flush at the end: the caller's commit makes it all or nothing). Returns what was
     created.
     """
@@ -137,7 +134,7 @@ def import_log(
     for key, day in check.conferences:
         days_of.setdefault(key, []).append(day)
     for key, name in check.new_series.items():
-        first = min(days_of.get(key, [now.astimezone(zone).date()]))
+        first = min(days_of.get(key, [actor.now.astimezone(zone).date()]))
         series[key] = ConferenceSeries(
             name=name,
             rrule=build_rrule(Repeat(RepeatPattern.WEEKLY, weekday=first.weekday()), first),
@@ -154,8 +151,8 @@ def import_log(
         created["series"] += 1
     db.session.flush()
 
-    conferences = _conferences(check, series, zone, now, created)
-    cases = _cases(check, now, actor_id, created)
+    conferences = _conferences(check, series, zone, actor.now, created)
+    cases = _cases(check, actor.now, actor_id, created)
     positions: dict[int, int] = dict(
         db.session.execute(
             sa.select(Presentation.conference_id, sa.func.count(Presentation.id))
@@ -180,7 +177,7 @@ def import_log(
                 trials_discussed=item.trial_discussed,
                 started_at=conference.starts_at,
                 closed_at=conference.starts_at,
-                created_at=now,
+                created_at=actor.now,
             )
         )
         created["presentations"] += 1
@@ -200,8 +197,8 @@ def import_log(
         created["attendance"] += 1
     db.session.flush()
     for case_id in sorted({cases[item.case].id for item in check.presentations}):
-        record(actor_id, "import_presentations", "case", case_id, "conference log", remote_addr)
-    record(actor_id, "import", "conference_log", None, ";".join(f"{k}={v}" for k, v in created.items()), remote_addr)
+        record(actor, "import_presentations", "case", case_id, "conference log")
+    record(actor, "import", "conference_log", None, ";".join(f"{k}={v}" for k, v in created.items()))
     return created
 
 

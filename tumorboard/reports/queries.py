@@ -33,6 +33,7 @@ from tumorboard.reports.accreditation import (
     accreditation_report,
     report_expires,
 )
+from tumorboard.reports.caseload import CaseloadCheck
 from tumorboard.reports.freshness import cached
 from tumorboard.reports.models import AnalyticCaseload
 from tumorboard.room.models import Attendance, ConsensusPlan, Presentation
@@ -275,3 +276,15 @@ def report_years() -> list[int]:
         ]
     )
     return list(range(this_year, first - 1, -1))
+
+
+def replaced_years(check: CaseloadCheck) -> list[tuple[int, int, int, list[str]]]:
+    """The years of a caseload file the program holds already: (year, held total, file total, site groups that go)."""
+    held = caseload_years()
+    sites = caseload_site_groups([year for year in check.years if year in held])
+    replaced = []
+    for year in (year for year in check.years if year in held):
+        kept = {count.site_group for count in check.counts if count.year == year}
+        going = [site.label for site in SiteGroup if site in sites[year] - kept]
+        replaced.append((year, held[year][0], check.total(year), going))
+    return replaced

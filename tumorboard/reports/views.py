@@ -3,33 +3,33 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tumorboard.audit.operations import record
-from tumorboard.cases.importer import MAX_ROWS, ImportFileError, read_table
-from tumorboard.db import utcnow
+from tumorboard.cases.importer import ImportFileError, read_table
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_settings, program_today, program_zone
 from tumorboard.reports.accreditation import AccreditationReport, ReportInput
 from tumorboard.reports.caseload import CaseloadCheck, check_caseload
-from tumorboard.reports.charts import CHARTS, chart_svg, inline_svg
-from tumorboard.reports.conference_log import check_log
-from tumorboard.reports.exports import measure_rows, measures_csv, presentation_list_csv, report_json, report_xlsx
-from tumorboard.reports.forms import CaseloadForm, ConferenceLogForm, ConfirmCaseloadForm
+from tumorboard.reports.charts import CHARTS, chart_svg
+from tumorboard.reports.conference_log import LogCheck, check_log
+from tumorboard.reports.exports import dashboard_values, measures_csv, presentation_list_csv, report_json, report_xlsx
+from tumorboard.reports.forms import CaseloadForm, ConferenceLogForm, ConfirmCaseloadForm, chosen_year
 from tumorboard.reports.operations import import_log, log_context, replace_caseload
 from tumorboard.reports.pdf import annual_report_pdf
 from tumorboard.reports.queries import (
-    caseload_site_groups,
     caseload_years,
     identified_report,
     program_report,
+    replaced_years,
     report_years,
 )
-from tumorboard.vocab import NonImplementationReason, Role, SiteGroup
+from tumorboard.vocab import Role
 from tumorboard.web.access import allow
+from tumorboard.web.actions import run_action
+from tumorboard.web.actor import current_actor
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", cli_group=None)
 
@@ -49,30 +49,12 @@ def _year_or_404(year: int) -> int:
 def dashboard() -> str:
     """The accreditation measures of a year (this year, to date, unless another is chosen)."""
     years = report_years()
-    year = years[0]
-    asked = request.args.get("year", "").strip()
-    if asked:
-        if asked.isdigit() and int(asked) in years:
-            year = int(asked)
-        else:
-            flash(f"There is no report for '{asked[:10]}': choose a year from {years[-1]} to {years[0]}.", "warning")
-    report = program_report(year)
-    imported = caseload_years().get(year)
-    return render_template(
-        "reports/dashboard.html",
-        report=report,
-        years=years,
-        measures=measure_rows(report),
-        imported_at=imported[1] if imported else None,
-        charts={name: inline_svg(draw(report), name) for name, draw in CHARTS.items()},
-        can_import=current_user.has_role(*IMPORTERS),
-        year_to_date=report.period_through != date(year, 12, 31),
-        median_days=f"{report.second_opinions.median_days:.1f}"
-        if report.second_opinions.median_days is not None
-        else "—",
-        site_labels={site.value: site.label for site in SiteGroup},
-        reason_labels={"not_recorded": "reason not recorded", **{r.value: r.label for r in NonImplementationReason}},
-    )
+    year, problem = chosen_year(request.args.get("year", "").strip(), years)
+    if problem:
+        flash(problem, "warning")
+    report, imported = program_report(year), caseload_years().get(year)
+    return render_template("reports/dashboard.html", report=report, years=years, **dashboard_values(report, year),
+                           can_import=current_user.has_role(*IMPORTERS), imported_at=imported[1] if imported else None)
 
 
 @bp.route("/<int:year>/measures.csv")
@@ -119,14 +101,8 @@ def xlsx_file(year: int) -> Response:
 def _identified_report(year: int, file_format: str) -> tuple[ReportInput, AccreditationReport]:
     """The report with the patients' identifiers: the export goes to the audit log."""
     data, report = identified_report(_year_or_404(year))
-    record(
-        current_user.id,
-        "export",
-        "accreditation_presentations",
-        year,
-        f"rows={len(data.presentations)};format={file_format}",
-        request.remote_addr,
-    )
+    detail = f"rows={len(data.presentations)};format={file_format}"
+    record(current_actor(), "export", "accreditation_presentations", year, detail)
     db.session.commit()
     return data, report
 
@@ -149,8 +125,7 @@ def _download(content: bytes, mimetype: str, filename: str) -> Response:
 @allow(*IMPORTERS)
 def caseload() -> object:
     """The registry caseload by year; upload a file (a year already held is replaced after a confirmation)."""
-    form = CaseloadForm()
-    check = None
+    form, check, rows = CaseloadForm(), None, []
     if form.validate_on_submit():
         try:
             rows = read_table(form.file.data.read(), form.file.data.filename or "")
@@ -158,31 +133,11 @@ def caseload() -> object:
             form.file.errors = [*form.file.errors, str(error)]
         else:
             check = check_caseload(rows)
-            if not check.problems:
-                held = caseload_years()
-                sites = caseload_site_groups([year for year in check.years if year in held])
-                replaced = [
-                    (
-                        year,
-                        held[year][0],
-                        check.total(year),
-                        [
-                            site.label
-                            for site in SiteGroup
-                            if site in sites[year] - {c.site_group for c in check.counts if c.year == year}
-                        ],
-                    )
-                    for year in check.years
-                    if year in held
-                ]
-                if replaced:
-                    return render_template(
-                        "reports/caseload_confirm.html",
-                        replaced=replaced,
-                        check=check,
-                        form=ConfirmCaseloadForm(rows=json.dumps(rows)),
-                    )
-                return _store_caseload(check)
+    if check is not None and not check.problems:
+        if replaced := replaced_years(check):
+            confirm = ConfirmCaseloadForm(rows=json.dumps(rows))
+            return render_template("reports/caseload_confirm.html", replaced=replaced, check=check, form=confirm)
+        return _store_caseload(check)
     return render_template("reports/caseload.html", form=form, check=check, years=caseload_years())
 
 
@@ -190,20 +145,8 @@ def caseload() -> object:
 @allow(*IMPORTERS)
 def confirm_caseload() -> object:
     """Replace the years of a checked file, once the coordinator has seen what changes."""
-    form = ConfirmCaseloadForm()
-    try:
-        rows = json.loads(form.rows.data or "")
-        if (
-            not form.validate_on_submit()
-            or not isinstance(rows, list)
-            or len(rows) > MAX_ROWS
-            or not all(
-                isinstance(row, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in row.items())
-                for row in rows
-            )
-        ):
-            raise ValueError
-    except ValueError:
+    rows = ConfirmCaseloadForm().posted_rows()
+    if rows is None:
         flash("The confirmation could not be read (it may have expired). Upload the file again.", "warning")
         return redirect(url_for("reports.caseload"))
     check = check_caseload(rows)
@@ -212,48 +155,32 @@ def confirm_caseload() -> object:
     return _store_caseload(check)
 
 
-def _store_caseload(check: CaseloadCheck) -> Response:
-    years = replace_caseload(current_user, check.counts, utcnow(), request.remote_addr)
-    db.session.commit()
-    flash(
-        "Imported the registry caseload of "
-        + ", ".join(f"{year} ({check.total(year):,} analytic cases)" for year in years)
-        + ".",
-        "success",
-    )
-    return redirect(url_for("reports.caseload"))
-
-
 @bp.route("/conference-log", methods=["GET", "POST"])
 @allow(*IMPORTERS)
 def conference_log() -> object:
     """Import a past conference log kept in spreadsheets: presentations and attendance."""
-    form = ConferenceLogForm()
-    check = None
-    if form.validate_on_submit():
-        tables = {}
-        for field in (form.presentations, form.attendance):
-            if field.data and field.data.filename:
-                try:
-                    tables[field.name] = read_table(field.data.read(), field.data.filename)
-                except ImportFileError as error:
-                    field.errors = [*field.errors, str(error)]
-        if not form.presentations.errors and not form.attendance.errors:
-            presentations, attendance = tables.get("presentations"), tables.get("attendance")
-            context = log_context(
-                presentations or [], attendance or [], program_today(), program_settings().mrn_pattern, program_zone()
-            )
-            check = check_log(presentations, attendance, context)
-            if not check.problems:
-                created = import_log(current_user, check, program_zone(), utcnow(), request.remote_addr)
-                db.session.commit()
-                flash(
-                    f"Imported {created['presentations']} presentation(s) and {created['attendance']} attendance "
-                    f"record(s) "
-                    f"({created['conferences']} new conference(s), {created['series']} new series, "
-                    f"{created['cases']} new case(s)); "
-                    f"{check.already_imported} row(s) were already imported.",
-                    "success",
-                )
-                return redirect(url_for("reports.conference_log"))
+    form, check = ConferenceLogForm(), None
+    if form.validate_on_submit() and (tables := form.tables()) is not None:
+        presentations, attendance = tables.get("presentations"), tables.get("attendance")
+        mrn_pattern = program_settings().mrn_pattern
+        context = log_context(presentations or [], attendance or [], program_today(), mrn_pattern, program_zone())
+        check = check_log(presentations, attendance, context)
+        if not check.problems:
+            return run_action(url_for("reports.conference_log"), lambda: _log_imported(check))
     return render_template("reports/conference_log.html", form=form, check=check)
+
+
+def _store_caseload(check: CaseloadCheck) -> Response:
+    def store() -> str:
+        years = replace_caseload(current_actor(), check.counts)
+        imported = ", ".join(f"{year} ({check.total(year):,} analytic cases)" for year in years)
+        return f"Imported the registry caseload of {imported}."
+
+    return run_action(url_for("reports.caseload"), store)
+
+
+def _log_imported(check: LogCheck) -> str:
+    created = import_log(current_actor(), check, program_zone())
+    return (f"Imported {created['presentations']} presentation(s) and {created['attendance']} attendance record(s) "
+            f"({created['conferences']} new conference(s), {created['series']} new series, {created['cases']} new "
+            f"case(s)); {check.already_imported} row(s) were already imported.")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from tumorboard.auth.models import User
 from tumorboard.forms import CHOOSE, WholeNumberField, optional_text, vocabulary_choices
+from tumorboard.room.models import Presentation, Vote
+from tumorboard.room.operations import DiscussionInput, RecommendationInput
 from tumorboard.vocab import (
     AttendanceMode,
     DiagnosisOpinion,
@@ -141,3 +146,48 @@ class CertificateForm(FlaskForm):
 
     start = DateField("From", validators=[Optional()])
     end = DateField("To", validators=[Optional()])
+
+    def period(self, today: date) -> tuple[date, date]:
+        """The period asked for (default: this year to today), in order."""
+        start = self.start.data if self.validate() and self.start.data else date(today.year, 1, 1)
+        end = self.end.data or today
+        return (start, end) if start <= end else (end, start)
+
+
+def recommendation_input(form: RecommendationForm) -> RecommendationInput:
+    """The recommendation as the operation takes it."""
+    return RecommendationInput(Specialty(form.specialty.data), Modality(form.modality.data),
+                               Intent(form.intent.data) if form.intent.data else None, form.sequence.data or "",
+                               form.text.data or "")
+
+
+def discussion_input(form: DiscussionForm) -> DiscussionInput:
+    """The discussion items as the operation takes them."""
+    return DiscussionInput(
+        form.stage_discussed.data, form.guideline_discussed.data, form.guideline_name.data or "",
+        form.guideline_version.data or "", yes_no(form.guideline_concordant.data), form.trials_discussed.data,
+        form.trials_named.data or "", form.genetics_considered.data, form.palliative_considered.data,
+        form.psychosocial_considered.data,
+        DiagnosisOpinion(form.diagnosis_opinion.data) if form.diagnosis_opinion.data else None,
+        PlanOpinion(form.plan_opinion.data) if form.plan_opinion.data else None,
+    )
+
+
+def case_forms(presentation: Presentation, my_vote: Vote | None, user: User) -> dict[str, FlaskForm]:
+    """Every form of one case's panel, filled with what is recorded so far."""
+    discussion = DiscussionForm(obj=presentation)
+    discussion.guideline_concordant.data = {True: "yes", False: "no"}.get(presentation.guideline_concordant, "")
+    discussion.diagnosis_opinion.data = presentation.diagnosis_opinion.value if presentation.diagnosis_opinion else ""
+    discussion.plan_opinion.data = presentation.plan_opinion.value if presentation.plan_opinion else ""
+    recommendation = RecommendationForm()
+    recommendation.specialty.data = user.specialty.value
+    prospective = ProspectiveForm()
+    prospective.reason.data = presentation.reason.value
+    plan, consensus = PlanForm(), presentation.consensus_plan
+    if consensus is not None:
+        plan.text.data, plan.intent.data = consensus.text, consensus.intent.value if consensus.intent else ""
+    vote = VoteForm()
+    if my_vote is not None:
+        vote.choice.data, vote.comment.data = my_vote.choice.value, my_vote.comment
+    return {"discussion": discussion, "recommendation": recommendation, "prospective": prospective, "plan": plan,
+            "vote": vote, "close_form": CloseForm(), "listed": ListedForm()}

@@ -20,7 +20,7 @@ from tumorboard.cases.visibility import restricted
 from tumorboard.conferences.models import Conference, SeriesMember
 from tumorboard.conferences.operations import ConferenceError, put_first_at_next
 from tumorboard.db import dialect_insert
-from tumorboard.domain import NotAllowed
+from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
 from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation, RecommendationVersion, Vote
 from tumorboard.room.rules import check_in_window, is_prospective
@@ -46,7 +46,7 @@ from tumorboard.vocab import (
 OPEN = (PresentationStatus.PLANNED, PresentationStatus.IN_DISCUSSION)
 
 
-class RoomError(Exception):
+class RoomError(Refused):
     """A change the room refuses, with a message for the user."""
 
 
@@ -107,25 +107,23 @@ def may_attend(user: User, conference: Conference) -> bool:
 
 
 def check_in(
-    actor: User,
+    actor: Actor,
     conference: Conference,
     person: User,
     mode: AttendanceMode,
-    now: datetime,
-    remote_addr: str | None = None,
 ) -> Attendance:
     """Check someone in (themselves, or anyone when the actor chairs); checking in again changes the mode.
 
     People check themselves in around the meeting only; after it the chair or the coordinator corrects the list.
     """
     _require_meeting(conference)
-    chair = is_chair(actor, conference)
+    chair = is_chair(actor.user, conference)
     if person.id != actor.id and not chair:
         raise NotAllowed("Only the chair or the coordinator checks someone else in.")
-    if person.id == actor.id and not may_attend(actor, conference):
+    if person.id == actor.id and not may_attend(actor.user, conference):
         raise NotAllowed("Only members of this board, and those presenting at this meeting, check in: ask the chair.")
     window = check_in_window(conference.starts_at, conference.duration_minutes)
-    when = window.status(now)
+    when = window.status(actor.now)
     if when == "early":
         raise RoomError("Check-in opens an hour before the meeting starts.")
     if when == "over" and not chair:
@@ -137,7 +135,7 @@ def check_in(
         attendee_name=person.full_name,
         specialty=person.specialty,
         mode=mode,
-        checked_in_at=now,
+        checked_in_at=actor.now,
         checked_in_by_id=actor.id,
     )
     db.session.execute(insert.on_conflict_do_nothing())
@@ -151,13 +149,13 @@ def check_in(
     row.mode = mode
     db.session.flush()
     action = "attendance_correction" if when == "over" else "check_in"
-    record(actor.id, action, "conference", conference.id, f"user={person.id};mode={mode.value}", remote_addr)
+    record(actor, action, "conference", conference.id, f"user={person.id};mode={mode.value}")
     return row
 
 
-def check_out(actor: User, conference: Conference, attendance_id: int, remote_addr: str | None = None) -> None:
+def check_out(actor: Actor, conference: Conference, attendance_id: int) -> None:
     """Undo a check-in made by mistake (not for someone who has voted)."""
-    _require_chair(actor, conference)
+    _require_chair(actor.user, conference)
     row = db.session.get(Attendance, attendance_id)
     if row is None or row.conference_id != conference.id:
         raise RoomError("That person is not checked in here.")
@@ -170,7 +168,7 @@ def check_out(actor: User, conference: Conference, attendance_id: int, remote_ad
         raise RoomError(f"{row.attendee_name} has voted in this meeting and stays on the attendance list.")
     db.session.delete(row)
     db.session.flush()
-    record(actor.id, "check_out", "conference", conference.id, f"user={row.user_id}", remote_addr)
+    record(actor, "check_out", "conference", conference.id, f"user={row.user_id}")
 
 
 def is_checked_in(user: User, conference_id: int) -> bool:
@@ -185,15 +183,15 @@ def is_checked_in(user: User, conference_id: int) -> bool:
 # One case ---------------------------------------------------------------------
 
 
-def start(actor: User, presentation: Presentation, now: datetime, remote_addr: str | None = None) -> None:
+def start(actor: Actor, presentation: Presentation) -> None:
     """Open the discussion of a case; its prospective status is computed now."""
     conference = presentation.conference
-    _require_chair(actor, conference)
+    _require_chair(actor.user, conference)
     _require_meeting(conference)
     _require_open(presentation)
-    _open_discussion(presentation, now)
+    _open_discussion(presentation, actor.now)
     db.session.flush()
-    record(actor.id, "start", "presentation", presentation.id, f"case={presentation.case_id}", remote_addr)
+    record(actor, "start", "presentation", presentation.id, f"case={presentation.case_id}")
 
 
 def _open_discussion(presentation: Presentation, now: datetime) -> None:
@@ -215,15 +213,14 @@ def _computed_prospective(presentation: Presentation) -> bool:
 
 
 def set_prospective(
-    actor: User,
+    actor: Actor,
     presentation: Presentation,
     reason: PresentationReason,
     override: bool | None,
     why: str,
-    remote_addr: str | None = None,
 ) -> None:
     """Record why the case is presented; prospective follows the rule unless the chair overrides it, with a reason."""
-    _require_chair(actor, presentation.conference)
+    _require_chair(actor.user, presentation.conference)
     _require_open(presentation)
     presentation.reason = reason
     computed = _computed_prospective(presentation)
@@ -235,12 +232,11 @@ def set_prospective(
         presentation.prospective, presentation.prospective_override_reason = override, why.strip()[:300]
     db.session.flush()
     record(
-        actor.id,
+        actor,
         "prospective",
         "presentation",
         presentation.id,
         f"reason={reason.value};prospective={presentation.prospective}",
-        remote_addr,
     )
 
 
@@ -255,21 +251,19 @@ class RecommendationInput:
     text: str = ""
 
 
-def save_recommendation(
-    actor: User, presentation: Presentation, data: RecommendationInput, now: datetime, remote_addr: str | None = None
-) -> Recommendation:
+def save_recommendation(actor: Actor, presentation: Presentation, data: RecommendationInput) -> Recommendation:
     """A checked-in physician records their own specialty's recommendation; the chair may record any, on its behalf.
 
     A change keeps the recommendation as it stood, with who wrote it and when (RecommendationVersion).
     """
     _require_open(presentation)
-    chair = is_chair(actor, presentation.conference)
-    own = actor.has_role(Role.PHYSICIAN) and actor.specialty is data.specialty
+    chair = is_chair(actor.user, presentation.conference)
+    own = actor.user.has_role(Role.PHYSICIAN) and actor.user.specialty is data.specialty
     if not own and not chair:
         raise NotAllowed(
             f"Only {data.specialty.label.lower()} (or the chair, on its behalf) records this recommendation."
         )
-    if not chair and not is_checked_in(actor, presentation.conference_id):
+    if not chair and not is_checked_in(actor.user, presentation.conference_id):
         raise NotAllowed("Check in to this conference before recording your specialty's recommendation.")
     row = db.session.scalar(
         sa.select(Recommendation)
@@ -291,22 +285,21 @@ def save_recommendation(
                 author_id=row.author_id,
                 recorded_by_id=row.recorded_by_id,
                 recorded_at=row.updated_at,
-                replaced_at=now,
+                replaced_at=actor.now,
                 replaced_by_id=actor.id,
             )
         )
     row.modality, row.intent, row.sequence, row.text = content
     row.author_id = actor.id if own else None
     row.recorded_by_id = None if own else actor.id
-    row.updated_at = now
+    row.updated_at = actor.now
     db.session.flush()
     record(
-        actor.id,
+        actor,
         "recommendation",
         "presentation",
         presentation.id,
         f"specialty={data.specialty.value};on_behalf={not own}",
-        remote_addr,
     )
     return row
 
@@ -329,11 +322,9 @@ class DiscussionInput:
     plan_opinion: PlanOpinion | None = None
 
 
-def save_discussion(
-    actor: User, presentation: Presentation, data: DiscussionInput, remote_addr: str | None = None
-) -> None:
+def save_discussion(actor: Actor, presentation: Presentation, data: DiscussionInput) -> None:
     """Tick the items the Commission on Cancer asks to be discussed."""
-    _require_chair(actor, presentation.conference)
+    _require_chair(actor.user, presentation.conference)
     _require_open(presentation)
     if data.guideline_discussed and not data.guideline_name.strip():
         raise RoomError("Name the guideline that was referenced (e.g. NCCN Breast Cancer).")
@@ -344,20 +335,18 @@ def save_discussion(
         presentation.guideline_name = presentation.guideline_version = ""
         presentation.guideline_concordant = None
     db.session.flush()
-    record(actor.id, "discussion", "presentation", presentation.id, remote_addr=remote_addr)
+    record(actor, "discussion", "presentation", presentation.id)
 
 
 def set_plan(
-    actor: User,
+    actor: Actor,
     presentation: Presentation,
     text: str,
     intent: Intent | None,
-    now: datetime,
-    remote_addr: str | None = None,
 ) -> ConsensusPlan:
     """Put the consensus plan to the vote; changing its words after votes were cast starts the vote again."""
     conference = presentation.conference
-    if not (is_chair(actor, conference) or actor.id == presentation.presenter_id):
+    if not (is_chair(actor.user, conference) or actor.id == presentation.presenter_id):
         raise NotAllowed("Only the chair or the presenter puts a plan to the vote.")
     _require_open(presentation)
     if not text.strip():
@@ -372,26 +361,24 @@ def set_plan(
     plan.text, plan.intent, plan.vote_opened_at = (
         text.strip(),
         intent,
-        plan.vote_opened_at if not reset and plan.vote_opened_at else now,
+        plan.vote_opened_at if not reset and plan.vote_opened_at else actor.now,
     )
-    _open_discussion(presentation, now)
+    _open_discussion(presentation, actor.now)
     db.session.flush()
-    record(actor.id, "plan", "presentation", presentation.id, "votes_reset" if reset else "", remote_addr)
+    record(actor, "plan", "presentation", presentation.id, "votes_reset" if reset else "")
     return plan
 
 
 def cast_vote(
-    actor: User,
+    actor: Actor,
     presentation: Presentation,
     choice: VoteChoice,
     comment: str,
-    now: datetime,
-    remote_addr: str | None = None,
 ) -> None:
     """A checked-in physician votes on the plan, or changes their vote, until the chair closes the case."""
-    if not actor.has_role(Role.PHYSICIAN):
+    if not actor.user.has_role(Role.PHYSICIAN):
         raise NotAllowed("Only physicians vote on the consensus plan.")
-    if not is_checked_in(actor, presentation.conference_id):
+    if not is_checked_in(actor.user, presentation.conference_id):
         raise NotAllowed("Check in to this conference before voting.")
     locked = _lock(presentation, exclusive=False)
     _require_open(locked)
@@ -402,8 +389,8 @@ def cast_vote(
         "voter_id": actor.id,
         "choice": choice.value,
         "comment": comment.strip()[:1000],
-        "cast_at": now,
-        "updated_at": now,
+        "cast_at": actor.now,
+        "updated_at": actor.now,
     }
     insert = dialect_insert(Vote.__table__, db.engine.dialect.name).values(**values)
     db.session.execute(
@@ -416,7 +403,7 @@ def cast_vote(
             },
         )
     )
-    record(actor.id, "vote", "presentation", locked.id, f"choice={choice.value}", remote_addr)
+    record(actor, "vote", "presentation", locked.id, f"choice={choice.value}")
 
 
 def current_tally(presentation: Presentation) -> Tally:
@@ -427,15 +414,13 @@ def current_tally(presentation: Presentation) -> Tally:
 
 
 def close(
-    actor: User,
+    actor: Actor,
     presentation: Presentation,
     action: NoConsensusAction | None,
-    now: datetime,
-    remote_addr: str | None = None,
 ) -> Tally:
     """Lock the votes and recommendations, record the result and the time spent, and move the case on."""
     conference = presentation.conference
-    _require_chair(actor, conference)
+    _require_chair(actor.user, conference)
     _require_meeting(conference)
     locked = _lock(presentation, exclusive=True)
     _require_open(locked)
@@ -453,52 +438,53 @@ def close(
         result.abstain,
     )
     plan.no_consensus_action = action if result.result is VoteResult.NO_CONSENSUS else None
-    _finish(actor, locked, now)
+    _finish(actor, locked)
     case = locked.case
     if plan.no_consensus_action is NoConsensusAction.DEFER:
-        set_status(actor, case, CaseStatus.DEFERRED, now, "no consensus: more workup")
+        set_status(actor, case, CaseStatus.DEFERRED, "no consensus: more workup")
     elif plan.no_consensus_action is NoConsensusAction.RE_PRESENT:
         try:
-            put_first_at_next(conference, [locked], now)
+            put_first_at_next(conference, [locked], actor.now)
         except ConferenceError as error:
             raise RoomError(str(error)) from None
-        set_status(actor, case, CaseStatus.SCHEDULED, now, "no consensus: re-presented at the next meeting")
+        set_status(actor, case, CaseStatus.SCHEDULED, "no consensus: re-presented at the next meeting")
     db.session.flush()
     record(
-        actor.id,
+        actor,
         "close",
         "presentation",
         locked.id,
         f"result={result.result.value};action={action.value if action else ''}",
-        remote_addr,
     )
     return result
 
 
-def _finish(actor: User, presentation: Presentation, now: datetime) -> None:
-    presentation.status, presentation.closed_at, presentation.closed_by_id = PresentationStatus.CLOSED, now, actor.id
-    presentation.started_at = presentation.started_at or now
+def _finish(actor: Actor, presentation: Presentation) -> None:
+    presentation.status, presentation.closed_at, presentation.closed_by_id = (
+        PresentationStatus.CLOSED,
+        actor.now,
+        actor.id,
+    )
+    presentation.started_at = presentation.started_at or actor.now
     if presentation.prospective is None:
         presentation.prospective = _computed_prospective(presentation)
     if presentation.conference.status is ConferenceStatus.SCHEDULED:
         presentation.conference.status = ConferenceStatus.HELD
     if presentation.case.status is not CaseStatus.PRESENTED:
         set_status(
-            actor, presentation.case, CaseStatus.PRESENTED, now, f"presented at conference {presentation.conference_id}"
+            actor, presentation.case, CaseStatus.PRESENTED, f"presented at conference {presentation.conference_id}"
         )
 
 
-def list_not_discussed(
-    actor: User, presentation: Presentation, standard: str, now: datetime, remote_addr: str | None = None
-) -> None:
+def list_not_discussed(actor: Actor, presentation: Presentation, standard: str) -> None:
     """Record a case managed by an agreed standard of care: listed, not discussed (counted apart in reports)."""
-    _require_chair(actor, presentation.conference)
+    _require_chair(actor.user, presentation.conference)
     _require_meeting(presentation.conference)
     locked = _lock(presentation, exclusive=True)
     _require_open(locked)
     if not standard.strip():
         raise RoomError("Name the standard of care applied.")
     locked.track, locked.standard_of_care = PresentationTrack.LISTED_NOT_DISCUSSED, standard.strip()[:200]
-    _finish(actor, locked, now)
+    _finish(actor, locked)
     db.session.flush()
-    record(actor.id, "listed", "presentation", locked.id, remote_addr=remote_addr)
+    record(actor, "listed", "presentation", locked.id)

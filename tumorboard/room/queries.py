@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -11,10 +13,11 @@ from tumorboard.auth.models import User, UserRole
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember
 from tumorboard.conferences.queries import AgendaLine, agenda_lines
 from tumorboard.extensions import db
+from tumorboard.room.certificate import AttendedMeeting
 from tumorboard.room.models import Attendance, Presentation, Recommendation, RecommendationVersion, Vote
 from tumorboard.room.rules import Quorum, quorum
 from tumorboard.room.tally import Tally, tally
-from tumorboard.vocab import Role, VoteChoice
+from tumorboard.vocab import ConferenceStatus, Role, VoteChoice
 
 
 @dataclass(frozen=True)
@@ -134,3 +137,21 @@ def tally_payload(presentation: Presentation, numerator: int, denominator: int, 
         "closed": presentation.status.value == "closed",
         "my_vote": mine.value if isinstance(mine, VoteChoice) else None,
     }
+
+
+def attended_meetings(user_id: int, start: date, end: date, zone: ZoneInfo) -> list[AttendedMeeting]:
+    """The held conferences the user attended from `start` to `end` (program days), for the CME certificate."""
+    rows = db.session.execute(
+        sa.select(Conference, ConferenceSeries.name, Attendance.mode)
+        .join(Attendance, Attendance.conference_id == Conference.id)
+        .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id)
+        .where(
+            Attendance.user_id == user_id,
+            Conference.status == ConferenceStatus.HELD,
+            Conference.starts_at >= datetime.combine(start, time(0), zone),
+            Conference.starts_at < datetime.combine(end + timedelta(days=1), time(0), zone),
+        )
+        .order_by(Conference.starts_at)
+    ).all()
+    return [AttendedMeeting(c.starts_at.astimezone(zone).date(), name, c.duration_minutes, mode.label)
+            for c, name, mode in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -96,3 +97,27 @@ def validate_records(updates: list[RecordUpdate], today: date) -> tuple[list[Rec
 def records_complete(states: list[RecordState]) -> bool:
     """Every record is in, or not needed."""
     return bool(states) and all(state in (RecordState.RECEIVED, RecordState.NOT_APPLICABLE) for state in states)
+
+
+def read_checklist(form: Mapping[str, str]) -> tuple[list[RecordUpdate], list[str]]:
+    """The checklist as posted (state_<kind>, requested_on_<kind>, received_on_<kind>, note_<kind>), and what cannot
+    be read."""
+    problems: list[str] = []
+
+    def day(kind: RecordKind, label: str, raw: str) -> date | None:
+        try:
+            return date.fromisoformat(raw) if raw else None
+        except ValueError:
+            problems.append(f"{kind.label}: the {label} date '{raw[:20]}' is not a date.")
+            return None
+
+    updates = []
+    for kind in RecordKind:
+        state = RecordState.from_code(form.get(f"state_{kind.value}", ""))
+        if state is None:
+            problems.append(f"{kind.label}: choose a state.")
+            continue
+        updates.append(RecordUpdate(kind, state, day(kind, "requested", form.get(f"requested_on_{kind.value}", "")),
+                                    day(kind, "received", form.get(f"received_on_{kind.value}", "")),
+                                    form.get(f"note_{kind.value}", "")))
+    return updates, problems

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, time
 import sqlalchemy as sa
 
 from tumorboard.audit.operations import record
-from tumorboard.auth.models import User
 from tumorboard.cases.operations import assign_patient, resolve_patient
+from tumorboard.domain import Actor, Refused
 from tumorboard.extensions import db
 from tumorboard.letters.models import LetterDispatch, PlanLetter
+from tumorboard.program.settings import program_settings, program_today
 from tumorboard.room.models import Presentation
-from tumorboard.second_opinions.intake import RecordUpdate, RequestInput, records_complete
+from tumorboard.second_opinions.intake import RecordUpdate, RequestInput, records_complete, validate_request
 from tumorboard.second_opinions.models import RecordItem, SecondOpinionRequest
 from tumorboard.vocab import LetterKind, RecordKind, SecondOpinionStatus
 
@@ -37,7 +38,7 @@ def plan_sent_on_by_case() -> sa.Subquery:
     )
 
 
-class RequestClosed(Exception):
+class RequestClosed(Refused):
     """The request is closed or cancelled and cannot change."""
 
 
@@ -50,42 +51,46 @@ def _apply(request: SecondOpinionRequest, data: RequestInput) -> list[str]:
     return changed
 
 
-def create_request(
-    actor: User, data: RequestInput, now: datetime, remote_addr: str | None = None
-) -> SecondOpinionRequest:
+def save_request(actor: Actor, existing: SecondOpinionRequest | None, data: RequestInput) -> SecondOpinionRequest:
+    """Check the intake against the program's rules, then record a new request or change this one."""
+    if problems := validate_request(data, program_today(), program_settings().mrn_pattern):
+        raise Refused(fields=problems.by_field)
+    if existing is None:
+        return create_request(actor, data)
+    update_request(actor, existing, data)
+    return existing
+
+
+def create_request(actor: Actor, data: RequestInput) -> SecondOpinionRequest:
     """Record a request with its full records checklist (everything needed until marked otherwise)."""
     received = (
         datetime.combine(data.received_on, time(12), UTC)
-        if data.received_on and data.received_on != now.date()
-        else now
+        if data.received_on and data.received_on != actor.now.date()
+        else actor.now
     )
     request = SecondOpinionRequest(patient=resolve_patient(data), received_at=received, status=SecondOpinionStatus.OPEN)
     _apply(request, data)
     request.records = [RecordItem(kind=kind) for kind in RecordKind]
     db.session.add(request)
     db.session.flush()
-    record(actor.id, "create", "second_opinion", request.id, remote_addr=remote_addr)
+    record(actor, "create", "second_opinion", request.id)
     return request
 
 
-def update_request(
-    actor: User, request: SecondOpinionRequest, data: RequestInput, remote_addr: str | None = None
-) -> None:
+def update_request(actor: Actor, request: SecondOpinionRequest, data: RequestInput) -> None:
     """Change the intake details (contact, insurance, navigator, ...)."""
     if request.status not in OPEN_STATUSES:
         raise RequestClosed(f"A {request.status.label.lower()} request cannot change.")
     assign_patient(request, data)
     changed = _apply(request, data)
     db.session.flush()
-    record(actor.id, "update", "second_opinion", request.id, f"fields={','.join(changed) or 'none'}", remote_addr)
+    record(actor, "update", "second_opinion", request.id, f"fields={','.join(changed) or 'none'}")
 
 
 def update_records(
-    actor: User,
+    actor: Actor,
     request: SecondOpinionRequest,
     updates: list[RecordUpdate],
-    now: datetime,
-    remote_addr: str | None = None,
 ) -> None:
     """Save the checklist; the 7-day clock starts when every record is in
     or not needed (and stops if one goes missing).
@@ -106,22 +111,20 @@ def update_records(
         )
     complete = records_complete([item.state for item in request.records])
     if complete and request.complete_at is None:
-        request.complete_at = now
+        request.complete_at = actor.now
         if request.status is SecondOpinionStatus.OPEN:
             request.status = SecondOpinionStatus.RECORDS_COMPLETE
     elif not complete and request.status is SecondOpinionStatus.RECORDS_COMPLETE:
         request.complete_at = None
         request.status = SecondOpinionStatus.OPEN
     db.session.flush()
-    record(
-        actor.id, "update", "second_opinion", request.id, f"records;complete={'yes' if complete else 'no'}", remote_addr
-    )
+    record(actor, "update", "second_opinion", request.id, f"records;complete={'yes' if complete else 'no'}")
 
 
-def cancel_request(actor: User, request: SecondOpinionRequest, reason: str, remote_addr: str | None = None) -> None:
+def cancel_request(actor: Actor, request: SecondOpinionRequest, reason: str) -> None:
     """The patient withdrew or the request cannot proceed."""
     if request.status not in OPEN_STATUSES:
         raise RequestClosed(f"A {request.status.label.lower()} request cannot change.")
     request.status = SecondOpinionStatus.CANCELLED
     db.session.flush()
-    record(actor.id, "cancel", "second_opinion", request.id, f"reason={reason.strip()[:200]}", remote_addr)
+    record(actor, "cancel", "second_opinion", request.id, f"reason={reason.strip()[:200]}")

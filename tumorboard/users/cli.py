@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from tumorboard.db import utcnow
+from tumorboard.domain import Actor
 from tumorboard.extensions import db
 from tumorboard.users.operations import UserData, UserError, create_user
 from tumorboard.users.views import bp
@@ -51,7 +53,7 @@ def create_user_command(
         active=True,
     )
     try:
-        user = create_user(None, data, password)
+        user = create_user(Actor(user=None, remote_addr=None, now=utcnow()), data, password)
     except UserError as error:
         raise click.ClickException("; ".join(error.messages)) from None
     db.session.commit()

@@ -1,10 +1,14 @@
 """User management forms."""
 
+from __future__ import annotations
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
+from tumorboard.auth.models import User
 from tumorboard.forms import CheckboxListField, NewPasswordForm, vocabulary_choices
+from tumorboard.users.operations import UserData
 from tumorboard.vocab import Role, Specialty
 
 
@@ -19,6 +23,28 @@ class UserForm(FlaskForm):
     roles = CheckboxListField("Roles", choices=vocabulary_choices(Role))
     active = BooleanField("Active (may sign in)", default=True)
     submit = SubmitField("Save")
+
+    @classmethod
+    def for_user(cls, user: User, submitted: bool) -> UserForm:
+        """The edit form: from the request when it was submitted, else filled from the user."""
+        if submitted:
+            return cls(obj=user)
+        form = cls(formdata=None, obj=user)
+        form.specialty.data = user.specialty.value
+        form.roles.data = [role.value for role in user.roles]
+        return form
+
+    def as_data(self) -> UserData:
+        """The details as the operations take them."""
+        return UserData(
+            username=self.username.data,
+            full_name=self.full_name.data,
+            email=self.email.data,
+            credentials=self.credentials.data or "",
+            specialty=Specialty(self.specialty.data),
+            roles=frozenset(Role(code) for code in self.roles.data or ()),
+            active=self.active.data,
+        )
 
 
 class NewUserForm(UserForm, NewPasswordForm):

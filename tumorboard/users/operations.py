@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, UserRole
 from tumorboard.auth.policy import password_problems
-from tumorboard.domain import NotAllowed
+from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
 from tumorboard.text import ONE_LINE, is_one_line
 from tumorboard.vocab import Role, Specialty
@@ -18,17 +18,11 @@ from tumorboard.vocab import Role, Specialty
 ADMIN_GRANTED = frozenset({Role.ADMIN, Role.AUDITOR})
 
 
-class UserError(Exception):
+class UserError(Refused):
     """A change to a user that is refused; `fields` maps a form field to its messages."""
 
     def __init__(self, fields: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(m for msgs in fields.values() for m in msgs))
-        self.fields = fields
-
-    @property
-    def messages(self) -> list[str]:
-        """Every message, flat."""
-        return [m for msgs in self.fields.values() for m in msgs]
+        super().__init__("; ".join(m for msgs in fields.values() for m in msgs), fields)
 
 
 @dataclass(frozen=True)
@@ -115,9 +109,9 @@ def _apply(user: User, data: UserData) -> None:
     user.active = data.active
 
 
-def create_user(actor: User | None, data: UserData, password: str, remote_addr: str | None = None) -> User:
+def create_user(actor: Actor, data: UserData, password: str) -> User:
     """Create a user after checking the details and the password policy."""
-    problems = _check(actor, data, None)
+    problems = _check(actor.user, data, None)
     if pw := password_problems(password, data.username, data.full_name, data.email):
         problems["password"] = pw
     if problems:
@@ -127,28 +121,33 @@ def create_user(actor: User | None, data: UserData, password: str, remote_addr: 
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    record(actor.id if actor else None, "create", "user", user.id, f"roles={','.join(sorted(data.roles))}", remote_addr)
+    record(actor, "create", "user", user.id, f"roles={','.join(sorted(data.roles))}")
     return user
 
 
-def update_user(actor: User, user: User, data: UserData, remote_addr: str | None = None) -> User:
+def update_user(actor: Actor, user: User, data: UserData) -> User:
     """Change a user's details and roles."""
-    _require_manager(actor, user)
-    if problems := _check(actor, data, user):
+    _require_manager(actor.user, user)
+    if problems := _check(actor.user, data, user):
         raise UserError(problems)
     _apply(user, data)
     db.session.flush()
-    record(
-        actor.id, "update", "user", user.id, f"roles={','.join(sorted(data.roles))};active={data.active}", remote_addr
-    )
+    record(actor, "update", "user", user.id, f"roles={','.join(sorted(data.roles))};active={data.active}")
     return user
 
 
-def reset_password(actor: User, user: User, password: str, remote_addr: str | None = None) -> None:
+def reset_password(actor: Actor, user: User, password: str) -> None:
     """Set a new password for a user (an admin or coordinator helping a locked-out colleague)."""
-    _require_manager(actor, user)
+    _require_manager(actor.user, user)
     if problems := password_problems(password, user.username, user.full_name, user.email):
         raise UserError({"password": problems})
     user.set_password(password)
     db.session.flush()
-    record(actor.id, "password_reset", "user", user.id, remote_addr=remote_addr)
+    record(actor, "password_reset", "user", user.id)
+
+
+def sign_out_everywhere(actor: Actor, user: User) -> None:
+    """End every session of a user (a lost device, a leaving colleague); they can sign in again."""
+    _require_manager(actor.user, user)
+    user.sign_out_everywhere()
+    record(actor, "sign_out_everywhere", "user", user.id)

@@ -1,37 +1,75 @@
-"""Running one change from a POST view: commit once, turn refusals into messages and NotAllowed into a 403."""
+"""Running one change from a POST view: commit once, or roll back and say why (NotAllowed is a 403: web/errors.py).
+
+`run_action` serves buttons (a message, then back to the page); `run_form` serves forms (the same page again with
+each field's errors and the user's input kept, or on to the next page).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
-from flask import abort, flash, redirect
+from flask import flash, redirect
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from tumorboard.domain import NotAllowed
+from tumorboard.domain import Refused
 from tumorboard.extensions import db
 
+STALE = "Someone else changed this at the same moment. The page shows it as it is now; make your change again."
 
-def run_action(back: str, action: Callable[[], str | None], refusals: tuple[type[Exception], ...]) -> Response:
-    """Run `action`, commit, flash its message and go `back`; a refusal rolls back and is shown, a wrong role is a 403.
 
-    A row changed by someone else at the same moment (a versioned row, such as an agenda) is also a refusal.
-    """
+class Done(NamedTuple):
+    """What a form's action answers: the message to show, and where to go next."""
+
+    message: str | None
+    then: str
+
+
+def run_action(back: str, action: Callable[[], str | None]) -> Response:
+    """Run `action`, commit, flash its message and go `back`; a refusal (or a row someone else changed at the same
+    moment) rolls back and is shown."""
     try:
-        message = action()
-        db.session.commit()
-        if message:
-            flash(message, "success")
-    except refusals as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-    except StaleDataError:
-        db.session.rollback()
-        flash(
-            "Someone else changed this at the same moment. The page shows it as it is now; make your change again.",
-            "warning",
-        )
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
+        _commit(action())
+    except (Refused, StaleDataError) as error:
+        _refused(error)
     return redirect(back)
+
+
+def run_form(
+    form: FlaskForm, action: Callable[[], Done], page: Callable[[], ResponseReturnValue]
+) -> ResponseReturnValue:
+    """Validate `form` and run `action`: on to its next page, or `page()` again with the problems next to the fields."""
+    if not form.validate_on_submit():
+        return page()
+    try:
+        done = action()
+        _commit(done.message)
+    except (Refused, StaleDataError) as error:
+        _refused(error, form)
+        return page()
+    return redirect(done.then)
+
+
+def _commit(message: str | None) -> None:
+    db.session.commit()
+    if message:
+        flash(message, "success")
+
+
+def _refused(error: Exception, form: FlaskForm | None = None) -> None:
+    db.session.rollback()
+    if isinstance(error, StaleDataError):
+        flash(STALE, "warning")
+        return
+    assert isinstance(error, Refused)
+    general = [] if error.fields or not str(error) else [str(error)]
+    for name, messages in error.fields.items():
+        if form is not None and name in form:
+            form[name].errors = [*form[name].errors, *messages]
+        else:
+            general += messages
+    if general:
+        flash(" ".join(general), "warning")

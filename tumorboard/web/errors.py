@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from tumorboard.domain import NotAllowed
 from tumorboard.extensions import db
 
 TITLES = {
@@ -40,6 +41,12 @@ def handle_http_error(error: HTTPException) -> tuple[str, int]:
 def handle_csrf_error(error: CSRFError) -> tuple[str, int]:
     """An expired or missing form token: ask the user to reload, keep nothing half done."""
     return _render(400, "The form expired or was sent from elsewhere. Go back, reload the page and try again.")
+
+
+def handle_not_allowed(error: NotAllowed) -> tuple[str, int]:
+    """An operation refused because of who asks: nothing of it is kept, and the answer is the 403 page."""
+    db.session.rollback()
+    return _render(403)
 
 
 def handle_conflict(error: IntegrityError) -> tuple[str, int]:
@@ -86,4 +93,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(IntegrityError, handle_conflict)
+    app.register_error_handler(NotAllowed, handle_not_allowed)
     app.register_error_handler(Exception, handle_unexpected)

@@ -9,6 +9,7 @@ from flask_login import current_user, logout_user
 
 from tumorboard.audit.operations import record
 from tumorboard.extensions import db
+from tumorboard.web.actor import current_actor
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -70,7 +71,7 @@ def end_stale_session() -> object | None:
     seen, started = session.get("seen", now), session.setdefault("started", now)
     if now - seen > idle_limit or now - started > lifetime:
         why = "idle" if now - seen > idle_limit else "expired"
-        record(current_user.id, "logout", "user", current_user.id, f"session {why}", request.remote_addr)
+        record(current_actor(), "logout", "user", current_user.id, f"session {why}")
         db.session.commit()
         logout_user()
         session.clear()
