@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from tumorboard.storage import create_private_file, private_folder, write_private_file
 
 ENVIRONMENTS = ("development", "production", "test")
+HSTS_DEFAULT = 365 * 24 * 3600  # a year: what browsers' preload lists ask for
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 # The test suite's fixed key. Development without SECRET_KEY gets a random key of its own in instance/secret_key;
 # production requires SECRET_KEY. Never accepted in production.
@@ -46,6 +47,7 @@ class Settings:
     idle_minutes: int = 30
     session_hours: int = 12
     trusted_proxies: int = 0
+    hsts_seconds: int = 0
 
 
 def normalize_database_url(raw: str) -> str:
@@ -112,6 +114,9 @@ def load_config(env: dict[str, str] | os._Environ) -> Settings:
     session_hours = _whole_setting(env, "SESSION_HOURS", 12, 1, 24 * 30)
     # Opt in only behind a proxy that sets X-Forwarded-For: otherwise any client could choose its own address.
     trusted_proxies = _whole_setting(env, "TRUSTED_PROXIES", 0, 0, 5)
+    # Browsers keep to HTTPS for this long once they have seen the header; 0 leaves it to a TLS proxy that adds it.
+    hsts_default = HSTS_DEFAULT if environment == "production" else 0
+    hsts_seconds = _whole_setting(env, "HSTS_SECONDS", hsts_default, 0, 2 * HSTS_DEFAULT)
     return Settings(
         environment,
         database_url,
@@ -122,6 +127,7 @@ def load_config(env: dict[str, str] | os._Environ) -> Settings:
         idle_minutes,
         session_hours,
         trusted_proxies,
+        hsts_seconds,
     )
 
 
@@ -194,6 +200,7 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=settings.session_hours),
         "SESSION_IDLE_MINUTES": settings.idle_minutes,
         "TRUSTED_PROXIES": settings.trusted_proxies,
+        "HSTS_SECONDS": settings.hsts_seconds,
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BTN_STYLE": "primary",
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,

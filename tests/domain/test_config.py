@@ -217,6 +217,14 @@ def test_trusted_proxies_is_opt_in(raw, expected):
     assert load_config({"TUMORBOARD_ENV": "development", "TRUSTED_PROXIES": raw}).trusted_proxies == expected
 
 
+@pytest.mark.parametrize(("environment", "raw", "expected"), [
+    ("production", "", 31536000), ("production", "0", 0), ("development", "", 0), ("test", "", 0),
+])
+def test_browsers_are_told_to_keep_to_https_in_production_unless_the_proxy_says_it(environment, raw, expected):
+    env = {"TUMORBOARD_ENV": environment, "HSTS_SECONDS": raw, "SECRET_KEY": "x" * 32, "DATABASE_URL": "sqlite:///x.db"}
+    assert flask_config(load_config(env))["HSTS_SECONDS"] == expected
+
+
 @pytest.mark.parametrize("raw", ["-1", "yes", "9"])
 def test_trusted_proxies_must_be_a_small_count(raw):
     with pytest.raises(ConfigError, match="TRUSTED_PROXIES must be a whole number from 0 to 5"):

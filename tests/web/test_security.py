@@ -44,6 +44,12 @@ def test_a_nul_byte_anywhere_is_a_400_that_says_so(client, auth, make):
     assert saved.status_code == 400 and "Remove it and try again" in saved.get_data(as_text=True)
 
 
+def test_pages_tell_the_browser_to_keep_to_https_when_configured(client, app, monkeypatch):
+    assert "Strict-Transport-Security" not in client.get("/login").headers  # the test suite, like development
+    monkeypatch.setitem(app.config, "HSTS_SECONDS", 31536000)  # production's default
+    assert client.get("/login").headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
 def test_the_session_cookie_is_http_only_and_same_site(client, make):
     make.user(username="dana", roles=(Role.COORDINATOR,))
     response = client.post("/login", data={"username": "dana", "password": "correct-horse-battery"})

@@ -42,6 +42,8 @@ def secure_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
+    if hsts := current_app.config.get("HSTS_SECONDS"):  # production: HTTPS only, for this long, here and below
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}; includeSubDomains")
     if request.endpoint != "static":  # every page: asking who is signed in here would reload the user after a commit
         response.headers["Cache-Control"] = "no-store"
     return response
