@@ -87,6 +87,8 @@ def test_a_coordinator_creates_a_series_and_its_occurrences_are_generated(coordi
             {"pattern": "custom", "custom": "FREQ=WEEKLY;UNTIL=20200101"},
             "no meeting on or after the first meeting date",
         ),
+        ({"pattern": "custom", "custom": "FREQ=SECONDLY"}, "at most once a day"),
+        ({"pattern": "custom", "custom": "FREQ=DAILY", "weeks_ahead": "104"}, "more than 400 meetings in 104 weeks"),
         ({"site_groups": []}, "Choose at least one site group."),
         ({"video_link": "zoom"}, "starting with https://"),
         ({"name": ""}, "Give the series a name."),

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from tumorboard.conferences.schedule import parse_rrule
+from tumorboard.conferences.schedule import SEARCH_YEARS, parse_rrule
 from tumorboard.vocab import Vocabulary
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -56,7 +56,7 @@ def build_rrule(repeat: Repeat, starts_on: date) -> str:
             rule = f"FREQ=MONTHLY;BYDAY={repeat.nth}{day}"
     recurrence = parse_rrule(rule, datetime.combine(starts_on, datetime.min.time()))
     if recurrence.after(datetime.combine(starts_on, datetime.min.time()), inc=True) is None:
-        raise ValueError("This rule has no meeting on or after the first meeting date.")
+        raise ValueError(f"This rule has no meeting on or after the first meeting date (within {SEARCH_YEARS} years).")
     return rule
 
 

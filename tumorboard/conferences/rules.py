@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tumorboard.cases.validation import Problems
 from tumorboard.conferences.recurrence import Repeat, build_rrule
+from tumorboard.conferences.schedule import MAX_OCCURRENCES, parse_rrule
 from tumorboard.text import ONE_LINE, as_sentence, is_one_line
 from tumorboard.vocab import ConferenceStatus, SiteGroup, Specialty
 
@@ -76,6 +78,9 @@ def validate_series(data: SeriesInput) -> tuple[str, Problems]:
         problems.add("video_link", "Give the full link, starting with https://.")
     if data.consensus not in CONSENSUS_CHOICES:
         problems.add("consensus", "Choose a consensus threshold.")
+    if rule and data.starts_on and data.weeks_ahead and too_many_meetings(rule, data.starts_on, data.weeks_ahead):
+        problems.add("pattern", f"This rule makes more than {MAX_OCCURRENCES} meetings in {data.weeks_ahead} weeks: "
+                                "choose fewer weeks ahead or a rarer rhythm.")
     for name in ("name", "place", "video_link"):  # they go into calendar lines and page headings
         if not is_one_line(getattr(data, name)):
             problems.add(name, ONE_LINE)
@@ -95,3 +100,10 @@ def agenda_open(status: ConferenceStatus, starts_at: datetime, now: datetime) ->
 def may_carry_over(status: ConferenceStatus, starts_at: datetime, now: datetime) -> bool:
     """Whether cases not reached can be carried over: a meeting that has started and was not cancelled."""
     return status is not ConferenceStatus.CANCELLED and starts_at <= now
+
+
+def too_many_meetings(rule: str, starts_on: date, weeks_ahead: int) -> bool:
+    """Whether `rule` makes more than MAX_OCCURRENCES meetings in `weeks_ahead` weeks (more than one request makes)."""
+    start = datetime.combine(starts_on, time(0))
+    meetings = parse_rrule(rule, start, until=start + timedelta(weeks=weeks_ahead))
+    return sum(1 for _ in islice(meetings, MAX_OCCURRENCES + 1)) > MAX_OCCURRENCES
