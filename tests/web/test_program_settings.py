@@ -52,6 +52,9 @@ def test_admin_saves_settings_and_the_mrn_format_applies(make, auth, client):
     ("field", "value", "message"),
     [
         ("mrn_pattern", "^[A-Z", "not a valid regular expression"),
+        ("mrn_pattern", "^$", "accepts an empty MRN"),
+        ("mrn_pattern", "^(a|aa)+$", "takes too long"),
+        ("mrn_example", "A1234567", "does not accept the example MRN"),
         ("target_case_presentation_rate", "150", "from 0 to 100"),
         ("second_opinion_days", "0", "Number must be between 1 and 60."),
     ],

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 from tumorboard.cases.ajcc import normalize_category, normalize_stage_group
+from tumorboard.patterns import fullmatch
 from tumorboard.text import as_sentence
 from tumorboard.vocab import CaseSource, Laterality, Sex, SiteGroup, Urgency
 
@@ -190,7 +191,7 @@ def check_patient(data: PatientIdentity, mrn_pattern: str, problems: Problems) -
     """The patient's identity: MRN in the program's format, names, date of birth, sex."""
     if not data.mrn:
         problems.add("mrn", "Give the patient's MRN.")
-    elif not re.fullmatch(mrn_pattern, data.mrn):
+    elif not fullmatch(mrn_pattern, data.mrn):
         problems.add("mrn", f"This MRN does not have the program's format ({mrn_pattern}).")
     for name, what in (("last_name", "last name"), ("first_name", "first name")):
         if not getattr(data, name):

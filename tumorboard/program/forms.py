@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from tumorboard.forms import WholeNumberField
+from tumorboard.patterns import pattern_problem
 from tumorboard.program.models import ProgramSettings
 from tumorboard.program.operations import PLAIN, TARGETS
 
@@ -16,10 +15,8 @@ PERCENT = [InputRequired(), NumberRange(0, 100, "Give a percentage from 0 to 100
 
 
 def _valid_pattern(form: FlaskForm, field: StringField) -> None:
-    try:
-        re.compile(field.data or "")
-    except re.error as error:
-        raise ValidationError(f"This is not a valid regular expression ({error.msg}).") from None
+    if problem := pattern_problem(field.data or "", (form.mrn_example.data or "").strip()):
+        raise ValidationError(problem)
 
 
 class SettingsForm(FlaskForm):
@@ -33,6 +30,8 @@ class SettingsForm(FlaskForm):
         validators=[DataRequired(), Length(max=120), _valid_pattern],
         description="For example ^[A-Z0-9]{6,12}$ or ^\\d{8}$. Applies to new and changed cases.",
     )
+    mrn_example = StringField("An MRN of this format (checked, not kept)", validators=[Optional(), Length(max=32)],
+                              description="So a format that accepts no real MRN is caught before it is saved.")
     target_case_presentation_rate = DecimalField("Case presentation rate target (%)", places=1, validators=PERCENT)
     target_prospective_rate = DecimalField("Prospective presentation target (%)", places=1, validators=PERCENT)
     target_attendance_rate = DecimalField("Attendance target per required specialty (%)", places=1, validators=PERCENT)
