@@ -19,6 +19,7 @@ def test_public_routes_are_only_the_expected_ones(app):
         "auth.login",
         "auth.logout",
         "dashboard.healthz",
+        "calendar.old_series_feed",
         "calendar.series_feed",
         "calendar.personal_feed",
     }

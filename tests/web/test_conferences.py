@@ -289,7 +289,9 @@ PHI = (b"ZQ9000", b"Quagmirevich", b"Xanthopoulou", b"Zebulon", b"1947", b"19470
 
 def test_the_series_feed_has_counts_and_links_and_no_patient_data(client, make):
     _, series, conference, cancelled = _feed_world(make)
-    response = client.get(f"/calendar/series/{series.id}.ics")  # no login: calendar apps cannot sign in
+    series.feed_token = "s" * 43
+    db.session.commit()
+    response = client.get(f"/calendar/s/{series.feed_token}.ics")  # no login: calendar apps cannot sign in
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     assert not [marker for marker in PHI if marker in response.data]
     calendar = icalendar.Calendar.from_ical(response.data)
@@ -425,3 +427,34 @@ def test_a_case_withdrawn_while_on_an_agenda_can_still_be_taken_off(client, auth
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Presentation, item.id) is None and item.case.status is CaseStatus.WITHDRAWN
+
+
+def test_a_boards_calendar_is_private_to_its_link_and_the_link_can_be_revoked(client, auth, make):
+    _, series, conference, _ = _feed_world(make)
+    series.video_link = "https://video.example.org/breast?pwd=s3cret"
+    db.session.commit()
+    old = client.get(f"/calendar/series/{series.id}.ics")  # earlier releases: anyone, with the video passcode
+    assert old.status_code == 404 and "ask the coordinator for the board" in old.get_data(as_text=True)
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    auth.login("dana")
+    client.post(f"/conferences/series/{series.id}/calendar", data={"action": "create"})
+    db.session.expire_all()
+    token = series.feed_token
+    assert token and len(token) >= 43 and token in client.get(f"/conferences/series/{series.id}").get_data(as_text=True)
+    client.post("/logout")
+    feed = client.get(f"/calendar/s/{token}.ics")
+    assert feed.status_code == 200 and f"conference-{conference.id}@".encode() in feed.data
+    assert client.get(f"/calendar/s/{token[:-1]}x.ics").status_code == 404
+    auth.login("dana")
+    client.post(f"/conferences/series/{series.id}/calendar", data={"action": "revoke"})
+    assert client.get(f"/calendar/s/{token}.ics").status_code == 404
+
+
+def test_feed_tokens_are_compared_in_constant_time(client, make, monkeypatch):
+    from tumorboard import tokens
+
+    compared, original = [], tokens.hmac.compare_digest
+    monkeypatch.setattr(tokens.hmac, "compare_digest", lambda a, b: compared.append((a, b)) or original(a, b))
+    user = make.user(calendar_token="t" * 43)
+    assert client.get(f"/calendar/u/{user.calendar_token}.ics").status_code == 200
+    assert compared == [(b"t" * 43, b"t" * 43)]

@@ -7,11 +7,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tumorboard.db import UtcDateTime, enum_column, utcnow
 from tumorboard.extensions import db
+from tumorboard.tokens import token_digest
 from tumorboard.vocab import Role, Specialty
 
 
@@ -33,8 +34,9 @@ class User(UserMixin, db.Model):
     specialty: Mapped[Specialty] = mapped_column(enum_column(Specialty, "specialty"))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    # Secret in the personal calendar feed URL; None when revoked.
+    # Secret in the personal calendar feed URL; None when revoked. The feed finds it by its digest (tokens.py).
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    calendar_token_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Part of the id kept in the session: raising it ends every session of the user ("sign out everywhere").
@@ -85,6 +87,11 @@ class User(UserMixin, db.Model):
         """Every session ends and the personal calendar link stops working (a lost phone, a password set anew)."""
         self.end_sessions()
         self.calendar_token = None
+
+    @validates("calendar_token")
+    def _keep_digest(self, _key: str, token: str | None) -> str | None:
+        self.calendar_token_digest = token_digest(token)
+        return token
 
     def get_id(self) -> str:
         """Flask-Login: what the session keeps, the id and the session version."""

@@ -4,7 +4,6 @@ said where it stands)."""
 from __future__ import annotations
 
 import functools
-import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -17,6 +16,7 @@ from tumorboard.auth.models import User
 from tumorboard.auth.policy import password_problems
 from tumorboard.domain import Actor, Refused
 from tumorboard.extensions import db
+from tumorboard.tokens import new_token
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def change_password(actor: Actor, current: str, new: str) -> str:
 
 def set_calendar_token(actor: Actor, revoke: bool) -> str:
     """Make (or replace) the secret of the user's personal calendar feed, or revoke it. Returns what to say."""
-    actor.user.calendar_token = None if revoke else secrets.token_urlsafe(32)
+    actor.user.calendar_token = None if revoke else new_token()
     record(actor, "calendar_token_revoked" if revoke else "calendar_token_created", "user", actor.id)
     if revoke:
         return "Your calendar link is revoked: calendars using it stop updating."

@@ -219,7 +219,7 @@ def _run(
             ("Live case page, a physician voting", physician, f"/room/{room}/case/{item}"),
             ("Live case page, the chair (every form)", chair, f"/room/{room}/case/{item}"),
             ("Tally poll (JSON)", physician, f"/room/{room}/case/{item}/tally.json"),
-            ("Series calendar feed", coordinator, f"/calendar/series/{subjects['series']}.ics"),
+            ("Series calendar feed", coordinator, f"/calendar/s/{subjects['series_token']}.ics"),
             ("Personal calendar feed", coordinator, f"/calendar/u/{subjects['token']}.ics"),
         ]
         for name, browser, url in pages:
@@ -305,8 +305,10 @@ def _subjects() -> dict[str, object]:
     voter = next(user.username for user in attendees if not is_chair(user, conference))
     chair = db.session.scalar(sa.select(User.username).where(User.id == conference.chair_id))
     user = attendees[0]
-    if not user.calendar_token:
-        user.calendar_token = "bench" + "0" * 27
+    series = db.session.get(ConferenceSeries, 1)
+    if not user.calendar_token or not series.feed_token:
+        user.calendar_token = user.calendar_token or "bench" + "0" * 27
+        series.feed_token = series.feed_token or "bench-series" + "0" * 20
         db.session.commit()
     return {
         "coordinator": coordinator,
@@ -318,7 +320,7 @@ def _subjects() -> dict[str, object]:
         "agenda": agenda,
         "case_ten": case_ten,
         "finalized": finalized,
-        "series": 1,
+        "series_token": series.feed_token,
         "token": user.calendar_token,
     }
 

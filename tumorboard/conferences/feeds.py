@@ -1,4 +1,4 @@
-"""Calendar feeds: a series feed and each user's personal feed (secret token in the URL, revocable)."""
+"""Calendar feeds: each series' and each user's, through a secret link (a revocable token in the URL)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tumorboard.conferences.queries import agenda_size
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.room.models import Presentation
+from tumorboard.tokens import MAX_TOKEN_LENGTH, same_token, token_digest
 from tumorboard.web.access import public
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
@@ -63,9 +64,17 @@ def _ics(name: str, events: list[FeedEvent]) -> Response:
 
 @bp.route("/series/<int:series_id>.ics")
 @public
-def series_feed(series_id: int) -> Response:
-    """A series' conferences; no login (calendar apps cannot), so no patient data."""
-    series = db.get_or_404(ConferenceSeries, series_id)
+def old_series_feed(series_id: int) -> Response:
+    """The public series feed of earlier releases: gone, since it gave anyone a board's video link."""
+    abort(404, description="Board calendars are private: ask the coordinator for the board's calendar link, or use "
+                           "the personal calendar link on your profile.")
+
+
+@bp.route("/s/<token>.ics")
+@public
+def series_feed(token: str) -> Response:
+    """A series' conferences, through the series' secret link (calendar apps cannot sign in); no patient data."""
+    series = _holder(ConferenceSeries, "feed_token", token)
     return _ics(series.name, feed_events(Conference.series_id == series.id, utcnow()))
 
 
@@ -73,10 +82,8 @@ def series_feed(series_id: int) -> Response:
 @public
 def personal_feed(token: str) -> Response:
     """The conferences of the series a user belongs to and those where they present; unknown or revoked token: 404."""
-    if len(token) > 64:
-        abort(404)
-    user = db.session.scalar(sa.select(User).where(User.calendar_token == token, User.active.is_(True)))
-    if user is None:
+    user = _holder(User, "calendar_token", token)
+    if not user.active:
         abort(404)
     member = sa.select(SeriesMember.series_id).where(SeriesMember.user_id == user.id)
     presenting = sa.select(Presentation.conference_id).where(Presentation.presenter_id == user.id)
@@ -84,3 +91,13 @@ def personal_feed(token: str) -> Response:
         f"TumorBoard: {user.full_name}",
         feed_events(Conference.series_id.in_(member) | Conference.id.in_(presenting), utcnow()),
     )
+
+
+def _holder(model: type, attribute: str, token: str) -> object:
+    """The row whose link `token` is: found by the token's digest, then compared in constant time; 404 otherwise."""
+    found = None
+    if len(token) <= MAX_TOKEN_LENGTH:
+        found = db.session.scalar(sa.select(model).where(getattr(model, f"{attribute}_digest") == token_digest(token)))
+    if found is None or not same_token(getattr(found, attribute), token):
+        abort(404)
+    return found

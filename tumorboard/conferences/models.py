@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tumorboard.db import UtcDateTime, enum_column, utcnow
 from tumorboard.extensions import db
+from tumorboard.tokens import token_digest
 from tumorboard.vocab import ConferenceStatus, SiteGroup, Specialty
 
 
@@ -43,6 +44,9 @@ class ConferenceSeries(db.Model):
     consensus_numerator: Mapped[int] = mapped_column(default=2)
     consensus_denominator: Mapped[int] = mapped_column(default=3)
     active: Mapped[bool] = mapped_column(default=True)
+    # Secret of the series' calendar link (None: no link); found by its digest (tokens.py), revocable.
+    feed_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
+    feed_token_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     site_group_rows: Mapped[list[SeriesSiteGroup]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -51,6 +55,11 @@ class ConferenceSeries(db.Model):
     )
     members: Mapped[list[SeriesMember]] = relationship(back_populates="series", cascade="all, delete-orphan")
     conferences: Mapped[list[Conference]] = relationship(back_populates="series", order_by="Conference.starts_at")
+
+    @validates("feed_token")
+    def _keep_digest(self, _key: str, token: str | None) -> str | None:
+        self.feed_token_digest = token_digest(token)
+        return token
 
     @property
     def site_groups(self) -> list[SiteGroup]:

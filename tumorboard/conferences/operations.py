@@ -17,6 +17,7 @@ from tumorboard.conferences.schedule import occurrences
 from tumorboard.domain import Actor, Refused
 from tumorboard.extensions import db
 from tumorboard.room.models import Presentation
+from tumorboard.tokens import new_token
 from tumorboard.vocab import CaseStatus, ConferenceStatus, PresentationReason, PresentationStatus
 
 MAX_MINUTES_PER_CASE = 60
@@ -404,3 +405,12 @@ def carry_over(actor: Actor, conference: Conference) -> tuple[Conference, int]:
     db.session.flush()
     record(actor, "carry_over", "conference", conference.id, f"to={target.id};cases={len(left)}")
     return target, len(left)
+
+
+def set_series_feed(actor: Actor, series: ConferenceSeries, revoke: bool) -> str:
+    """Make (or replace) the secret calendar link of a series, or revoke it; the old link stops working at once."""
+    series.feed_token = None if revoke else new_token()
+    record(actor, "series_feed_revoked" if revoke else "series_feed_created", "series", series.id)
+    if revoke:
+        return "The board's calendar link is revoked: calendars using it stop updating."
+    return "The board's new calendar link is ready. Any earlier link no longer works."

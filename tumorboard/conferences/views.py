@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_login import current_user
 
 from tumorboard.audit.operations import record, record_read
+from tumorboard.auth.forms import CalendarTokenForm
 from tumorboard.cases.models import Case
 from tumorboard.cases.visibility import require_conference
 from tumorboard.conferences import operations as ops
@@ -86,15 +87,9 @@ def series(series_id: int) -> str:
         Conference.starts_at < now + timedelta(weeks=item.weeks_ahead + 1)
     )
     rows = conference_rows((Conference.series_id == item.id) & window)
-    return render_template(
-        "conferences/series.html",
-        s=item,
-        rows=rows,
-        now=now,
-        describe=describe_rrule,
-        cancel_form=CancelForm(),
-        move_form=RescheduleForm(),
-    )
+    feed = url_for("calendar.series_feed", token=item.feed_token, _external=True) if item.feed_token else None
+    return render_template("conferences/series.html", s=item, rows=rows, now=now, describe=describe_rrule, feed=feed,
+                           cancel_form=CancelForm(), move_form=RescheduleForm(), token_form=CalendarTokenForm())
 
 
 @bp.route("/series/<int:series_id>/generate", methods=["POST"])
@@ -112,6 +107,17 @@ def generate(series_id: int) -> object:
         )
 
     return run_action(url_for("conferences.series", series_id=item.id), generate_ahead)
+
+
+@bp.route("/series/<int:series_id>/calendar", methods=["POST"])
+@allow(*COORDINATORS)
+def series_calendar(series_id: int) -> object:
+    """Make (or replace) the board's secret calendar link, or revoke it."""
+    item, form = db.get_or_404(ConferenceSeries, series_id), CalendarTokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    link = lambda: ops.set_series_feed(current_actor(), item, form.action.data == "revoke")  # noqa: E731
+    return run_action(url_for("conferences.series", series_id=item.id), link)
 
 
 @bp.route("/<int:conference_id>/cancel", methods=["POST"])
