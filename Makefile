@@ -31,11 +31,12 @@ run: $(VENV)/.installed
 	@echo "TumorBoard on http://127.0.0.1:$(PORT)"
 	$(DEV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-## Debian's chromium (browser tests) and postgresql (second test run), when missing.
+## Debian's chromium (browser tests), postgresql (second test run) and haproxy (the scale-out test), when missing.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && \

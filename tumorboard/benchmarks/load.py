@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -55,23 +56,85 @@ def gunicorn(database_url: str, log: Path, workers: int = 4, reports_dir: Path |
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: kill_hard takes the master and its workers
         )
     base = f"http://127.0.0.1:{port}"
+    SERVERS[base] = server
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                # Our own server on http://127.0.0.1, started just above.
-                urllib.request.urlopen(f"{base}/healthz", timeout=5).read()  # nosec B310
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"gunicorn did not start: {log.read_text()[-2000:]}") from None
-                time.sleep(0.2)
+        _wait_for(base, server, log, "gunicorn")
         yield base
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        SERVERS.pop(base, None)
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+SERVERS: dict[str, subprocess.Popen] = {}  # base URL -> the gunicorn master serving it
+
+
+def kill_hard(base: str) -> None:
+    """SIGKILL the gunicorn master at `base` and all its workers at once (a machine lost, no graceful shutdown)."""
+    server = SERVERS[base]
+    os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=20)
+
+
+@contextmanager
+def haproxy(backends: list[str], work_dir: Path) -> Iterator[str]:
+    """Debian's HAProxy in front of `backends` (base URLs), round robin with health checks; yields its base URL.
+
+    A request whose connection to a server fails is sent to another (`retry-on conn-failure`, `option redispatch`);
+    one a server took and then lost (killed mid-request) is answered 502, never replayed: the client decides.
+    """
+    port = free_port()
+    servers = "\n".join(f"    server app{n} {url.removeprefix('http://')} check inter 300ms fall 1 rise 2"
+                         for n, url in enumerate(backends))
+    config = work_dir / "haproxy.cfg"
+    config.write_text(f"""global
+    maxconn 2000
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 60s
+    timeout server 60s
+    retries 3
+    retry-on conn-failure
+    option redispatch
+frontend tumorboard
+    bind 127.0.0.1:{port}
+    default_backend app
+backend app
+    balance roundrobin
+    option httpchk GET /healthz
+{servers}
+""")
+    log = work_dir / "haproxy.log"
+    with log.open("wb") as output:
+        proxy = subprocess.Popen([HAPROXY, "-db", "-f", str(config)], stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base, proxy, log, "haproxy")
+        yield base
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=20)
+
+
+HAPROXY = "/usr/sbin/haproxy"
+
+
+def _wait_for(base: str, process: subprocess.Popen, log: Path, name: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            # Our own server on http://127.0.0.1, started just before.
+            urllib.request.urlopen(f"{base}/healthz", timeout=5).read()  # nosec B310
+            return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"{name} did not start: {log.read_text()[-2000:]}") from None
+            time.sleep(0.2)
 
 
 class Physician:
