@@ -180,3 +180,18 @@ def test_no_input_breaks_the_forms_of_a_case_and_its_letters(client, auth, make)
         [(presented.managing.username, form) for form in letters] + [("dana", form) for form in case_forms],
         examples=int(os.environ.get("FUZZ_EXAMPLES", 40)),
     )
+
+
+def test_no_input_breaks_the_calendar_link_forms(client, auth, make):
+    series = make.series()
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    auth.login("dana")
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(TEXT)
+    def post(action: str) -> None:
+        g.pop("_login_user", None)
+        for path in (f"/conferences/series/{series.id}/calendar", "/profile/calendar"):
+            assert client.post(path, data={"action": action}).status_code < 500, (path, action)
+
+    post()
