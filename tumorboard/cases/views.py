@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -56,7 +58,7 @@ def new() -> object:
     form = _case_form()
     if request.method == "GET" and current_user.has_role(Role.PHYSICIAN):
         form.presenting_physician_id.data = str(current_user.id)
-    page = lambda: render_template("cases/form.html", form=form, case=None)  # noqa: E731
+    page = partial(render_template, "cases/form.html", form=form, case=None)
     return _find_patient(form, page) if form.find_patient.data else run_form(form, lambda: _saved(form, None), page)
 
 
@@ -73,7 +75,7 @@ def edit(case_id: int) -> object:
         form.fill_from(case)
         record_read(current_actor(), "case", case.id, "edit form")
         db.session.commit()
-    page = lambda: render_template("cases/form.html", form=form, case=case)  # noqa: E731
+    page = partial(render_template, "cases/form.html", form=form, case=case)
     return _find_patient(form, page) if form.find_patient.data else run_form(form, lambda: _saved(form, case), page)
 
 
@@ -111,17 +113,17 @@ def status(case_id: int) -> object:
     if submitting and (missing := ops.missing_for_submission(case)):
         flash("Complete the case before submitting it: " + " ".join(missing), "warning")
         return redirect(url_for("cases.edit", case_id=case.id))
-    move = lambda: ops.move_case(current_actor(), case, new, form.reason.data or "")  # noqa: E731
-    return run_action(back, lambda: move() or f"Case #{case.id} is now {new.label.lower()}.")
+    moved = f"Case #{case.id} is now {new.label.lower()}."
+    return run_action(back, lambda: ops.move_case(current_actor(), case, new, form.reason.data or ""), moved)
 
 
 @bp.route("/<int:case_id>/ready/<material>", methods=["POST"])
 @allow(Role.PHYSICIAN, Role.COORDINATOR)
 def ready(case_id: int, material: str) -> object:
     """Radiology or pathology marks its material ready for review (or not ready again)."""
-    case = _readable(case_id)
-    mark = lambda: ops.mark_ready(current_actor(), case, material, request.form.get("ready") == "yes")  # noqa: E731
-    return run_action(url_for("cases.show", case_id=case.id), mark)
+    case, ready = _readable(case_id), request.form.get("ready") == "yes"
+    back = url_for("cases.show", case_id=case.id)
+    return run_action(back, lambda: ops.mark_ready(current_actor(), case, material, ready))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -150,7 +152,7 @@ def from_second_opinion(request_id: int) -> object:
     form = _case_form()
     if request.method == "GET":
         form.fill_from_request(opinion)
-    page = lambda: render_template("cases/form.html", form=form, case=None, second_opinion=opinion)  # noqa: E731
+    page = partial(render_template, "cases/form.html", form=form, case=None, second_opinion=opinion)
     return run_form(form, lambda: _saved(form, None, opinion), page)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
@@ -116,8 +117,8 @@ def series_calendar(series_id: int) -> object:
     item, form = db.get_or_404(ConferenceSeries, series_id), CalendarTokenForm()
     if not form.validate_on_submit():
         abort(400)
-    link = lambda: ops.set_series_feed(current_actor(), item, form.action.data == "revoke")  # noqa: E731
-    return run_action(url_for("conferences.series", series_id=item.id), link)
+    revoke, back = form.action.data == "revoke", url_for("conferences.series", series_id=item.id)
+    return run_action(back, lambda: ops.set_series_feed(current_actor(), item, revoke))
 
 
 @bp.route("/<int:conference_id>/cancel", methods=["POST"])
@@ -216,8 +217,9 @@ def minutes(conference_id: int, presentation_id: int) -> object:
 def remove(conference_id: int, presentation_id: int) -> object:
     """Take a case off the agenda; it returns to the queue."""
     form = _agenda_form()
-    remove_case = lambda c: ops.remove_case(current_actor(), c, presentation_id, form.version.data)  # noqa: E731
-    return _conference_action(conference_id, lambda c: remove_case(c) or "Case returned to the queue.")
+    remove_case = partial(ops.remove_case, current_actor(), presentation_id=presentation_id,
+                          expected_version=form.version.data)
+    return _conference_action(conference_id, remove_case, "Case returned to the queue.")
 
 
 @bp.route("/<int:conference_id>/carry-over", methods=["POST"])
@@ -273,9 +275,13 @@ def _agenda_form() -> AgendaForm:
     return form
 
 
-def _conference_action(conference_id: int, action: Callable[[Conference], str | None]) -> object:
+def _conference_action(
+    conference_id: int, action: Callable[[Conference], str | None], said: str | None = None
+) -> object:
     """Run one change on a conference and go back to the page it came from (its series, or its agenda)."""
     conference = db.get_or_404(Conference, conference_id)
     if request.form.get("back") == "series":
-        return run_action(url_for("conferences.series", series_id=conference.series_id), lambda: action(conference))
-    return run_action(url_for("conferences.show", conference_id=conference.id), lambda: action(conference))
+        back = url_for("conferences.series", series_id=conference.series_id)
+    else:
+        back = url_for("conferences.show", conference_id=conference.id)
+    return run_action(back, lambda: action(conference), said)

@@ -126,8 +126,8 @@ def dispatch(letter_id: int) -> object:
         flash("Give the date it was sent (YYYY-MM-DD).", "warning")
         return redirect(back)
     method, recipient = DispatchMethod(form.method.data), form.recipient.data or ""
-    sent = lambda: ops.record_dispatch(current_actor(), letter, form.sent_on.data, method, recipient, program_today())  # noqa: E731
-    return run_action(back, lambda: sent() and "Sending recorded.")
+    return run_action(back, lambda: ops.record_dispatch(current_actor(), letter, form.sent_on.data, method, recipient,
+                                                        program_today()) and "Sending recorded.")
 
 
 @bp.route("/presentation/<int:presentation_id>/implementation", methods=["POST"])

@@ -115,8 +115,8 @@ def check_out(conference_id: int, attendance_id: int) -> object:
     conference = db.get_or_404(Conference, conference_id)
     if not CheckInForm().validate_on_submit():
         abort(400)
-    remove = lambda: ops.check_out(current_actor(), conference, attendance_id) or "Check-in removed."  # noqa: E731
-    return run_action(url_for("room.live", conference_id=conference.id), remove)
+    back = url_for("room.live", conference_id=conference.id)
+    return run_action(back, lambda: ops.check_out(current_actor(), conference, attendance_id), "Check-in removed.")
 
 
 @bp.route("/<int:conference_id>/case/<int:presentation_id>")
@@ -154,8 +154,8 @@ def tally_json(conference_id: int, presentation_id: int) -> object:
 @allow(*ACTORS)
 def start(conference_id: int, presentation_id: int) -> object:
     """Open the discussion of this case."""
-    open_discussion = lambda p, f: ops.start(current_actor(), p) or "Discussion opened."  # noqa: E731
-    return _case_action(conference_id, presentation_id, CloseForm, open_discussion)
+    return _case_action(conference_id, presentation_id, CloseForm, lambda p, f: ops.start(current_actor(), p),
+                        "Discussion opened.")
 
 
 @bp.route("/<int:conference_id>/case/<int:presentation_id>/prospective", methods=["POST"])
@@ -188,8 +188,10 @@ def recommendation(conference_id: int, presentation_id: int) -> object:
 @allow(*ACTORS)
 def discussion(conference_id: int, presentation_id: int) -> object:
     """Tick the required discussion items."""
-    save = lambda p, f: ops.save_discussion(current_actor(), p, discussion_input(f)) or "Discussion items saved."  # noqa: E731
-    return _case_action(conference_id, presentation_id, DiscussionForm, save)
+    def save(p: Presentation, f: DiscussionForm) -> None:
+        ops.save_discussion(current_actor(), p, discussion_input(f))
+
+    return _case_action(conference_id, presentation_id, DiscussionForm, save, "Discussion items saved.")
 
 
 @bp.route("/<int:conference_id>/case/<int:presentation_id>/plan", methods=["POST"])
@@ -233,8 +235,10 @@ def close(conference_id: int, presentation_id: int) -> object:
 @allow(*ACTORS)
 def listed(conference_id: int, presentation_id: int) -> object:
     """Record the case as listed, not discussed, under a named standard of care."""
-    act = lambda p, f: ops.list_not_discussed(current_actor(), p, f.standard.data or "") or "Listed, not discussed."  # noqa: E731
-    return _case_action(conference_id, presentation_id, ListedForm, act)
+    def listed(p: Presentation, f: ListedForm) -> None:
+        ops.list_not_discussed(current_actor(), p, f.standard.data or "")
+
+    return _case_action(conference_id, presentation_id, ListedForm, listed, "Listed, not discussed.")
 
 
 @bp.route("/certificate.pdf")
@@ -259,7 +263,8 @@ def _conference(conference_id: int) -> Conference:
 
 
 def _case_action(
-    conference_id: int, presentation_id: int, form_class: type, action: Callable[[Presentation, object], str | None]
+    conference_id: int, presentation_id: int, form_class: type, action: Callable[[Presentation, object], str | None],
+    said: str | None = None,
 ) -> object:
     """Run one change of a case's panel from its form; an unreadable form is said as a message."""
     presentation = _presentation(conference_id, presentation_id)
@@ -268,4 +273,4 @@ def _case_action(
         problems = " ".join(m for messages in form.errors.values() for m in messages)
         flash(problems or "The form could not be read.", "warning")
         return redirect(_case_url(presentation))
-    return run_action(_case_url(presentation), lambda: action(presentation, form))
+    return run_action(_case_url(presentation), lambda: action(presentation, form), said)

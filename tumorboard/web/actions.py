@@ -28,11 +28,11 @@ class Done(NamedTuple):
     then: str
 
 
-def run_action(back: str, action: Callable[[], str | None]) -> Response:
-    """Run `action`, commit, flash its message and go `back`; a refusal (or a row someone else changed at the same
-    moment) rolls back and is shown."""
+def run_action(back: str, action: Callable[[], str | None], said: str | None = None) -> Response:
+    """Run `action`, commit, flash its message (or `said`) and go `back`; a refusal (or a row someone else changed at
+    the same moment) rolls back and is shown."""
     try:
-        _commit(action())
+        _commit(action() or said)
     except (Refused, StaleDataError) as error:
         _refused(error)
     return redirect(back)
