@@ -59,12 +59,11 @@ def _commit(message: str | None) -> None:
         flash(message, "success")
 
 
-def _refused(error: Exception, form: FlaskForm | None = None) -> None:
+def _refused(error: Refused | StaleDataError, form: FlaskForm | None = None) -> None:
     db.session.rollback()
-    if isinstance(error, StaleDataError):
+    if not isinstance(error, Refused):  # a versioned row someone else changed at the same moment
         flash(STALE, "warning")
         return
-    assert isinstance(error, Refused)
     general = [] if error.fields or not str(error) else [str(error)]
     for name, messages in error.fields.items():
         if form is not None and name in form:
