@@ -2,7 +2,7 @@
 
 import pytest
 
-from tumorboard.room.tally import tally
+from tumorboard.room.tally import counted_choices, tally
 from tumorboard.vocab import VoteChoice, VoteResult
 
 A, D, X = VoteChoice.AGREE, VoteChoice.DISAGREE, VoteChoice.ABSTAIN
@@ -38,3 +38,9 @@ def test_counts_every_choice():
 def test_threshold_must_be_a_fraction(threshold):
     with pytest.raises(ValueError):
         tally([A], *threshold)
+
+
+def test_only_votes_on_the_plans_current_version_count():
+    votes = [(VoteChoice.AGREE, 1), (VoteChoice.DISAGREE, 2), (VoteChoice.AGREE, 2), (VoteChoice.ABSTAIN, 1)]
+    assert counted_choices(votes, 2) == [VoteChoice.DISAGREE, VoteChoice.AGREE]
+    assert tally(counted_choices(votes, 3)).result is VoteResult.NO_CONSENSUS  # a new version: nothing cast yet

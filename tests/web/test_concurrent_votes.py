@@ -84,6 +84,7 @@ def test_simultaneous_votes_are_all_counted_once(make, server):
         browsers.append(Physician(server, username, PASSWORD))
         browsers[-1].sign_in()
     tokens = [browser.token(case_page) for browser in browsers]
+    version = browsers[0].plan_version(case_page)
 
     def vote(user_id: int, browser: Physician, token: str, seed: int) -> list[int]:
         rng = random.Random(seed)
@@ -91,7 +92,10 @@ def test_simultaneous_votes_are_all_counted_once(make, server):
         for _ in range(ROUNDS):
             choice = rng.choice(list(VoteChoice))
             statuses.append(
-                browser.post(f"{case_page}/vote", token, choice=choice.value, comment=f"round by {browser.username}")
+                browser.post(
+                    f"{case_page}/vote", token, choice=choice.value, comment=f"round by {browser.username}",
+                    plan_version=version,
+                )
             )
             final[user_id] = choice
         return statuses

@@ -12,7 +12,7 @@ from flask import g
 from tumorboard.audit.models import AuditEntry
 from tumorboard.conferences.models import SeriesMember
 from tumorboard.extensions import db
-from tumorboard.room.models import Attendance, Presentation, Recommendation, RecommendationVersion, Vote
+from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation, RecommendationVersion, Vote
 from tumorboard.vocab import (
     COC_REQUIRED_SPECIALTIES,
     CaseStatus,
@@ -172,9 +172,11 @@ def _open_vote(room, auth, client, text="Neoadjuvant chemotherapy, then lumpecto
     client.post(room.url("plan"), data={"plan-text": text, "plan-intent": "curative"})
 
 
-def _vote(auth, client, room, user, choice: str, comment: str = ""):
+def _vote(auth, client, room, user, choice: str, comment: str = "", version: int | None = None):
     as_user(auth, client, user)
-    return client.post(room.url("vote"), data={"choice": choice, "comment": comment})
+    current = sa.select(ConsensusPlan.version).where(ConsensusPlan.presentation_id == room.item.id)
+    shown = version or db.session.scalar(current)
+    return client.post(room.url("vote"), data={"choice": choice, "comment": comment, "plan_version": shown})
 
 
 def test_only_checked_in_physicians_vote_and_a_vote_can_change(room, auth, client, make):
@@ -205,6 +207,7 @@ def test_the_tally_and_a_unanimous_close(room, auth, client):
         "result": "unanimous",
         "result_label": "Unanimous",
         "closed": False,
+        "plan_version": 1,
         "my_vote": "abstain",
     }
     page = client.post(room.url("close"), data={}, follow_redirects=True).data.decode()
@@ -260,12 +263,31 @@ def test_opening_the_vote_starts_the_discussion_and_computes_prospective(room, a
     assert room.item.prospective is True  # pre-treatment, first course not started
 
 
-def test_changing_the_plan_starts_the_vote_again(room, auth, client):
+def test_changing_the_plan_starts_the_vote_again_and_keeps_earlier_votes_uncounted(room, auth, client):
     _open_vote(room, auth, client)
-    _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "agree")
+    _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "agree", "As planned")
     as_user(auth, client, room.chair)
     client.post(room.url("plan"), data={"plan-text": "Mastectomy first", "plan-intent": "curative"})
+    kept = db.session.scalars(sa.select(Vote)).all()
+    assert [(v.choice, v.plan_version) for v in kept] == [(VoteChoice.AGREE, 1)]  # kept, and shown as such
+    assert client.get(room.url("tally.json")).json["agree"] == 0 and room.item.consensus_plan.version == 2
+    assert "on version 1, not counted" in client.get(room.url()).get_data(as_text=True)
+
+
+def test_a_vote_from_a_screen_showing_an_earlier_plan_is_refused_with_the_plan_as_it_is(room, auth, client):
+    """The defect: a stale screen's "agree" was counted for a plan the voter never saw."""
+    _open_vote(room, auth, client)
+    pathologist = room.doctors[Specialty.PATHOLOGY]
+    as_user(auth, client, room.chair)
+    client.post(room.url("plan"), data={"plan-text": "Mastectomy first", "plan-intent": "curative"})
+    response = _vote(auth, client, room, pathologist, "agree", version=1)  # the form of the page opened before
+    page = client.get(response.location).get_data(as_text=True)
+    assert "The plan changed since your screen showed it" in page and "Mastectomy first" in page
     assert db.session.scalar(sa.select(sa.func.count(Vote.id))) == 0
+    _vote(auth, client, room, pathologist, "agree", version=2)
+    assert client.get(room.url("tally.json")).json["agree"] == 1
+    missing = client.post(room.url("vote"), data={"choice": "agree"}, follow_redirects=True).get_data(as_text=True)
+    assert "The plan changed since your screen showed it" in missing  # a form without a version is refused too
 
 
 def test_listed_not_discussed_needs_the_standard(room, auth, client):

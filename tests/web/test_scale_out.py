@@ -80,6 +80,7 @@ def test_losing_one_of_two_app_servers_loses_no_vote_and_the_survivor_serves_eve
     for browser in browsers:
         browser.sign_in()  # round robin: half the sessions begin on the server that will die
     tokens = [browser.token(case_page) for browser in browsers]
+    version = browsers[0].plan_version(case_page)
     end = time.monotonic() + SECONDS
     acknowledged: dict[int, VoteChoice] = {}
     met: list[object] = []
@@ -90,7 +91,8 @@ def test_losing_one_of_two_app_servers_loses_no_vote_and_the_survivor_serves_eve
         while time.monotonic() < end:
             choice = rng.choice(list(VoteChoice))
             for _ in range(20):  # the same vote again until it is acknowledged: a vote is an upsert
-                answer = _outcome(lambda: browser.post(f"{case_page}/vote", token, choice=choice.value, comment=""))  # noqa: B023
+                answer = _outcome(lambda: browser.post(f"{case_page}/vote", token, choice=choice.value,  # noqa: B023
+                                                       comment="", plan_version=version))
                 if answer == 200:
                     acknowledged[user_id] = choice
                     counted[0] += 1

@@ -5,6 +5,7 @@ Used by the concurrent-voting test and by the load benchmark; plain urllib so it
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -156,6 +157,10 @@ class Physician:
     def token(self, path: str) -> str:
         """The CSRF token of the page at `path`."""
         return TOKEN.search(self.get(path)).group(1)
+
+    def plan_version(self, case_page: str) -> str:
+        """The version of the consensus plan the case page shows (a vote names it)."""
+        return str(json.loads(self.get(f"{case_page}/tally.json"))["plan_version"])
 
     def sign_in(self) -> None:
         """Sign in through the login form."""

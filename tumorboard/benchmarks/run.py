@@ -558,9 +558,13 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
             rng = random.Random(seed)
             browser = Physician(base, username, SYNTHETIC_PASSWORD)
             tokens: list[str] = []
+            versions: list[str] = []
             signed_in = timed(
                 "Sign in and open the case",
-                lambda: (browser.sign_in(), tokens.append(browser.token(case))) and True,
+                lambda: (
+                    browser.sign_in(), tokens.append(browser.token(case)), versions.append(browser.plan_version(case))
+                )
+                and True,
                 always=True,
             )
             everybody_in.wait(timeout=600)
@@ -575,7 +579,10 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
                     if timed(
                         "Vote",
                         lambda choice=choice: (
-                            browser.post(f"{case}/vote", token, choice=choice.value, comment="") == 200
+                            browser.post(
+                                f"{case}/vote", token, choice=choice.value, comment="", plan_version=versions[0]
+                            )
+                            == 200
                         ),
                     ):
                         with lock:

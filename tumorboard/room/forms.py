@@ -7,6 +7,7 @@ from datetime import date
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from tumorboard.auth.models import User
 from tumorboard.forms import CHOOSE, WholeNumberField, optional_text, vocabulary_choices
@@ -124,6 +125,7 @@ class VoteForm(FlaskForm):
         validators=[InputRequired("Choose agree, disagree or abstain.")],
     )
     comment = optional_text("Comment (kept with the vote; say why if you disagree)", 1000)
+    plan_version = WholeNumberField(widget=HiddenInput(), validators=[Optional()])  # the version the screen shows
 
 
 class CloseForm(FlaskForm):
@@ -187,7 +189,8 @@ def case_forms(presentation: Presentation, my_vote: Vote | None, user: User) -> 
     if consensus is not None:
         plan.text.data, plan.intent.data = consensus.text, consensus.intent.value if consensus.intent else ""
     vote = VoteForm()
-    if my_vote is not None:
+    vote.plan_version.data = consensus.version if consensus is not None else None
+    if my_vote is not None and consensus is not None and my_vote.plan_version == consensus.version:
         vote.choice.data, vote.comment.data = my_vote.choice.value, my_vote.comment
     return {"discussion": discussion, "recommendation": recommendation, "prospective": prospective, "plan": plan,
             "vote": vote, "close_form": CloseForm(), "listed": ListedForm()}

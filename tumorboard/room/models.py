@@ -176,6 +176,8 @@ class Vote(db.Model):
     voter_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     choice: Mapped[VoteChoice] = mapped_column(enum_column(VoteChoice, "vote_choice"))
     comment: Mapped[str] = mapped_column(sa.String(1000), default="")
+    # The version of the plan the voter saw: a vote on an earlier version is kept and shown, never counted.
+    plan_version: Mapped[int] = mapped_column(default=1, server_default="1")
     cast_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -192,6 +194,8 @@ class ConsensusPlan(db.Model):
     presentation_id: Mapped[int] = mapped_column(sa.ForeignKey("presentations.id", ondelete="CASCADE"), unique=True)
     text: Mapped[str] = mapped_column(sa.Text)
     intent: Mapped[Intent | None] = mapped_column(enum_column(Intent, "intent"))
+    # Raised whenever the words or the intent change: votes count only on the version they were cast on.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     vote_opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     result: Mapped[VoteResult | None] = mapped_column(enum_column(VoteResult, "vote_result"))
     agree_count: Mapped[int | None]

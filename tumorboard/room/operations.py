@@ -24,7 +24,7 @@ from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
 from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation, RecommendationVersion, Vote
 from tumorboard.room.rules import check_in_window, is_prospective
-from tumorboard.room.tally import Tally, tally
+from tumorboard.room.tally import Tally, counted_choices, tally
 from tumorboard.vocab import (
     AttendanceMode,
     CaseStatus,
@@ -344,7 +344,8 @@ def set_plan(
     text: str,
     intent: Intent | None,
 ) -> ConsensusPlan:
-    """Put the consensus plan to the vote; changing its words after votes were cast starts the vote again."""
+    """Put the consensus plan to the vote. Changing its words or intent makes a new version: the vote starts again,
+    and votes cast on the earlier version are kept and shown but no longer counted."""
     conference = presentation.conference
     if not (is_chair(actor.user, conference) or actor.id == presentation.presenter_id):
         raise NotAllowed("Only the chair or the presenter puts a plan to the vote.")
@@ -352,20 +353,21 @@ def set_plan(
     if not text.strip():
         raise RoomError("Write the plan the board votes on.")
     plan = presentation.consensus_plan
-    reset = plan is not None and plan.text != text.strip()
+    changed = plan is not None and (plan.text, plan.intent) != (text.strip(), intent)
     if plan is None:
-        plan = ConsensusPlan(presentation_id=presentation.id, text=text.strip())
+        plan = ConsensusPlan(presentation_id=presentation.id, text=text.strip(), version=1)
         presentation.consensus_plan = plan
-    if reset:
-        db.session.execute(sa.delete(Vote).where(Vote.presentation_id == presentation.id))
+    if changed:
+        plan.version += 1
     plan.text, plan.intent, plan.vote_opened_at = (
         text.strip(),
         intent,
-        plan.vote_opened_at if not reset and plan.vote_opened_at else actor.now,
+        plan.vote_opened_at if not changed and plan.vote_opened_at else actor.now,
     )
     _open_discussion(presentation, actor.now)
     db.session.flush()
-    record(actor, "plan", "presentation", presentation.id, "votes_reset" if reset else "")
+    detail = f"version={plan.version}" + (";votes_reset" if changed else "")
+    record(actor, "plan", "presentation", presentation.id, detail)
     return plan
 
 
@@ -374,21 +376,29 @@ def cast_vote(
     presentation: Presentation,
     choice: VoteChoice,
     comment: str,
+    plan_version: int | None,
 ) -> None:
-    """A checked-in physician votes on the plan, or changes their vote, until the chair closes the case."""
+    """A checked-in physician votes on the plan version their screen showed, or changes their vote, until the chair
+    closes the case. A vote on a version since replaced is refused with the plan as it is now: nobody's vote counts
+    for words they did not see."""
     if not actor.user.has_role(Role.PHYSICIAN):
         raise NotAllowed("Only physicians vote on the consensus plan.")
     if not is_checked_in(actor.user, presentation.conference_id):
         raise NotAllowed("Check in to this conference before voting.")
     locked = _lock(presentation, exclusive=False)
     _require_open(locked)
-    if locked.consensus_plan is None:
+    plan = locked.consensus_plan
+    if plan is None:
         raise RoomError("No plan has been put to the vote yet.")
+    if plan_version != plan.version:
+        raise RoomError(f"The plan changed since your screen showed it. It now reads (version {plan.version}): "
+                        f"“{plan.text[:500]}”. Read it, then vote again.")
     values = {
         "presentation_id": locked.id,
         "voter_id": actor.id,
         "choice": choice.value,
         "comment": comment.strip()[:1000],
+        "plan_version": plan.version,
         "cast_at": actor.now,
         "updated_at": actor.now,
     }
@@ -399,18 +409,20 @@ def cast_vote(
             set_={
                 "choice": insert.excluded.choice,
                 "comment": insert.excluded.comment,
+                "plan_version": insert.excluded.plan_version,
                 "updated_at": insert.excluded.updated_at,
             },
         )
     )
-    record(actor, "vote", "presentation", locked.id, f"choice={choice.value}")
+    record(actor, "vote", "presentation", locked.id, f"choice={choice.value};version={plan.version}")
 
 
 def current_tally(presentation: Presentation) -> Tally:
     """The vote as it stands, with the series' threshold."""
     series = presentation.conference.series
-    choices = db.session.scalars(sa.select(Vote.choice).where(Vote.presentation_id == presentation.id))
-    return tally(choices, series.consensus_numerator, series.consensus_denominator)
+    version = presentation.consensus_plan.version if presentation.consensus_plan else 1
+    votes = db.session.execute(sa.select(Vote.choice, Vote.plan_version).where(Vote.presentation_id == presentation.id))
+    return tally(counted_choices(votes, version), series.consensus_numerator, series.consensus_denominator)
 
 
 def close(

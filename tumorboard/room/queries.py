@@ -16,7 +16,7 @@ from tumorboard.extensions import db
 from tumorboard.room.certificate import AttendedMeeting
 from tumorboard.room.models import Attendance, Presentation, Recommendation, RecommendationVersion, Vote
 from tumorboard.room.rules import Quorum, quorum
-from tumorboard.room.tally import Tally, tally
+from tumorboard.room.tally import Tally, counted_choices, tally
 from tumorboard.vocab import ConferenceStatus, Role, VoteChoice
 
 
@@ -77,6 +77,7 @@ class CasePanel:
     tally: Tally
     my_vote: Vote | None
     people: dict[int, str]
+    plan_version: int = 1  # the version votes count on; a vote with another is shown as cast on an earlier one
 
 
 def load_case_panel(presentation: Presentation, me: User, numerator: int, denominator: int) -> CasePanel:
@@ -110,23 +111,20 @@ def load_case_panel(presentation: Presentation, me: User, numerator: int, denomi
     }
     people = {u.id: u.display_name for u in db.session.scalars(sa.select(User).where(User.id.in_(ids - {None})))}
     mine = next((vote for vote, _ in votes if vote.voter_id == me.id), None)
-    return CasePanel(
-        recommendations,
-        dict(earlier),
-        list(votes),
-        tally([v.choice for v, _ in votes], numerator, denominator),
-        mine,
-        people,
-    )
+    version = presentation.consensus_plan.version if presentation.consensus_plan else 1
+    counted = counted_choices(((v.choice, v.plan_version) for v, _ in votes), version)
+    return CasePanel(recommendations, dict(earlier), list(votes), tally(counted, numerator, denominator), mine, people,
+                     version)
 
 
 def tally_payload(presentation: Presentation, numerator: int, denominator: int, me: User) -> dict[str, object]:
     """The live tally as JSON for the polling page: counts, result, closed, and the caller's own vote (two queries)."""
     rows = db.session.execute(
-        sa.select(Vote.voter_id, Vote.choice).where(Vote.presentation_id == presentation.id)
+        sa.select(Vote.voter_id, Vote.choice, Vote.plan_version).where(Vote.presentation_id == presentation.id)
     ).all()
-    counted = tally([choice for _, choice in rows], numerator, denominator)
-    mine = next((choice for voter, choice in rows if voter == me.id), None)
+    version = presentation.consensus_plan.version if presentation.consensus_plan else 1
+    counted = tally(counted_choices(((choice, v) for _, choice, v in rows), version), numerator, denominator)
+    mine = next((choice for voter, choice, v in rows if voter == me.id and v == version), None)
     return {
         "agree": counted.agree,
         "disagree": counted.disagree,
@@ -135,6 +133,7 @@ def tally_payload(presentation: Presentation, numerator: int, denominator: int, 
         "result": counted.result.value,
         "result_label": counted.result.label if counted.cast else "No vote yet",
         "closed": presentation.status.value == "closed",
+        "plan_version": version,
         "my_vote": mine.value if isinstance(mine, VoteChoice) else None,
     }
 

@@ -43,3 +43,9 @@ def tally(choices: Iterable[VoteChoice], numerator: int = 2, denominator: int = 
     else:
         result = VoteResult.NO_CONSENSUS
     return Tally(agree, disagree, abstain, result)
+
+
+def counted_choices(votes: Iterable[tuple[VoteChoice, int]], plan_version: int) -> list[VoteChoice]:
+    """The choices that count: those cast on the plan's current version (a vote on an earlier version is kept and
+    shown, but it was cast on words since changed)."""
+    return [choice for choice, version in votes if version == plan_version]

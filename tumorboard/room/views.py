@@ -142,7 +142,7 @@ def case(conference_id: int, presentation_id: int) -> str:
 @allow(*IN_THE_ROOM)
 def tally_json(conference_id: int, presentation_id: int) -> object:
     """The live tally for the page's poll (no patient data)."""
-    presentation = _presentation(conference_id, presentation_id)
+    presentation = _presentation(conference_id, presentation_id, joinedload(Presentation.consensus_plan))
     series = presentation.conference.series
     payload = tally_payload(presentation, series.consensus_numerator, series.consensus_denominator, current_user)
     response = jsonify(payload)
@@ -212,7 +212,7 @@ def vote(conference_id: int, presentation_id: int) -> object:
     """Vote agree / disagree / abstain, with a comment; vote again to change it until the case is closed."""
 
     def act(p: Presentation, f: VoteForm) -> str:
-        ops.cast_vote(current_actor(), p, VoteChoice(f.choice.data), f.comment.data or "")
+        ops.cast_vote(current_actor(), p, VoteChoice(f.choice.data), f.comment.data or "", f.plan_version.data)
         return "Your vote is counted."
 
     return _case_action(conference_id, presentation_id, VoteForm, act)

@@ -19,6 +19,12 @@
           if (key in data) { node.textContent = String(data[key]); }
         });
         if (wasClosed === false && data.closed) { window.location.reload(); }
+        // The plan was changed on another screen: say so, and keep this page from voting on words it does not show.
+        var shown = box.getAttribute("data-plan-version");
+        if (shown && data.plan_version && String(data.plan_version) !== shown) {
+          box.querySelector("[data-plan-changed]").hidden = false;
+          document.querySelectorAll("[data-vote-form] button[type=submit]").forEach(function (b) { b.disabled = true; });
+        }
         wasClosed = data.closed;
       })
       .catch(function () { /* the next poll tries again */ });
