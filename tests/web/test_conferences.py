@@ -458,3 +458,14 @@ def test_feed_tokens_are_compared_in_constant_time(client, make, monkeypatch):
     user = make.user(calendar_token="t" * 43)
     assert client.get(f"/calendar/u/{user.calendar_token}.ics").status_code == 200
     assert compared == [(b"t" * 43, b"t" * 43)]
+
+
+def test_minutes_that_are_not_a_number_are_a_message_on_the_agenda_not_a_bare_400(coordinator, client, make):
+    conference, (case,) = _conference_with_cases(make, 1)
+    client.post(f"/conferences/{conference.id}/agenda/add", data={"case_id": case.id})
+    item = _agenda(conference)[0]
+    response = client.post(f"/conferences/{conference.id}/agenda/{item.id}/minutes", data={"minutes": "abc"})
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Minutes: Not a valid integer value." in page
+    assert _agenda(conference)[0].minutes_allotted == item.minutes_allotted

@@ -128,6 +128,6 @@ class CancelForm(FlaskForm):
 class AgendaForm(FlaskForm):
     """Any agenda change: carries the version of the agenda the user saw."""
 
-    version = WholeNumberField(validators=[Optional()])
-    case_id = WholeNumberField(validators=[Optional()])
-    minutes = WholeNumberField(validators=[Optional()])
+    version = WholeNumberField("Agenda version", validators=[Optional()])
+    case_id = WholeNumberField("Case number", validators=[Optional()])
+    minutes = WholeNumberField("Minutes", validators=[Optional()])

@@ -185,7 +185,7 @@ def add_case(conference_id: int) -> object:
             " (submitted after the deadline: flagged late)." if item.late_submission else "."
         )
 
-    return _conference_action(conference_id, act)
+    return _conference_action(conference_id, act, form=form)
 
 
 @bp.route("/<int:conference_id>/agenda/<int:presentation_id>/<any(up, down):direction>", methods=["POST"])
@@ -193,9 +193,9 @@ def add_case(conference_id: int) -> object:
 def reorder(conference_id: int, presentation_id: int, direction: str) -> object:
     """Move a case up or down (works without JavaScript)."""
     form, offset = _agenda_form(), -1 if direction == "up" else 1
-    return _conference_action(
-        conference_id, lambda c: ops.move_case(current_actor(), c, presentation_id, offset, form.version.data)
-    )
+    move = partial(ops.move_case, current_actor(), presentation_id=presentation_id, offset=offset,
+                   expected_version=form.version.data)
+    return _conference_action(conference_id, move, form=form)
 
 
 @bp.route("/<int:conference_id>/agenda/<int:presentation_id>/minutes", methods=["POST"])
@@ -209,7 +209,7 @@ def minutes(conference_id: int, presentation_id: int) -> object:
             raise ops.ConferenceError("Give the minutes as a whole number.")
         ops.set_minutes(current_actor(), conference, presentation_id, form.minutes.data, form.version.data)
 
-    return _conference_action(conference_id, act)
+    return _conference_action(conference_id, act, form=form)
 
 
 @bp.route("/<int:conference_id>/agenda/<int:presentation_id>/remove", methods=["POST"])
@@ -219,21 +219,21 @@ def remove(conference_id: int, presentation_id: int) -> object:
     form = _agenda_form()
     remove_case = partial(ops.remove_case, current_actor(), presentation_id=presentation_id,
                           expected_version=form.version.data)
-    return _conference_action(conference_id, remove_case, "Case returned to the queue.")
+    return _conference_action(conference_id, remove_case, "Case returned to the queue.", form)
 
 
 @bp.route("/<int:conference_id>/carry-over", methods=["POST"])
 @allow(*COORDINATORS)
 def carry_over(conference_id: int) -> object:
     """After the meeting: cases not reached go to the top of the next occurrence."""
-    _agenda_form()
+    form = _agenda_form()
 
     def act(conference: Conference) -> str:
         target, count = ops.carry_over(current_actor(), conference)
         when = target.starts_at.astimezone(ZoneInfo(conference.series.timezone)).strftime("%a %d %b %Y")
         return f"{count} case{'s' if count != 1 else ''} carried over to {when}, at the top of the agenda."
 
-    return _conference_action(conference_id, act)
+    return _conference_action(conference_id, act, form=form)
 
 
 @bp.route("/<int:conference_id>/agenda.pdf")
@@ -270,13 +270,13 @@ def _saved_series(form: SeriesForm, series: ConferenceSeries | None, done: str) 
 
 def _agenda_form() -> AgendaForm:
     form = AgendaForm()
-    if not form.validate():
-        abort(400)
+    form.validate()  # what it cannot read is said by _conference_action, as a message on the agenda
     return form
 
 
 def _conference_action(
-    conference_id: int, action: Callable[[Conference], str | None], said: str | None = None
+    conference_id: int, action: Callable[[Conference], str | None], said: str | None = None,
+    form: AgendaForm | None = None,
 ) -> object:
     """Run one change on a conference and go back to the page it came from (its series, or its agenda)."""
     conference = db.get_or_404(Conference, conference_id)
@@ -284,4 +284,11 @@ def _conference_action(
         back = url_for("conferences.series", series_id=conference.series_id)
     else:
         back = url_for("conferences.show", conference_id=conference.id)
-    return run_action(back, lambda: action(conference), said)
+
+    def act() -> str | None:
+        if form is not None and form.errors:
+            raise ops.ConferenceError(" ".join(f"{form[name].label.text}: {message}" for name, messages
+                                               in form.errors.items() for message in messages))
+        return action(conference)
+
+    return run_action(back, act, said)

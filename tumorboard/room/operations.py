@@ -260,11 +260,13 @@ def save_recommendation(actor: Actor, presentation: Presentation, data: Recommen
     chair = is_chair(actor.user, presentation.conference)
     own = actor.user.has_role(Role.PHYSICIAN) and actor.user.specialty is data.specialty
     if not own and not chair:
-        raise NotAllowed(
-            f"Only {data.specialty.label.lower()} (or the chair, on its behalf) records this recommendation."
-        )
+        mine = actor.user.specialty.label.lower()
+        raise RoomError(f"Only {data.specialty.label.lower()} (or the chair, on its behalf) records this "
+                        f"recommendation: choose {mine}, your own specialty.")
     if not chair and not is_checked_in(actor.user, presentation.conference_id):
-        raise NotAllowed("Check in to this conference before recording your specialty's recommendation.")
+        raise RoomError("Check in to this conference before recording your specialty's recommendation.")
+    if not data.text.strip():
+        raise RoomError(f"Write the {data.specialty.label.lower()} recommendation: the choices alone say too little.")
     row = db.session.scalar(
         sa.select(Recommendation)
         .where(Recommendation.presentation_id == presentation.id, Recommendation.specialty == data.specialty)
@@ -384,7 +386,7 @@ def cast_vote(
     if not actor.user.has_role(Role.PHYSICIAN):
         raise NotAllowed("Only physicians vote on the consensus plan.")
     if not is_checked_in(actor.user, presentation.conference_id):
-        raise NotAllowed("Check in to this conference before voting.")
+        raise RoomError("Check in to this conference before voting.")
     locked = _lock(presentation, exclusive=False)
     _require_open(locked)
     plan = locked.consensus_plan
