@@ -246,7 +246,7 @@ def test_re_present_puts_the_case_first_at_the_next_meeting(room, auth, client, 
     upcoming = make.conference(series=room.series, starts_at=later, occurrence_start=later)
     waiting = make.presentation(conference=upcoming, position=0)
     _open_vote(room, auth, client)
-    _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "disagree")
+    _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "disagree", "Needs more imaging")
     as_user(auth, client, room.chair)
     client.post(room.url("close"), data={"action": "re_present"})
     db.session.expire_all()
@@ -511,3 +511,15 @@ def test_a_changed_recommendation_keeps_its_earlier_version_with_who_and_when(ro
     assert earlier.recorded_at <= earlier.replaced_at
     page = client.get(room.url()).data.decode()
     assert "1 earlier version" in page and "Recut block A3" in page and "replaced by Dr Second Pathologist, MD" in page
+
+
+def test_a_disagree_vote_needs_a_comment_unless_the_series_says_otherwise(room, auth, client):
+    _open_vote(room, auth, client)
+    pathologist = room.doctors[Specialty.PATHOLOGY]
+    refused = _vote(auth, client, room, pathologist, "disagree")
+    assert "a disagree vote needs a comment" in client.get(refused.location).get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Vote.id))) == 0
+    room.series.disagree_needs_comment = False
+    db.session.commit()
+    _vote(auth, client, room, pathologist, "disagree")
+    assert db.session.scalar(sa.select(Vote.choice)) is VoteChoice.DISAGREE

@@ -92,7 +92,7 @@ def test_losing_one_of_two_app_servers_loses_no_vote_and_the_survivor_serves_eve
             choice = rng.choice(list(VoteChoice))
             for _ in range(20):  # the same vote again until it is acknowledged: a vote is an upsert
                 answer = _outcome(lambda: browser.post(f"{case_page}/vote", token, choice=choice.value,  # noqa: B023
-                                                       comment="", plan_version=version))
+                                                       comment="load", plan_version=version))
                 if answer == 200:
                     acknowledged[user_id] = choice
                     counted[0] += 1

@@ -580,7 +580,7 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
                         "Vote",
                         lambda choice=choice: (
                             browser.post(
-                                f"{case}/vote", token, choice=choice.value, comment="", plan_version=versions[0]
+                                f"{case}/vote", token, choice=choice.value, comment="load", plan_version=versions[0]
                             )
                             == 200
                         ),

@@ -66,6 +66,7 @@ class SeriesForm(FlaskForm):
         default="2/3",
     )
     active = BooleanField("Active", default=True)
+    disagree_needs_comment = BooleanField("A disagree vote needs a comment", default=True)
 
     def to_input(self) -> SeriesInput:
         """The typed series (after validate())."""
@@ -88,6 +89,7 @@ class SeriesForm(FlaskForm):
             weeks_ahead=self.weeks_ahead.data,
             consensus=self.consensus.data,
             active=self.active.data,
+            disagree_needs_comment=self.disagree_needs_comment.data,
         )
 
     def fill_from(self, series: object) -> None:
@@ -111,6 +113,7 @@ class SeriesForm(FlaskForm):
         self.deadline_working_days.data, self.weeks_ahead.data = series.deadline_working_days, series.weeks_ahead
         self.consensus.data = f"{series.consensus_numerator}/{series.consensus_denominator}"
         self.active.data = series.active
+        self.disagree_needs_comment.data = series.disagree_needs_comment
 
 
 class RescheduleForm(FlaskForm):

@@ -44,6 +44,8 @@ class ConferenceSeries(db.Model):
     consensus_numerator: Mapped[int] = mapped_column(default=2)
     consensus_denominator: Mapped[int] = mapped_column(default=3)
     active: Mapped[bool] = mapped_column(default=True)
+    # A disagree vote must say why (the dissent is what the letter and a surveyor read).
+    disagree_needs_comment: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Secret of the series' calendar link (None: no link); found by its digest (tokens.py), revocable.
     feed_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
     feed_token_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)

@@ -36,6 +36,7 @@ class SeriesInput:
     weeks_ahead: int | None = 12
     consensus: str = "2/3"
     active: bool = True
+    disagree_needs_comment: bool = True
 
 
 def validate_series(data: SeriesInput) -> tuple[str, Problems]:

@@ -392,6 +392,8 @@ def cast_vote(
     plan = locked.consensus_plan
     if plan is None:
         raise RoomError("No plan has been put to the vote yet.")
+    if choice is VoteChoice.DISAGREE and not comment.strip() and locked.conference.series.disagree_needs_comment:
+        raise RoomError("Say why you disagree: at this board a disagree vote needs a comment.")
     if plan_version != plan.version:
         raise RoomError(f"The plan changed since your screen showed it. It now reads (version {plan.version}): "
                         f"“{plan.text[:500]}”. Read it, then vote again.")
