@@ -1,10 +1,10 @@
 """Prospective presentations and quorum."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tumorboard.room.rules import is_prospective, quorum
+from tumorboard.room.rules import is_prospective, meeting_window, quorum
 from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, PresentationReason, Specialty
 
 MEETING = date(2026, 11, 24)
@@ -37,3 +37,13 @@ def test_quorate_with_everyone_and_a_series_extra():
     required = (*COC_REQUIRED_SPECIALTIES, Specialty.UROLOGY)
     assert not quorum(required, COC_REQUIRED_SPECIALTIES).quorate
     assert quorum(required, [*COC_REQUIRED_SPECIALTIES, Specialty.UROLOGY, Specialty.UROLOGY]).quorate
+
+
+def test_the_room_opens_before_the_start_and_closes_hours_after_the_end():
+    start = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)
+    window = meeting_window(start, 60)  # the defaults: 30 minutes before, 4 hours after the end
+    assert (window.opens, window.closes) == (start - timedelta(minutes=30), start + timedelta(hours=5))
+    assert [window.status(start + timedelta(minutes=m)) for m in (-31, -30, 0, 300, 301)] == [
+        "early", "open", "open", "open", "over",
+    ]
+    assert meeting_window(start, 60, 0, 0).status(start + timedelta(minutes=61)) == "over"

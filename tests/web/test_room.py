@@ -446,7 +446,7 @@ def test_nobody_checks_in_long_before_the_meeting(room, auth, client):
         page = client.post(
             f"/room/{room.conference.id}/check-in", data={"mode": "in_person"}, follow_redirects=True
         ).data.decode()
-        assert "Check-in opens an hour before the meeting starts." in page
+        assert "Check-in opens at" in page and "30 minutes before the meeting starts." in page
     assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 0
 
 
@@ -523,3 +523,36 @@ def test_a_disagree_vote_needs_a_comment_unless_the_series_says_otherwise(room, 
     db.session.commit()
     _vote(auth, client, room, pathologist, "disagree")
     assert db.session.scalar(sa.select(Vote.choice)) is VoteChoice.DISAGREE
+
+
+
+def test_a_meeting_runs_at_its_time_nothing_is_discussed_or_closed_days_ahead_or_long_after(room, auth, client):
+    """The 08 Dec board could be run on 02 Dec: discussed, closed, marked held and put on a certificate."""
+    _move_meeting(room, timedelta(days=6))
+    as_user(auth, client, room.chair)
+    for action, data in (("start", {}), ("plan", {"plan-text": "Surgery", "plan-intent": "curative"}), ("close", {})):
+        page = client.post(room.url(action), data=data, follow_redirects=True).get_data(as_text=True)
+        assert "This meeting opens at" in page and "wait until then" in page, action
+    db.session.expire_all()
+    assert room.item.status is PresentationStatus.PLANNED and room.conference.status is ConferenceStatus.SCHEDULED
+    _move_meeting(room, -timedelta(hours=6))  # a 60-minute meeting that ended five hours ago: closed after four
+    page = client.post(room.url("start"), data={}, follow_redirects=True).get_data(as_text=True)
+    assert "This meeting closed at" in page
+    room.series.closes_hours_after = 8  # the series gives its room longer
+    db.session.commit()
+    assert "Discussion opened." in client.post(room.url("start"), data={}, follow_redirects=True).get_data(as_text=True)
+
+
+def test_the_certificate_never_lists_a_meeting_that_has_not_taken_place(room, auth, client, make):
+    as_user(auth, client, room.chair)
+    check_in(client, room)
+    future = make.conference(series=room.series, starts_at=datetime.now(UTC) + timedelta(days=6),
+                             occurrence_start=datetime.now(UTC) + timedelta(days=6), status=ConferenceStatus.HELD)
+    db.session.add(Attendance(conference_id=future.id, user_id=room.chair.id, attendee_name=room.chair.full_name,
+                              specialty=room.chair.specialty))  # a row an import or an old release could have left
+    room.conference.status = ConferenceStatus.HELD
+    db.session.commit()
+    end = date.today() + timedelta(days=30)
+    response = client.get(f"/room/certificate.pdf?start={date.today().replace(month=1, day=1)}&end={end}")
+    text = " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(BytesIO(response.data)).pages)
+    assert "attended 1 multidisciplinary cancer conference" in text

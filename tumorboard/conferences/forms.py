@@ -55,6 +55,12 @@ class SeriesForm(FlaskForm):
     )
     deadline_working_days = WholeNumberField("Submission deadline (working days before)", validators=[Optional()])
     weeks_ahead = WholeNumberField("Generate occurrences (weeks ahead)", validators=[Optional()])
+    opens_minutes_before = WholeNumberField(
+        "Room opens (minutes before the start)", default=30, validators=[Optional()],
+        description="Check-in, discussion and votes from then on.",
+    )
+    closes_hours_after = WholeNumberField("Room closes (hours after the end)", default=4, validators=[Optional()],
+                                          description="After that the chair or a coordinator only corrects attendance.")
     required_specialties = CheckboxListField(
         "Required specialties (quorum)",
         choices=vocabulary_choices(Specialty),
@@ -87,6 +93,8 @@ class SeriesForm(FlaskForm):
             minutes_per_case=self.minutes_per_case.data,
             deadline_working_days=self.deadline_working_days.data,
             weeks_ahead=self.weeks_ahead.data,
+            opens_minutes_before=self.opens_minutes_before.data,
+            closes_hours_after=self.closes_hours_after.data,
             consensus=self.consensus.data,
             active=self.active.data,
             disagree_needs_comment=self.disagree_needs_comment.data,
@@ -111,6 +119,8 @@ class SeriesForm(FlaskForm):
             series.minutes_per_case,
         )
         self.deadline_working_days.data, self.weeks_ahead.data = series.deadline_working_days, series.weeks_ahead
+        self.opens_minutes_before.data = series.opens_minutes_before
+        self.closes_hours_after.data = series.closes_hours_after
         self.consensus.data = f"{series.consensus_numerator}/{series.consensus_denominator}"
         self.active.data = series.active
         self.disagree_needs_comment.data = series.disagree_needs_comment

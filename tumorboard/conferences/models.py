@@ -46,6 +46,9 @@ class ConferenceSeries(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # A disagree vote must say why (the dissent is what the letter and a surveyor read).
     disagree_needs_comment: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # The room opens this long before the start and closes this long after the scheduled end (room/rules.py).
+    opens_minutes_before: Mapped[int] = mapped_column(default=30, server_default="30")
+    closes_hours_after: Mapped[int] = mapped_column(default=4, server_default="4")
     # Secret of the series' calendar link (None: no link); found by its digest (tokens.py), revocable.
     feed_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
     feed_token_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)

@@ -37,6 +37,8 @@ class SeriesInput:
     consensus: str = "2/3"
     active: bool = True
     disagree_needs_comment: bool = True
+    opens_minutes_before: int | None = 30
+    closes_hours_after: int | None = 4
 
 
 def validate_series(data: SeriesInput) -> tuple[str, Problems]:
@@ -71,6 +73,8 @@ def validate_series(data: SeriesInput) -> tuple[str, Problems]:
         ("minutes_per_case", 1, 120, "Minutes per case"),
         ("deadline_working_days", 0, 20, "The deadline"),
         ("weeks_ahead", 1, 104, "Weeks ahead"),
+        ("opens_minutes_before", 0, 240, "Opening before the start (minutes)"),
+        ("closes_hours_after", 0, 24, "Closing after the end (hours)"),
     ):
         value = getattr(data, name)
         if value is None or not low <= value <= high:

@@ -23,7 +23,7 @@ from tumorboard.db import dialect_insert
 from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
 from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation, RecommendationVersion, Vote
-from tumorboard.room.rules import check_in_window, is_prospective
+from tumorboard.room.rules import MeetingWindow, is_prospective, meeting_window
 from tumorboard.room.tally import Tally, counted_choices, tally
 from tumorboard.vocab import (
     AttendanceMode,
@@ -68,9 +68,24 @@ def _require_chair(user: User, conference: Conference) -> None:
         raise NotAllowed("Only the chair or the coordinator does this.")
 
 
-def _require_meeting(conference: Conference) -> None:
+def _require_meeting(conference: Conference, now: datetime) -> None:
+    """Refuse a change to a cancelled meeting, or one outside the meeting's window (saying when it opens or closed)."""
     if conference.status is ConferenceStatus.CANCELLED:
         raise RoomError("This conference is cancelled.")
+    window, zone = _window(conference), ZoneInfo(conference.series.timezone)
+    when = window.status(now)
+    if when == "early":
+        raise RoomError(f"This meeting opens at {window.opens.astimezone(zone):%a %d %b %Y, %H:%M}: discussion, votes "
+                        "and closing wait until then.")
+    if when == "over":
+        raise RoomError(f"This meeting closed at {window.closes.astimezone(zone):%a %d %b %Y, %H:%M}: its cases can "
+                        "no longer be discussed, voted on or closed.")
+
+
+def _window(conference: Conference) -> MeetingWindow:
+    series = conference.series
+    return meeting_window(conference.starts_at, conference.duration_minutes, series.opens_minutes_before,
+                          series.closes_hours_after)
 
 
 def _lock(presentation: Presentation, exclusive: bool) -> Presentation:
@@ -116,16 +131,19 @@ def check_in(
 
     People check themselves in around the meeting only; after it the chair or the coordinator corrects the list.
     """
-    _require_meeting(conference)
+    if conference.status is ConferenceStatus.CANCELLED:
+        raise RoomError("This conference is cancelled.")
     chair = is_chair(actor.user, conference)
     if person.id != actor.id and not chair:
         raise NotAllowed("Only the chair or the coordinator checks someone else in.")
     if person.id == actor.id and not may_attend(actor.user, conference):
         raise NotAllowed("Only members of this board, and those presenting at this meeting, check in: ask the chair.")
-    window = check_in_window(conference.starts_at, conference.duration_minutes)
+    window = _window(conference)
     when = window.status(actor.now)
     if when == "early":
-        raise RoomError("Check-in opens an hour before the meeting starts.")
+        opens = window.opens.astimezone(ZoneInfo(conference.series.timezone))
+        raise RoomError(f"Check-in opens at {opens:%a %d %b %Y, %H:%M}, "
+                        f"{conference.series.opens_minutes_before} minutes before the meeting starts.")
     if when == "over" and not chair:
         raise RoomError("This meeting is over: the chair or the coordinator corrects its attendance.")
     # Two check-ins of one person at once (a double tap, two devices) meet in the unique constraint, not in a 500.
@@ -187,7 +205,7 @@ def start(actor: Actor, presentation: Presentation) -> None:
     """Open the discussion of a case; its prospective status is computed now."""
     conference = presentation.conference
     _require_chair(actor.user, conference)
-    _require_meeting(conference)
+    _require_meeting(conference, actor.now)
     _require_open(presentation)
     _open_discussion(presentation, actor.now)
     db.session.flush()
@@ -222,6 +240,7 @@ def set_prospective(
     """Record why the case is presented; prospective follows the rule unless the chair overrides it, with a reason."""
     _require_chair(actor.user, presentation.conference)
     _require_open(presentation)
+    _require_meeting(presentation.conference, actor.now)
     presentation.reason = reason
     computed = _computed_prospective(presentation)
     if override is None or override == computed:
@@ -257,6 +276,7 @@ def save_recommendation(actor: Actor, presentation: Presentation, data: Recommen
     A change keeps the recommendation as it stood, with who wrote it and when (RecommendationVersion).
     """
     _require_open(presentation)
+    _require_meeting(presentation.conference, actor.now)
     chair = is_chair(actor.user, presentation.conference)
     own = actor.user.has_role(Role.PHYSICIAN) and actor.user.specialty is data.specialty
     if not own and not chair:
@@ -328,6 +348,7 @@ def save_discussion(actor: Actor, presentation: Presentation, data: DiscussionIn
     """Tick the items the Commission on Cancer asks to be discussed."""
     _require_chair(actor.user, presentation.conference)
     _require_open(presentation)
+    _require_meeting(presentation.conference, actor.now)
     if data.guideline_discussed and not data.guideline_name.strip():
         raise RoomError("Name the guideline that was referenced (e.g. NCCN Breast Cancer).")
     for name in DiscussionInput.__dataclass_fields__:
@@ -352,6 +373,7 @@ def set_plan(
     if not (is_chair(actor.user, conference) or actor.id == presentation.presenter_id):
         raise NotAllowed("Only the chair or the presenter puts a plan to the vote.")
     _require_open(presentation)
+    _require_meeting(presentation.conference, actor.now)
     if not text.strip():
         raise RoomError("Write the plan the board votes on.")
     plan = presentation.consensus_plan
@@ -389,6 +411,7 @@ def cast_vote(
         raise RoomError("Check in to this conference before voting.")
     locked = _lock(presentation, exclusive=False)
     _require_open(locked)
+    _require_meeting(locked.conference, actor.now)
     plan = locked.consensus_plan
     if plan is None:
         raise RoomError("No plan has been put to the vote yet.")
@@ -437,7 +460,7 @@ def close(
     """Lock the votes and recommendations, record the result and the time spent, and move the case on."""
     conference = presentation.conference
     _require_chair(actor.user, conference)
-    _require_meeting(conference)
+    _require_meeting(conference, actor.now)
     locked = _lock(presentation, exclusive=True)
     _require_open(locked)
     result = current_tally(locked)
@@ -495,7 +518,7 @@ def _finish(actor: Actor, presentation: Presentation) -> None:
 def list_not_discussed(actor: Actor, presentation: Presentation, standard: str) -> None:
     """Record a case managed by an agreed standard of care: listed, not discussed (counted apart in reports)."""
     _require_chair(actor.user, presentation.conference)
-    _require_meeting(presentation.conference)
+    _require_meeting(presentation.conference, actor.now)
     locked = _lock(presentation, exclusive=True)
     _require_open(locked)
     if not standard.strip():

@@ -138,8 +138,9 @@ def tally_payload(presentation: Presentation, numerator: int, denominator: int, 
     }
 
 
-def attended_meetings(user_id: int, start: date, end: date, zone: ZoneInfo) -> list[AttendedMeeting]:
-    """The held conferences the user attended from `start` to `end` (program days), for the CME certificate."""
+def attended_meetings(user_id: int, start: date, end: date, zone: ZoneInfo, now: datetime) -> list[AttendedMeeting]:
+    """The held conferences the user attended from `start` to `end` (program days), for the CME certificate: only
+    meetings that have taken place, whatever a row says."""
     rows = db.session.execute(
         sa.select(Conference, ConferenceSeries.name, Attendance.mode)
         .join(Attendance, Attendance.conference_id == Conference.id)
@@ -147,6 +148,7 @@ def attended_meetings(user_id: int, start: date, end: date, zone: ZoneInfo) -> l
         .where(
             Attendance.user_id == user_id,
             Conference.status == ConferenceStatus.HELD,
+            Conference.starts_at <= now,
             Conference.starts_at >= datetime.combine(start, time(0), zone),
             Conference.starts_at < datetime.combine(end + timedelta(days=1), time(0), zone),
         )

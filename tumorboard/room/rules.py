@@ -42,15 +42,16 @@ def quorum(required: Iterable[Specialty], attending: Iterable[Specialty]) -> Quo
     return Quorum(tuple(required), frozenset(attending))
 
 
-# Check-in is open from an hour before the start to an hour after the scheduled end; outside it, attendance is a
-# correction the chair or the coordinator makes (it counts for the CME certificate and the attendance measures).
-CHECK_IN_BEFORE = timedelta(hours=1)
-CHECK_IN_AFTER = timedelta(hours=1)
+# A meeting's room is open (check-in, discussion, votes, closing) from a while before its start to some hours after
+# its scheduled end, both series settings; outside it, attendance is a correction the chair or the coordinator makes,
+# and nothing else can be done: a meeting is held only when it takes place.
+OPENS_MINUTES_BEFORE = 30
+CLOSES_HOURS_AFTER = 4
 
 
 @dataclass(frozen=True)
-class CheckInWindow:
-    """When people check themselves in to one meeting."""
+class MeetingWindow:
+    """When the room of one meeting is open."""
 
     opens: datetime
     closes: datetime
@@ -60,6 +61,10 @@ class CheckInWindow:
         return "early" if now < self.opens else "over" if now > self.closes else "open"
 
 
-def check_in_window(starts_at: datetime, duration_minutes: int) -> CheckInWindow:
-    """The self check-in window of a meeting starting at `starts_at`."""
-    return CheckInWindow(starts_at - CHECK_IN_BEFORE, starts_at + timedelta(minutes=duration_minutes) + CHECK_IN_AFTER)
+def meeting_window(
+    starts_at: datetime, duration_minutes: int, opens_minutes_before: int = OPENS_MINUTES_BEFORE,
+    closes_hours_after: int = CLOSES_HOURS_AFTER,
+) -> MeetingWindow:
+    """The window of a meeting starting at `starts_at`."""
+    end = starts_at + timedelta(minutes=duration_minutes)
+    return MeetingWindow(starts_at - timedelta(minutes=opens_minutes_before), end + timedelta(hours=closes_hours_after))

@@ -247,7 +247,7 @@ def certificate() -> object:
     """An attendance certificate (CME) for the conferences the user attended in a period (default: this year)."""
     today = program_today()
     start, end = CertificateForm(request.args).period(today)
-    meetings = attended_meetings(current_user.id, start, end, program_zone())
+    meetings = attended_meetings(current_user.id, start, end, program_zone(), current_actor().now)
     program = program_settings().letterhead_name or "TumorBoard"
     pdf = certificate_pdf(program, current_user.display_name, current_user.specialty.label, start, end, meetings, today)
     detail = f"{start}..{end};meetings={len(meetings)}"
