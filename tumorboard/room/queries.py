@@ -78,6 +78,8 @@ class CasePanel:
     my_vote: Vote | None
     people: dict[int, str]
     plan_version: int = 1  # the version votes count on; a vote with another is shown as cast on an earlier one
+    previous_id: int | None = None  # the cases before and after this one on the agenda, for the chair
+    next_id: int | None = None
 
 
 def load_case_panel(presentation: Presentation, me: User, numerator: int, denominator: int) -> CasePanel:
@@ -113,8 +115,12 @@ def load_case_panel(presentation: Presentation, me: User, numerator: int, denomi
     mine = next((vote for vote, _ in votes if vote.voter_id == me.id), None)
     version = presentation.consensus_plan.version if presentation.consensus_plan else 1
     counted = counted_choices(((v.choice, v.plan_version) for v, _ in votes), version)
+    agenda = sa.select(Presentation.id).where(Presentation.conference_id == presentation.conference_id)
+    order = list(db.session.scalars(agenda.order_by(Presentation.position, Presentation.id)))
+    here = order.index(presentation.id)
+    before, after = (order[here - 1] if here > 0 else None), (order[here + 1] if here + 1 < len(order) else None)
     return CasePanel(recommendations, dict(earlier), list(votes), tally(counted, numerator, denominator), mine, people,
-                     version)
+                     version, before, after)
 
 
 def tally_payload(presentation: Presentation, numerator: int, denominator: int, me: User) -> dict[str, object]:

@@ -29,6 +29,17 @@
       })
       .catch(function () { /* the next poll tries again */ });
   }
-  window.setInterval(refresh, 2000);
+  // The discussion's clock: minutes used against minutes allotted, kept current between reloads.
+  function tick() {
+    document.querySelectorAll("[data-started]").forEach(function (node) {
+      var started = Date.parse(node.getAttribute("data-started"));
+      if (!started) { return; }
+      var used = Math.floor((Date.now() - started) / 60000), allotted = Number(node.getAttribute("data-allotted"));
+      node.textContent = used + " of " + allotted + " min";
+      node.classList.toggle("text-danger", used > allotted);
+      node.classList.toggle("fw-semibold", used > allotted);
+    });
+  }
+  window.setInterval(function () { refresh(); tick(); }, 2000);
   refresh();
 })();
