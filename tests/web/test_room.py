@@ -572,3 +572,14 @@ def test_the_chair_steps_through_the_agenda_sees_the_clock_and_unready_material(
     assert "12 of 5 min" in page and "text-danger fw-semibold" in page
     back = client.get(f"/room/{room.conference.id}/case/{after.id}").get_data(as_text=True)
     assert f'/room/{room.conference.id}/case/{room.item.id}" rel="prev">' in back and 'rel="next"' not in back
+
+
+def test_the_chair_sees_who_voted_and_who_did_not_before_closing(room, auth, client):
+    _open_vote(room, auth, client)
+    _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "disagree", "Margins unclear")
+    as_user(auth, client, room.chair)
+    page = client.get(room.url()).get_data(as_text=True)
+    assert "Checked-in physicians: 1 of 5 voted on this plan" in page
+    roster = page[page.index("Checked-in physicians:"):page.index("Close the case")]
+    assert "<strong>disagree</strong>: Margins unclear" in roster and "Dr Pathology" in roster
+    assert page.count("not voted") == 4

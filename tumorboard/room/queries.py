@@ -17,7 +17,7 @@ from tumorboard.room.certificate import AttendedMeeting
 from tumorboard.room.models import Attendance, Presentation, Recommendation, RecommendationVersion, Vote
 from tumorboard.room.rules import Quorum, quorum
 from tumorboard.room.tally import Tally, counted_choices, tally
-from tumorboard.vocab import ConferenceStatus, Role, VoteChoice
+from tumorboard.vocab import ConferenceStatus, Role, Specialty, VoteChoice
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,18 @@ class CasePanel:
     plan_version: int = 1  # the version votes count on; a vote with another is shown as cast on an earlier one
     previous_id: int | None = None  # the cases before and after this one on the agenda, for the chair
     next_id: int | None = None
+    roster: tuple[RosterLine, ...] = ()  # every checked-in physician and their vote on this version, for the chair
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """One checked-in physician as the chair sees them before closing: their vote on the current plan, or none."""
+
+    name: str
+    specialty: Specialty
+    choice: VoteChoice | None
+    comment: str
+    earlier: bool  # voted, but on an earlier version of the plan
 
 
 def load_case_panel(presentation: Presentation, me: User, numerator: int, denominator: int) -> CasePanel:
@@ -120,7 +132,25 @@ def load_case_panel(presentation: Presentation, me: User, numerator: int, denomi
     here = order.index(presentation.id)
     before, after = (order[here - 1] if here > 0 else None), (order[here + 1] if here + 1 < len(order) else None)
     return CasePanel(recommendations, dict(earlier), list(votes), tally(counted, numerator, denominator), mine, people,
-                     version, before, after)
+                     version, before, after, _roster(presentation.conference_id, [vote for vote, _ in votes], version))
+
+
+def _roster(conference_id: int, votes: list[Vote], version: int) -> tuple[RosterLine, ...]:
+    """The checked-in physicians (one query), who voted on `version` and who did not, by name."""
+    physicians = db.session.execute(
+        sa.select(Attendance.user_id, Attendance.attendee_name, Attendance.specialty)
+        .join(UserRole, (UserRole.user_id == Attendance.user_id) & (UserRole.role == Role.PHYSICIAN))
+        .where(Attendance.conference_id == conference_id)
+        .order_by(Attendance.attendee_name)
+    ).all()
+    by_voter = {vote.voter_id: vote for vote in votes}
+    lines = []
+    for user_id, name, specialty in physicians:
+        vote = by_voter.get(user_id)
+        current = vote is not None and vote.plan_version == version
+        lines.append(RosterLine(name, specialty, vote.choice if current else None, vote.comment if current else "",
+                                vote is not None and not current))
+    return tuple(lines)
 
 
 def tally_payload(presentation: Presentation, numerator: int, denominator: int, me: User) -> dict[str, object]:
