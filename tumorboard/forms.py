@@ -59,10 +59,15 @@ def show_values(form: FlaskForm, values: Mapping[str, object], ids: Iterable[str
         form[name].data = value
 
 
-def show_problems(form: FlaskForm, by_field: Mapping[str, list[str]]) -> None:
-    """Put each message next to its field, after any the form found itself."""
+def show_problems(form: FlaskForm | None, by_field: Mapping[str, list[str]]) -> list[str]:
+    """Put each message next to its field, after any the form found itself; return those no field of it shows."""
+    elsewhere = []
     for name, messages in by_field.items():
-        form[name].errors = [*form[name].errors, *messages]
+        if form is not None and name in form:
+            form[name].errors = [*form[name].errors, *messages]
+        else:
+            elsewhere += messages
+    return elsewhere
 
 
 def optional_text(label: str, max_length: int, **kwargs: object) -> StringField:

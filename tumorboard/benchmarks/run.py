@@ -42,7 +42,7 @@ from tumorboard.domain import Actor
 from tumorboard.extensions import db
 from tumorboard.letters.operations import issue_letter, render
 from tumorboard.program.settings import program_settings, program_today, program_zone
-from tumorboard.reports.conference_log import check_log
+from tumorboard.reports.conference_log import PRESENTATION_COLUMNS, check_log
 from tumorboard.reports.freshness import report_cache
 from tumorboard.reports.operations import import_log, log_context
 from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Vote
@@ -386,22 +386,7 @@ def _import_log(count: int) -> float:
     rng = random.Random(1)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "conference_date",
-            "series",
-            "mrn",
-            "last_name",
-            "first_name",
-            "birth_date",
-            "site_group",
-            "analytic",
-            "prospective",
-            "stage_discussed",
-            "guideline_discussed",
-            "trial_discussed",
-        ]
-    )
+    writer.writerow(PRESENTATION_COLUMNS)
     first = date.today() - timedelta(days=7 * 400)
     for n in range(count):
         writer.writerow(

@@ -97,6 +97,11 @@ class Presentation(db.Model):
         back_populates="presentation", cascade="all, delete-orphan", uselist=False
     )
 
+    @property
+    def plan_version(self) -> int:
+        """The version of the consensus plan that votes count on (1 before any plan is put to the vote)."""
+        return self.consensus_plan.version if self.consensus_plan is not None else 1
+
 
 class Attendance(db.Model):
     """One person at one conference. Imported logs may name people who have no login."""

@@ -68,10 +68,14 @@ def _require_chair(user: User, conference: Conference) -> None:
         raise NotAllowed("Only the chair or the coordinator does this.")
 
 
-def _require_meeting(conference: Conference, now: datetime) -> None:
-    """Refuse a change to a cancelled meeting, or one outside the meeting's window (saying when it opens or closed)."""
+def _require_not_cancelled(conference: Conference) -> None:
     if conference.status is ConferenceStatus.CANCELLED:
         raise RoomError("This conference is cancelled.")
+
+
+def _require_meeting(conference: Conference, now: datetime) -> None:
+    """Refuse a change to a cancelled meeting, or one outside the meeting's window (saying when it opens or closed)."""
+    _require_not_cancelled(conference)
     window, zone = _window(conference), ZoneInfo(conference.series.timezone)
     when = window.status(now)
     if when == "early":
@@ -131,8 +135,7 @@ def check_in(
 
     People check themselves in around the meeting only; after it the chair or the coordinator corrects the list.
     """
-    if conference.status is ConferenceStatus.CANCELLED:
-        raise RoomError("This conference is cancelled.")
+    _require_not_cancelled(conference)  # the window is checked below: the chair corrects attendance after it
     chair = is_chair(actor.user, conference)
     if person.id != actor.id and not chair:
         raise NotAllowed("Only the chair or the coordinator checks someone else in.")
@@ -447,7 +450,7 @@ def cast_vote(
 def current_tally(presentation: Presentation) -> Tally:
     """The vote as it stands, with the series' threshold."""
     series = presentation.conference.series
-    version = presentation.consensus_plan.version if presentation.consensus_plan else 1
+    version = presentation.plan_version
     votes = db.session.execute(sa.select(Vote.choice, Vote.plan_version).where(Vote.presentation_id == presentation.id))
     return tally(counted_choices(votes, version), series.consensus_numerator, series.consensus_denominator)
 

@@ -77,7 +77,6 @@ class CasePanel:
     tally: Tally
     my_vote: Vote | None
     people: dict[int, str]
-    plan_version: int = 1  # the version votes count on; a vote with another is shown as cast on an earlier one
     previous_id: int | None = None  # the cases before and after this one on the agenda, for the chair
     next_id: int | None = None
     roster: tuple[RosterLine, ...] = ()  # every checked-in physician and their vote on this version, for the chair
@@ -125,14 +124,14 @@ def load_case_panel(presentation: Presentation, me: User, numerator: int, denomi
     }
     people = {u.id: u.display_name for u in db.session.scalars(sa.select(User).where(User.id.in_(ids - {None})))}
     mine = next((vote for vote, _ in votes if vote.voter_id == me.id), None)
-    version = presentation.consensus_plan.version if presentation.consensus_plan else 1
+    version = presentation.plan_version
     counted = counted_choices(((v.choice, v.plan_version) for v, _ in votes), version)
     agenda = sa.select(Presentation.id).where(Presentation.conference_id == presentation.conference_id)
     order = list(db.session.scalars(agenda.order_by(Presentation.position, Presentation.id)))
     here = order.index(presentation.id)
     before, after = (order[here - 1] if here > 0 else None), (order[here + 1] if here + 1 < len(order) else None)
     return CasePanel(recommendations, dict(earlier), list(votes), tally(counted, numerator, denominator), mine, people,
-                     version, before, after, _roster(presentation.conference_id, [vote for vote, _ in votes], version))
+                     before, after, _roster(presentation.conference_id, [vote for vote, _ in votes], version))
 
 
 def _roster(conference_id: int, votes: list[Vote], version: int) -> tuple[RosterLine, ...]:
@@ -158,7 +157,7 @@ def tally_payload(presentation: Presentation, numerator: int, denominator: int, 
     rows = db.session.execute(
         sa.select(Vote.voter_id, Vote.choice, Vote.plan_version).where(Vote.presentation_id == presentation.id)
     ).all()
-    version = presentation.consensus_plan.version if presentation.consensus_plan else 1
+    version = presentation.plan_version
     counted = tally(counted_choices(((choice, v) for _, choice, v in rows), version), numerator, denominator)
     mine = next((choice for voter, choice, v in rows if voter == me.id and v == version), None)
     return {

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from tumorboard.domain import Refused
 from tumorboard.extensions import db
+from tumorboard.forms import show_problems
 
 STALE = "Someone else changed this at the same moment. The page shows it as it is now; make your change again."
 
@@ -64,11 +65,6 @@ def _refused(error: Refused | StaleDataError, form: FlaskForm | None = None) -> 
     if not isinstance(error, Refused):  # a versioned row someone else changed at the same moment
         flash(STALE, "warning")
         return
-    general = [] if error.fields or not str(error) else [str(error)]
-    for name, messages in error.fields.items():
-        if form is not None and name in form:
-            form[name].errors = [*form[name].errors, *messages]
-        else:
-            general += messages
+    general = show_problems(form, error.fields) if error.fields else [str(error)] if str(error) else []
     if general:
         flash(" ".join(general), "warning")
