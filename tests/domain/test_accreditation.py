@@ -44,6 +44,7 @@ def presentation(conference_id: int, case_id: int, **values: object) -> dict:
         "plan_finalized": False,
         "implemented": None,
         "non_implementation_reason": None,
+        "close_override_reason": "",
     }
     return row | values
 
@@ -111,6 +112,19 @@ def test_a_case_presented_several_times_counts_once_in_the_rate_and_every_time_i
     assert (report.presentations, report.prospective_presentations) == (4, 3)
     assert report.prospective_rate == 0.75
     assert report.met["prospective_rate"] is False
+
+
+def test_a_case_closed_without_the_closing_rule_counts_and_is_said_apart():
+    report = accreditation_report(
+        inputs(
+            conferences=[conference(1, "2026-02-03")],
+            presentations=[presentation(1, 7, close_override_reason="Two of six voted: the rest were called to the OR"),
+                           presentation(1, 8)],
+            registry=[("breast", 10)],
+        )
+    )
+    assert (report.presentations, report.closed_by_override) == (2, 1)
+    assert report.as_json()["closed_by_override"] == 1
 
 
 def test_non_analytic_cases_are_left_out_of_both_rates():

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tumorboard.room.rules import is_prospective, meeting_window, quorum
+from tumorboard.room.rules import closing_check, is_prospective, meeting_window, quorum, voters_needed
 from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, PresentationReason, Specialty
 
 MEETING = date(2026, 11, 24)
@@ -47,3 +47,31 @@ def test_the_room_opens_before_the_start_and_closes_hours_after_the_end():
         "early", "open", "open", "open", "over",
     ]
     assert meeting_window(start, 60, 0, 0).status(start + timedelta(minutes=61)) == "over"
+
+
+@pytest.mark.parametrize(
+    ("checked_in", "percent", "needed"),
+    [
+        (7, 50, 4),  # a majority of seven
+        (4, 50, 3),  # half is not a majority
+        (1, 50, 1),
+        (0, 50, 1),  # nobody in the room: still one vote
+        (7, 0, 1),  # any vote
+        (10, 66, 7),
+        (7, 100, 7),  # everyone
+    ],
+)
+def test_voters_needed_is_more_than_the_share(checked_in, percent, needed):
+    assert voters_needed(checked_in, percent) == needed
+
+
+def test_closing_needs_quorum_and_enough_voters_and_says_what_is_missing():
+    full = quorum(COC_REQUIRED_SPECIALTIES, COC_REQUIRED_SPECIALTIES)
+    assert closing_check(full, 7, 4).met and not closing_check(full, 7, 3).met
+    short = closing_check(full, 7, 2)
+    assert short.problems() == [
+        "2 of 7 checked-in physicians voted on this plan; closing needs more than 50% of them (4)."
+    ]
+    thin = closing_check(quorum(COC_REQUIRED_SPECIALTIES, [Specialty.SURGERY]), 7, 7)
+    assert not thin.met and thin.problems()[0].startswith("The meeting is not quorate (missing: medical oncology")
+    assert closing_check(full, 3, 2, percent=100).problems()[0].endswith("closing needs all of them (3).")

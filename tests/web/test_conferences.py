@@ -81,6 +81,7 @@ def test_a_coordinator_creates_a_series_and_its_occurrences_are_generated(coordi
     [
         ({"end_time": "06:30"}, "The meeting must end after it starts"),
         ({"capacity": "-1"}, "Capacity must be from 0 to 200."),
+        ({"closing_voter_percent": "150"}, "The share of voters must be from 0 to 100."),
         ({"weekday": "9"}, "Not a valid choice."),
         ({"pattern": "custom", "custom": "FREQ=WEEKLY;BYDAY=XX"}, "Not a valid recurrence rule"),
         (

@@ -229,6 +229,7 @@ def test_no_consensus_needs_a_next_step_and_dissent_is_kept(room, auth, client):
     doctors = list(room.doctors.values())
     _vote(auth, client, room, doctors[0], "agree")
     _vote(auth, client, room, doctors[1], "disagree", "Would operate first")
+    _vote(auth, client, room, doctors[2], "disagree", "Margins unclear")
     as_user(auth, client, room.chair)
     refused = client.post(room.url("close"), data={}, follow_redirects=True).data.decode()
     assert "There is no consensus" in refused and "Would operate first" in refused
@@ -248,7 +249,7 @@ def test_re_present_puts_the_case_first_at_the_next_meeting(room, auth, client, 
     _open_vote(room, auth, client)
     _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "disagree", "Needs more imaging")
     as_user(auth, client, room.chair)
-    client.post(room.url("close"), data={"action": "re_present"})
+    client.post(room.url("close"), data={"action": "re_present", "override_reason": "Imaging first, then the board"})
     db.session.expire_all()
     agenda = db.session.scalars(
         sa.select(Presentation).where(Presentation.conference_id == upcoming.id).order_by(Presentation.position)
@@ -290,6 +291,38 @@ def test_a_vote_from_a_screen_showing_an_earlier_plan_is_refused_with_the_plan_a
     assert "The plan changed since your screen showed it" in missing  # a form without a version is refused too
 
 
+def test_closing_needs_a_quorate_room_and_a_majority_of_its_physicians_or_a_stated_reason(room, auth, client):
+    """The defect: a case closed as "Unanimous" with 2 of 7 checked-in physicians voting."""
+    _open_vote(room, auth, client)
+    doctors = list(room.doctors.values())
+    for doctor in doctors[:2]:
+        _vote(auth, client, room, doctor, "agree")
+    as_user(auth, client, room.chair)
+    refused = client.post(room.url("close"), data={}, follow_redirects=True).get_data(as_text=True)
+    assert "2 of 5 checked-in physicians voted on this plan; closing needs more than 50% of them (3)." in refused
+    assert room.item.status is PresentationStatus.IN_DISCUSSION
+    closed = client.post(room.url("close"), data={"override_reason": "Three left for the OR; all agreed beforehand"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "Case closed: unanimous (2 agree, 0 disagree, 0 abstain)." in closed
+    db.session.expire_all()
+    plan = room.item.consensus_plan
+    assert (plan.close_override_reason, plan.physicians_checked_in, plan.quorate_at_close) == (
+        "Three left for the OR; all agreed beforehand", 5, True)
+    assert "Three left for the OR" in client.get(f"/letters/presentation/{room.item.id}").get_data(as_text=True)
+
+
+def test_a_room_without_quorum_closes_only_with_a_reason(room, auth, client):
+    as_user(auth, client, room.chair)
+    check_in(client, room)
+    client.post(room.url("plan"), data={"plan-text": "Lumpectomy", "plan-intent": "curative"})
+    _vote(auth, client, room, room.chair, "agree")
+    refused = client.post(room.url("close"), data={}, follow_redirects=True).get_data(as_text=True)
+    assert "The meeting is not quorate (missing: medical oncology, radiation oncology" in refused
+    client.post(room.url("close"), data={"override_reason": "Colleagues joined by phone, not checked in"})
+    db.session.expire_all()
+    assert room.item.consensus_plan.quorate_at_close is False and room.item.status is PresentationStatus.CLOSED
+
+
 def test_listed_not_discussed_needs_the_standard(room, auth, client):
     as_user(auth, client, room.chair)
     assert (
@@ -306,7 +339,7 @@ def test_every_change_is_audited(room, auth, client):
     _open_vote(room, auth, client)
     _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "agree")
     as_user(auth, client, room.chair)
-    client.post(room.url("close"), data={})
+    client.post(room.url("close"), data={"override_reason": "Only pathology could stay"})
     actions = db.session.scalars(
         sa.select(AuditEntry.action).where(AuditEntry.entity_type == "presentation").order_by(AuditEntry.id)
     ).all()
@@ -394,7 +427,6 @@ def test_the_case_panel_and_the_tally_read_the_presentation_with_what_it_needs_a
         "SELECT conferences.",
         "SELECT conference_series.",
         "SELECT series_site_groups.",
-        "SELECT series_required_specialties.",
         "SELECT cases.",
         "SELECT patients.",
         "SELECT consensus_plans.",
@@ -402,6 +434,8 @@ def test_the_case_panel_and_the_tally_read_the_presentation_with_what_it_needs_a
     # The presentation, its conference and series (and, for the panel, its case, patient and plan) come in one
     # statement.
     assert [s for s in panel + poll if s.startswith(on_their_own)] == []
+    required = [s for s in panel + poll if s.startswith("SELECT series_required_specialties.")]
+    assert len(required) == 1  # the quorum of the closing rule, once
     rows = lambda statements: [s for s in statements if s.startswith("SELECT presentations.")  # noqa: E731
                                and not s.startswith("SELECT presentations.id FROM")]  # the agenda's order: ids only
     assert len(rows(panel)) == 1 and len(rows(poll)) == 1
@@ -580,6 +614,7 @@ def test_the_chair_sees_who_voted_and_who_did_not_before_closing(room, auth, cli
     as_user(auth, client, room.chair)
     page = client.get(room.url()).get_data(as_text=True)
     assert "Checked-in physicians: 1 of 5 voted on this plan" in page
-    roster = page[page.index("Checked-in physicians:"):page.index("Close the case")]
+    roster = page[page.index("Checked-in physicians:"):page.index("Close with this reason")]
     assert "<strong>disagree</strong>: Margins unclear" in roster and "Dr Pathology" in roster
     assert page.count("not voted") == 4
+    assert "Closing rule not met." in roster and "1 of 5 checked-in physicians voted on this plan" in roster

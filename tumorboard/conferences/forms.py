@@ -73,6 +73,11 @@ class SeriesForm(FlaskForm):
     )
     active = BooleanField("Active", default=True)
     disagree_needs_comment = BooleanField("A disagree vote needs a comment", default=True)
+    closing_voter_percent = WholeNumberField(
+        "Closing needs more than this share of checked-in physicians to vote (%)", default=50,
+        validators=[Optional()], description="50: a majority. Below it, or without quorum, the chair closes only "
+        "with a reason, shown on the letter and in the report.",
+    )
 
     def to_input(self) -> SeriesInput:
         """The typed series (after validate())."""
@@ -98,6 +103,7 @@ class SeriesForm(FlaskForm):
             consensus=self.consensus.data,
             active=self.active.data,
             disagree_needs_comment=self.disagree_needs_comment.data,
+            closing_voter_percent=self.closing_voter_percent.data,
         )
 
     def fill_from(self, series: object) -> None:
@@ -124,6 +130,7 @@ class SeriesForm(FlaskForm):
         self.consensus.data = f"{series.consensus_numerator}/{series.consensus_denominator}"
         self.active.data = series.active
         self.disagree_needs_comment.data = series.disagree_needs_comment
+        self.closing_voter_percent.data = series.closing_voter_percent
 
 
 class RescheduleForm(FlaskForm):

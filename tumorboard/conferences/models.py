@@ -49,6 +49,9 @@ class ConferenceSeries(db.Model):
     # The room opens this long before the start and closes this long after the scheduled end (room/rules.py).
     opens_minutes_before: Mapped[int] = mapped_column(default=30, server_default="30")
     closes_hours_after: Mapped[int] = mapped_column(default=4, server_default="4")
+    # Closing a case needs more than this share (percent) of the checked-in physicians to have voted on the plan, and a
+    # quorum; otherwise the chair closes only with a reason, which the letter and the report show (room/rules.py).
+    closing_voter_percent: Mapped[int] = mapped_column(default=50, server_default="50")
     # Secret of the series' calendar link (None: no link); found by its digest (tokens.py), revocable.
     feed_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
     feed_token_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)

@@ -67,6 +67,7 @@ def save_series(actor: Actor, series: ConferenceSeries | None, data: SeriesInput
     series.consensus_numerator, series.consensus_denominator, series.active = numerator, denominator, data.active
     series.disagree_needs_comment = data.disagree_needs_comment
     series.opens_minutes_before, series.closes_hours_after = data.opens_minutes_before, data.closes_hours_after
+    series.closing_voter_percent = data.closing_voter_percent
     series.site_group_rows = [SeriesSiteGroup(site_group=g) for g in sorted(data.site_groups)]
     series.required_specialty_rows = [SeriesRequiredSpecialty(specialty=s) for s in sorted(data.required_specialties)]
     db.session.add(series)

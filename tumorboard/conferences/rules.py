@@ -39,6 +39,7 @@ class SeriesInput:
     disagree_needs_comment: bool = True
     opens_minutes_before: int | None = 30
     closes_hours_after: int | None = 4
+    closing_voter_percent: int | None = 50
 
 
 def validate_series(data: SeriesInput) -> tuple[str, Problems]:
@@ -75,6 +76,7 @@ def validate_series(data: SeriesInput) -> tuple[str, Problems]:
         ("weeks_ahead", 1, 104, "Weeks ahead"),
         ("opens_minutes_before", 0, 240, "Opening before the start (minutes)"),
         ("closes_hours_after", 0, 24, "Closing after the end (hours)"),
+        ("closing_voter_percent", 0, 100, "The share of voters"),
     ):
         value = getattr(data, name)
         if value is None or not low <= value <= high:

@@ -131,6 +131,9 @@ def letter_content(
     if plan is not None and plan.result is not None:
         counts = f"{plan.agree_count} agree, {plan.disagree_count} disagree, {plan.abstain_count} abstain"
         vote = f"{plan.result.label.lower()} ({counts})"
+        if plan.close_override_reason:
+            vote += (f"; closed by the chair although the closing rule was not met "
+                     f"({_room_at_close(plan)}), because: {plan.close_override_reason}")
     if presentation.trials_discussed:
         trials = (
             f"Clinical trials discussed: {presentation.trials_named}."
@@ -461,3 +464,10 @@ def file_letters(letters: list[PlanLetter], reports_dir: Path, now: datetime) ->
         letter.filed_at = now
     db.session.flush()
     return failed
+
+
+def _room_at_close(plan: ConsensusPlan) -> str:
+    """The room when the case was closed, in words, for a plan closed with an override."""
+    voted = (plan.agree_count or 0) + (plan.disagree_count or 0) + (plan.abstain_count or 0)
+    quorate = "quorate" if plan.quorate_at_close else "not quorate"
+    return f"{voted} of {plan.physicians_checked_in} checked-in physicians voted, {quorate}"

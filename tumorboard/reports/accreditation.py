@@ -45,6 +45,7 @@ PRESENTATION_COLUMNS = (
     "plan_finalized",
     "implemented",
     "non_implementation_reason",
+    "close_override_reason",  # "" unless the chair closed without the closing rule met (room/rules.py)
 )
 ATTENDANCE_COLUMNS = ("conference_id", "specialty")
 SERIES_SITE_COLUMNS = ("series", "site_group")
@@ -214,6 +215,7 @@ class AccreditationReport:
     prospective_rate: float | None
     target_prospective_rate: float
     listed_not_discussed: int
+    closed_by_override: int  # counted presentations the chair closed without the closing rule met, with a reason
     conferences: ConferenceCounts
     frequency_rate: float | None
     attendance: dict[str, SpecialtyAttendance]
@@ -244,6 +246,7 @@ class AccreditationReport:
             "prospective_rate": self.prospective_rate,
             "target_prospective_rate": self.target_prospective_rate,
             "listed_not_discussed": self.listed_not_discussed,
+            "closed_by_override": self.closed_by_override,
             "conferences": asdict(self.conferences),
             "frequency_rate": self.frequency_rate,
             "attendance": {specialty: asdict(row) for specialty, row in self.attendance.items()},
@@ -355,6 +358,7 @@ def accreditation_report(data: ReportInput) -> AccreditationReport:
         prospective_rate=rate(prospective, presentations),
         target_prospective_rate=float(targets.prospective_rate),
         listed_not_discussed=int(all_rows["listed"].sum()),
+        closed_by_override=int(counted["close_override_reason"].fillna("").ne("").sum()),
         conferences=counts,
         frequency_rate=rate(counts.held, counts.scheduled),
         attendance=attendance,

@@ -35,6 +35,7 @@ PRESENTATION_LIST_COLUMNS = (
     "stage_discussed",
     "guideline_discussed",
     "trial_discussed",
+    "close_override_reason",
     "counted",
 )
 
@@ -223,6 +224,7 @@ def _summary(report: AccreditationReport) -> list[tuple[str, object]]:
         ("analytic caseload", report.analytic_cases),
         ("caseload source", report.caseload_source),
         ("listed, not discussed", report.listed_not_discussed),
+        ("closed without the closing rule met (chair's reason in the presentation list)", report.closed_by_override),
         ("conferences cancelled", report.conferences.cancelled),
         ("second opinions: letters sent", quality.letters_sent),
         ("second opinions: median days to letter", quality.median_days),

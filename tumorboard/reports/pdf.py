@@ -82,6 +82,8 @@ def annual_report_pdf(report: AccreditationReport, program: str, printed: str) -
         Paragraph(
             f"{report.presentations:,} presentations of analytic cases at {report.conferences.held} held conferences; "
             f"{report.listed_not_discussed} listed under a standard of care, not discussed, counted apart; "
+            f"{report.closed_by_override} closed by the chair without the closing rule met, each with its reason in "
+            "the presentation list; "
             f"{report.conferences.cancelled} conferences cancelled.",
             small,
         ),

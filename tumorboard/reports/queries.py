@@ -105,6 +105,7 @@ def load_report_input(
             ConsensusPlan.finalized_at.is_not(None).label("plan_finalized"),
             code(ConsensusPlan.implemented),
             code(ConsensusPlan.non_implementation_reason),
+            sa.func.coalesce(ConsensusPlan.close_override_reason, "").label("close_override_reason"),
             *identity,
         )
         .join(Conference, Presentation.conference_id == Conference.id)

@@ -209,6 +209,11 @@ class ConsensusPlan(db.Model):
     no_consensus_action: Mapped[NoConsensusAction | None] = mapped_column(
         enum_column(NoConsensusAction, "no_consensus_action")
     )
+    # The room when the case was closed: physicians checked in, whether it was quorate, and the chair's reason when
+    # the closing rule (quorum and share of voters) was not met.
+    physicians_checked_in: Mapped[int | None]
+    quorate_at_close: Mapped[bool | None]
+    close_override_reason: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
 
     final_plan: Mapped[str] = mapped_column(sa.Text, default="")
     next_steps: Mapped[str] = mapped_column(sa.Text, default="")
@@ -224,3 +229,17 @@ class ConsensusPlan(db.Model):
 
     presentation: Mapped[Presentation] = relationship(back_populates="consensus_plan")
     finalized_by = relationship("User", foreign_keys=[finalized_by_id])
+
+
+class RoomState(db.Model):
+    """What every open screen of a meeting polls: a token that changes with every change in the room, and the case
+    the chair has the room on. One small row per meeting, apart from the conference (whose row the agenda versions)."""
+
+    __tablename__ = "room_states"
+
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conferences.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[int] = mapped_column(sa.BigInteger)
+    current_presentation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("presentations.id", ondelete="SET NULL")
+    )
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -23,6 +23,7 @@ from tumorboard.db import dialect_insert
 from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
 from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation, RecommendationVersion, Vote
+from tumorboard.room.queries import room_closing_check
 from tumorboard.room.rules import MeetingWindow, is_prospective, meeting_window
 from tumorboard.room.tally import Tally, counted_choices, tally
 from tumorboard.vocab import (
@@ -459,18 +460,28 @@ def close(
     actor: Actor,
     presentation: Presentation,
     action: NoConsensusAction | None,
+    override_reason: str = "",
 ) -> Tally:
-    """Lock the votes and recommendations, record the result and the time spent, and move the case on."""
+    """Lock the votes and recommendations, record the result and the time spent, and move the case on.
+
+    The closing rule: the room is quorate and more than the series' share of the checked-in physicians voted on the
+    plan as it stands. Otherwise the chair closes only with a reason, kept with the plan for the letter and the
+    report."""
     conference = presentation.conference
     _require_chair(actor.user, conference)
     _require_meeting(conference, actor.now)
     locked = _lock(presentation, exclusive=True)
     _require_open(locked)
-    result = current_tally(locked)
+    result, check, reason = current_tally(locked), room_closing_check(locked), override_reason.strip()[:500]
+    problems = []
     if result.result is VoteResult.NO_CONSENSUS and action is None:
-        raise RoomError(
-            "There is no consensus: choose to re-present, defer for more workup, or refer for a third opinion."
-        )
+        problems.append("There is no consensus: choose to re-present, defer for more workup, or refer for a third "
+                        "opinion.")
+    if not check.met and not reason:
+        problems += [*check.problems(), "Wait for the votes, or give a reason to close anyway: the letter and the "
+                     "accreditation report show it."]
+    if problems:
+        raise RoomError(" ".join(problems))
     plan = locked.consensus_plan or ConsensusPlan(presentation_id=locked.id, text="")
     locked.consensus_plan = plan
     plan.result, plan.agree_count, plan.disagree_count, plan.abstain_count = (
@@ -480,6 +491,8 @@ def close(
         result.abstain,
     )
     plan.no_consensus_action = action if result.result is VoteResult.NO_CONSENSUS else None
+    plan.physicians_checked_in, plan.quorate_at_close = check.checked_in, check.quorum.quorate
+    plan.close_override_reason = "" if check.met else reason
     _finish(actor, locked)
     case = locked.case
     if plan.no_consensus_action is NoConsensusAction.DEFER:
@@ -496,7 +509,7 @@ def close(
         "close",
         "presentation",
         locked.id,
-        f"result={result.result.value};action={action.value if action else ''}",
+        f"result={result.result.value};action={action.value if action else ''};override={not check.met}",
     )
     return result
 

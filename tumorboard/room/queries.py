@@ -15,7 +15,7 @@ from tumorboard.conferences.queries import AgendaLine, agenda_lines
 from tumorboard.extensions import db
 from tumorboard.room.certificate import AttendedMeeting
 from tumorboard.room.models import Attendance, Presentation, Recommendation, RecommendationVersion, Vote
-from tumorboard.room.rules import Quorum, quorum
+from tumorboard.room.rules import ClosingCheck, Quorum, closing_check, quorum
 from tumorboard.room.tally import Tally, counted_choices, tally
 from tumorboard.vocab import ConferenceStatus, Role, Specialty, VoteChoice
 
@@ -80,6 +80,7 @@ class CasePanel:
     previous_id: int | None = None  # the cases before and after this one on the agenda, for the chair
     next_id: int | None = None
     roster: tuple[RosterLine, ...] = ()  # every checked-in physician and their vote on this version, for the chair
+    closing: ClosingCheck | None = None  # whether the room may close the case on its vote
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def load_case_panel(presentation: Presentation, me: User, numerator: int, denomi
     here = order.index(presentation.id)
     before, after = (order[here - 1] if here > 0 else None), (order[here + 1] if here + 1 < len(order) else None)
     return CasePanel(recommendations, dict(earlier), list(votes), tally(counted, numerator, denominator), mine, people,
-                     before, after, _roster(presentation.conference_id, [vote for vote, _ in votes], version))
+                     before, after, _roster(presentation.conference_id, [vote for vote, _ in votes], version),
+                     room_closing_check(presentation))
 
 
 def _roster(conference_id: int, votes: list[Vote], version: int) -> tuple[RosterLine, ...]:
@@ -150,6 +152,25 @@ def _roster(conference_id: int, votes: list[Vote], version: int) -> tuple[Roster
         lines.append(RosterLine(name, specialty, vote.choice if current else None, vote.comment if current else "",
                                 vote is not None and not current))
     return tuple(lines)
+
+
+def room_closing_check(presentation: Presentation) -> ClosingCheck:
+    """The closing rule for this case as the room stands: its quorum, the physicians checked in and those who voted on
+    the plan's current version (two queries)."""
+    conference = presentation.conference
+    attending = db.session.execute(
+        sa.select(Attendance.specialty, UserRole.user_id.is_not(None))
+        .outerjoin(UserRole, (UserRole.user_id == Attendance.user_id) & (UserRole.role == Role.PHYSICIAN))
+        .where(Attendance.conference_id == conference.id)
+    ).all()
+    voted = db.session.scalar(
+        sa.select(sa.func.count(Vote.id)).where(
+            Vote.presentation_id == presentation.id, Vote.plan_version == presentation.plan_version
+        )
+    )
+    room = quorum(conference.series.required_specialties, (specialty for specialty, _ in attending))
+    physicians = sum(1 for _, physician in attending if physician)
+    return closing_check(room, physicians, voted or 0, conference.series.closing_voter_percent)
 
 
 def tally_payload(presentation: Presentation, numerator: int, denominator: int, me: User) -> dict[str, object]:

@@ -68,3 +68,52 @@ def meeting_window(
     """The window of a meeting starting at `starts_at`."""
     end = starts_at + timedelta(minutes=duration_minutes)
     return MeetingWindow(starts_at - timedelta(minutes=opens_minutes_before), end + timedelta(hours=closes_hours_after))
+
+
+# Closing a case: a result a surveyor accepts comes from a quorate room in which more than a share of the checked-in
+# physicians voted on the plan as it stands (a series setting; 50: a majority). Otherwise the chair may still close,
+# with a reason that the letter and the report show.
+CLOSING_VOTER_PERCENT = 50
+
+
+def voters_needed(checked_in: int, percent: int = CLOSING_VOTER_PERCENT) -> int:
+    """How many checked-in physicians must have voted: more than `percent` of them (all of them at 100), at least
+    one."""
+    return max(1, min(checked_in, checked_in * percent // 100 + 1))
+
+
+@dataclass(frozen=True)
+class ClosingCheck:
+    """Whether the room may close a case on its vote, and what is missing if not."""
+
+    quorum: Quorum
+    checked_in: int  # physicians checked in
+    voted: int  # of them, those who voted (abstaining included) on the current version of the plan
+    percent: int
+
+    @property
+    def needed(self) -> int:
+        """Voters the rule asks for."""
+        return voters_needed(self.checked_in, self.percent)
+
+    @property
+    def met(self) -> bool:
+        """Quorate, and enough of the room voted."""
+        return self.quorum.quorate and self.voted >= self.needed
+
+    def problems(self) -> list[str]:
+        """What keeps the rule from being met, in words."""
+        problems = []
+        if not self.quorum.quorate:
+            problems.append("The meeting is not quorate (missing: " +
+                            ", ".join(s.label.lower() for s in self.quorum.missing) + ").")
+        if self.voted < self.needed:
+            share = "all" if self.percent >= 100 else f"more than {self.percent}%"
+            problems.append(f"{self.voted} of {self.checked_in} checked-in physicians voted on this plan; "
+                            f"closing needs {share} of them ({self.needed}).")
+        return problems
+
+
+def closing_check(quorum: Quorum, checked_in: int, voted: int, percent: int = CLOSING_VOTER_PERCENT) -> ClosingCheck:
+    """The closing rule applied to the room as it stands."""
+    return ClosingCheck(quorum, checked_in, voted, percent)

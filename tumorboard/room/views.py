@@ -54,7 +54,7 @@ ACTORS = (Role.PHYSICIAN, Role.COORDINATOR)
 
 
 # The presentation with its conference and series in one statement (the series' site groups and required specialties
-# are left for whoever reads them: no page of one case does).
+# are left for whoever reads them: the closing rule reads the required ones once).
 WITH_SERIES = joinedload(Presentation.conference).joinedload(Conference.series).lazyload("*")
 # And what the case panel shows: the case, its patient and biomarkers, the consensus plan.
 WITH_PANEL = (
@@ -224,7 +224,8 @@ def close(conference_id: int, presentation_id: int) -> object:
     """Close the case: votes and recommendations lock, the case is presented."""
 
     def act(p: Presentation, f: CloseForm) -> str:
-        result = ops.close(current_actor(), p, NoConsensusAction(f.action.data) if f.action.data else None)
+        action = NoConsensusAction(f.action.data) if f.action.data else None
+        result = ops.close(current_actor(), p, action, f.override_reason.data or "")
         counts = f"{result.agree} agree, {result.disagree} disagree, {result.abstain} abstain"
         return f"Case closed: {result.result.label.lower()} ({counts})."
 
