@@ -42,7 +42,7 @@ def test_seed_synthetic_and_run_every_benchmark(app, runner, tmp_path):
     names = [result.name for result in report.results]
     assert (
         names[0].startswith("Accreditation report")
-        and "Tally poll (JSON)" in names
+        and "Room state poll (JSON)" in names
         and "3 letters issued in a batch" in names
     )
     assert all(result.seconds > 0 for result in report.results)
@@ -67,4 +67,4 @@ def test_seed_synthetic_and_run_every_benchmark(app, runner, tmp_path):
     page.write_text("# Performance\n\n<!-- bench:sqlite:begin -->\nold\n<!-- bench:sqlite:end -->\n\nNotes stay.\n")
     write_between_markers(page, render_markdown(report), "sqlite")
     text = page.read_text()
-    assert "old" not in text and "| Tally poll (JSON) |" in text and text.endswith("Notes stay.\n")
+    assert "old" not in text and "| Room state poll (JSON) |" in text and text.endswith("Notes stay.\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import urllib.error
@@ -111,7 +110,7 @@ def test_simultaneous_votes_are_all_counted_once(make, server):
     assert stored == final  # each physician's last vote is the one that counts
     observer = Physician(server, voters[0][1], PASSWORD)
     observer.sign_in()
-    shown = json.loads(observer.get(f"{case_page}/tally.json"))
+    shown = observer.state(case_page)["case"]["tally"]
     assert (shown["agree"], shown["disagree"], shown["abstain"]) == tuple(
         sum(c is k for c in final.values()) for k in VoteChoice
     )

@@ -51,6 +51,13 @@ class Room:
     def url(self, action: str = "") -> str:
         return f"/room/{self.conference.id}/case/{self.item.id}" + (f"/{action}" if action else "")
 
+    def state_url(self) -> str:
+        return f"/room/{self.conference.id}/state.json?case={self.item.id}"
+
+    def state(self, client) -> dict:
+        """The case as the signed-in user's screen polls it."""
+        return client.get(self.state_url()).json["case"]
+
 
 @pytest.fixture
 def room(make) -> Room:
@@ -199,17 +206,16 @@ def test_the_tally_and_a_unanimous_close(room, auth, client):
     for doctor in room.doctors.values():
         _vote(auth, client, room, doctor, "agree")
     _vote(auth, client, room, room.chair, "abstain")
-    assert client.get(room.url("tally.json")).json == {
+    state = room.state(client)
+    assert state["tally"] == {
         "agree": 4,
         "disagree": 0,
         "abstain": 1,
         "cast": 4,
         "result": "unanimous",
         "result_label": "Unanimous",
-        "closed": False,
-        "plan_version": 1,
-        "my_vote": "abstain",
     }
+    assert (state["status"], state["plan_version"], state["my_vote"]) == ("in_discussion", 1, "abstain")
     page = client.post(room.url("close"), data={}, follow_redirects=True).data.decode()
     assert "Case closed: unanimous (4 agree, 0 disagree, 1 abstain)." in page
     db.session.expire_all()
@@ -271,7 +277,7 @@ def test_changing_the_plan_starts_the_vote_again_and_keeps_earlier_votes_uncount
     client.post(room.url("plan"), data={"plan-text": "Mastectomy first", "plan-intent": "curative"})
     kept = db.session.scalars(sa.select(Vote)).all()
     assert [(v.choice, v.plan_version) for v in kept] == [(VoteChoice.AGREE, 1)]  # kept, and shown as such
-    assert client.get(room.url("tally.json")).json["agree"] == 0 and room.item.consensus_plan.version == 2
+    assert room.state(client)["tally"]["agree"] == 0 and room.item.consensus_plan.version == 2
     assert "on version 1, not counted" in client.get(room.url()).get_data(as_text=True)
 
 
@@ -286,7 +292,7 @@ def test_a_vote_from_a_screen_showing_an_earlier_plan_is_refused_with_the_plan_a
     assert "The plan changed since your screen showed it" in page and "Mastectomy first" in page
     assert db.session.scalar(sa.select(sa.func.count(Vote.id))) == 0
     _vote(auth, client, room, pathologist, "agree", version=2)
-    assert client.get(room.url("tally.json")).json["agree"] == 1
+    assert room.state(client)["tally"]["agree"] == 1
     missing = client.post(room.url("vote"), data={"choice": "agree"}, follow_redirects=True).get_data(as_text=True)
     assert "The plan changed since your screen showed it" in missing  # a form without a version is refused too
 
@@ -347,9 +353,14 @@ def test_every_change_is_audited(room, auth, client):
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "check_in")) == 5
 
 
-def test_the_tally_endpoint_holds_no_patient_data(room, auth, client):
+def test_the_room_state_holds_no_patient_data(room, auth, client):
     _open_vote(room, auth, client)
-    body = client.get(room.url("tally.json")).data
+    _vote(auth, client, room, room.doctors[Specialty.PATHOLOGY], "agree", "Margins fine")
+    as_user(auth, client, room.chair)
+    body = client.get(room.state_url()).data
+    assert b"Margins fine" in body and b"Dr Pathology" in body  # the comments and the roster are there
+    as_user(auth, client, room.doctors[Specialty.RADIATION_ONCOLOGY])
+    body += client.get(room.state_url()).data
     assert b"Lockhart" not in body and room.case.patient.mrn.encode() not in body
 
 
@@ -403,7 +414,7 @@ def test_the_case_panel_queries_do_not_grow_with_votes(room, auth, client, count
 def test_the_case_panel_and_the_tally_read_the_presentation_with_what_it_needs_at_once(room, auth, client):
     _open_vote(room, auth, client)
     as_user(auth, client, room.chair)
-    panel_url, poll_url = room.url(), room.url("tally.json")
+    panel_url, poll_url = room.url(), room.state_url()
     read: list[str] = []
 
     def fresh_request() -> None:  # a request starts with an empty session (the test's is shared with the app)
@@ -433,11 +444,15 @@ def test_the_case_panel_and_the_tally_read_the_presentation_with_what_it_needs_a
     )
     # The presentation, its conference and series (and, for the panel, its case, patient and plan) come in one
     # statement.
-    assert [s for s in panel + poll if s.startswith(on_their_own)] == []
-    required = [s for s in panel + poll if s.startswith("SELECT series_required_specialties.")]
-    assert len(required) == 1  # the quorum of the closing rule, once
+    assert [s for s in panel if s.startswith(on_their_own)] == []
+    # The poll reads the meeting with its series first (all a 304 needs, with the room's token), then the case.
+    assert [s for s in poll if s.startswith(on_their_own)] == [s for s in poll if s.startswith("SELECT conferences.")]
+    assert len([s for s in poll if s.startswith("SELECT conferences.")]) == 1
+    for statements in (panel, poll):  # the quorum (of the closing rule, of the room), once
+        assert len([s for s in statements if s.startswith("SELECT series_required_specialties.")]) == 1
     rows = lambda statements: [s for s in statements if s.startswith("SELECT presentations.")  # noqa: E731
-                               and not s.startswith("SELECT presentations.id FROM")]  # the agenda's order: ids only
+                               and not s.startswith(("SELECT presentations.id FROM",  # the agenda's order: ids only
+                                                     "SELECT presentations.id, presentations.status FROM"))]
     assert len(rows(panel)) == 1 and len(rows(poll)) == 1
 
 
@@ -573,7 +588,8 @@ def test_a_meeting_runs_at_its_time_nothing_is_discussed_or_closed_days_ahead_or
     assert "This meeting closed at" in page
     room.series.closes_hours_after = 8  # the series gives its room longer
     db.session.commit()
-    assert "Discussion opened." in client.post(room.url("start"), data={}, follow_redirects=True).get_data(as_text=True)
+    moved = client.post(room.url("start"), data={}, follow_redirects=True).get_data(as_text=True)
+    assert "The room is on this case." in moved
 
 
 def test_the_certificate_never_lists_a_meeting_that_has_not_taken_place(room, auth, client, make):
@@ -602,10 +618,23 @@ def test_the_chair_steps_through_the_agenda_sees_the_clock_and_unready_material(
     db.session.commit()
     page = client.get(room.url()).get_data(as_text=True)
     assert "Not ready for review:</strong> pathology." in page
-    assert f'/room/{room.conference.id}/case/{after.id}" rel="next">Next case' in page and 'rel="prev"' not in page
+    assert f'action="/room/{room.conference.id}/case/{after.id}/start"' in page and "Previous case" not in page
     assert "12 of 5 min" in page and "text-danger fw-semibold" in page
-    back = client.get(f"/room/{room.conference.id}/case/{after.id}").get_data(as_text=True)
-    assert f'/room/{room.conference.id}/case/{room.item.id}" rel="prev">' in back and 'rel="next"' not in back
+    voter = room.doctors[Specialty.PATHOLOGY]
+    as_user(auth, client, voter)  # a physician browses the agenda with links, and follows the chair by default
+    page = client.get(room.url()).get_data(as_text=True)
+    assert f'/room/{room.conference.id}/case/{after.id}" rel="next">Next case' in page and "Follow the chair" in page
+    assert client.get(room.state_url()).json["current"]["id"] == room.item.id
+    as_user(auth, client, room.chair)
+    moved = client.post(f"/room/{room.conference.id}/case/{after.id}/start", follow_redirects=True)
+    assert moved.request.path == f"/room/{room.conference.id}/case/{after.id}"  # the chair is on the next case
+    assert f'action="/room/{room.conference.id}/case/{room.item.id}/start"' in moved.get_data(as_text=True)
+    as_user(auth, client, voter)
+    current = client.get(room.state_url()).json["current"]  # the voter's screen, still on the first case, is told
+    assert current == {"id": after.id, "url": f"/room/{room.conference.id}/case/{after.id}",
+                       "label": "case 2 of 2 on the agenda"}
+    db.session.expire_all()
+    assert after.status is PresentationStatus.IN_DISCUSSION and after.started_at is not None
 
 
 def test_the_chair_sees_who_voted_and_who_did_not_before_closing(room, auth, client):
@@ -614,7 +643,78 @@ def test_the_chair_sees_who_voted_and_who_did_not_before_closing(room, auth, cli
     as_user(auth, client, room.chair)
     page = client.get(room.url()).get_data(as_text=True)
     assert "Checked-in physicians: 1 of 5 voted on this plan" in page
-    roster = page[page.index("Checked-in physicians:"):page.index("Close with this reason")]
+    roster = page[page.index("Checked-in physicians:"):page.index("Close the case")]
     assert "<strong>disagree</strong>: Margins unclear" in roster and "Dr Pathology" in roster
     assert page.count("not voted") == 4
     assert "Closing rule not met." in roster and "1 of 5 checked-in physicians voted on this plan" in roster
+
+
+def test_a_screen_polls_the_room_and_hears_304_until_something_changes(room, auth, client):
+    _open_vote(room, auth, client)
+    pathologist = room.doctors[Specialty.PATHOLOGY]
+    as_user(auth, client, pathologist)
+    first = client.get(room.state_url())
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-store"
+    again = client.get(room.state_url(), headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b""
+    _vote(auth, client, room, room.doctors[Specialty.MEDICAL_ONCOLOGY], "agree")  # someone else votes
+    as_user(auth, client, pathologist)
+    changed = client.get(room.state_url(), headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.json["case"]["tally"]["agree"] == 1
+    assert changed.json["case"]["my_vote"] == "none yet"  # the state every screen shares, then the caller's own vote
+    _vote(auth, client, room, pathologist, "abstain")
+    assert room.state(client)["my_vote"] == "abstain" and room.state(client)["tally"]["abstain"] == 1
+
+
+def test_every_change_in_the_room_reaches_the_screens(room, auth, client, make):
+    """Check-in, quorum, the case under discussion, the plan and its version, votes, comments and closing."""
+    as_user(auth, client, room.doctors[Specialty.PATHOLOGY])
+    live = f"/room/{room.conference.id}/state.json"
+    tags = {client.get(live).headers["ETag"]}
+    before = client.get(live).json
+    assert "Not quorate" in before["fragments"]["quorum"]
+    assert "Nobody is checked in" in before["fragments"]["attendance"]
+    as_user(auth, client, room.chair)
+    check_in(client, room)
+    for doctor in room.doctors.values():
+        check_in(client, room, doctor)
+    steps = [
+        lambda: client.post(room.url("start")),
+        lambda: client.post(room.url("plan"), data={"plan-text": "Lumpectomy", "plan-intent": "curative"}),
+        lambda: client.post(room.url("plan"), data={"plan-text": "Mastectomy", "plan-intent": "curative"}),
+    ]
+    for step in steps:
+        step()
+        tags.add(client.get(live).headers["ETag"])
+    dissenter, *others = list(room.doctors.values())[:3]
+    for doctor, choice, comment in [(dissenter, "disagree", "Close margins"), *((d, "agree", "") for d in others)]:
+        _vote(auth, client, room, doctor, choice, comment)
+        tags.add(client.get(live).headers["ETag"])
+    as_user(auth, client, room.doctors[Specialty.PATHOLOGY])
+    state = client.get(room.state_url()).json
+    assert len(tags) == 7  # each change made a new state
+    assert ">Quorate<" in state["fragments"]["quorum"] and "Dr Pathology" in state["fragments"]["attendance"]
+    assert state["current"]["id"] == room.item.id and state["statuses"][str(room.item.id)] == "In discussion"
+    assert (state["case"]["plan_version"], state["case"]["plan_text"]) == (2, "Mastectomy")
+    assert state["case"]["tally"]["agree"] == 2 and "Close margins" in state["fragments"]["comments"]
+    assert "roster" not in state["fragments"]  # who has not voted yet is the chair's view
+    as_user(auth, client, room.chair)
+    chair_view = client.get(room.state_url()).json
+    assert "3 of 5 voted on this plan" in chair_view["fragments"]["roster"]
+    client.post(room.url("close"), data={"action": "defer"})
+    as_user(auth, client, room.doctors[Specialty.PATHOLOGY])
+    assert room.state(client)["status"] == "closed"
+
+
+def test_a_screen_of_another_board_cannot_poll_this_room(room, auth, client, make):
+    from tumorboard.program.models import ProgramSettings
+
+    outsider = make.user(roles=(Role.PHYSICIAN,))
+    settings = db.session.get(ProgramSettings, 1) or ProgramSettings(id=1)
+    settings.restrict_cases_to_series = True
+    db.session.add(settings)
+    db.session.commit()
+    as_user(auth, client, outsider)
+    assert client.get(room.state_url()).status_code == 403
+    assert client.get(f"/room/{room.conference.id + 99}/state.json").status_code == 404

@@ -94,7 +94,7 @@ def test_activity_keeps_the_session_and_the_live_poll_does_not(client, auth, app
     auth.login("skim")
     limit = app.config["SESSION_IDLE_MINUTES"] * 60
     _age(client, seen=limit - 60)
-    poll = f"/room/{conference.id}/case/{item.id}/tally.json"
+    poll = f"/room/{conference.id}/state.json?case={item.id}"
     assert client.get(poll).status_code == 200
     with client.session_transaction() as session:
         assert time.time() - session["seen"] > limit - 120  # the page's own polling is not activity

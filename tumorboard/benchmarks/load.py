@@ -138,6 +138,11 @@ def _wait_for(base: str, process: subprocess.Popen, log: Path, name: str) -> Non
             time.sleep(0.2)
 
 
+def state_url(case_page: str) -> str:
+    """What the case page `/room/<conference>/case/<presentation>` polls."""
+    return case_page.replace("/case/", "/state.json?case=")
+
+
 class Physician:
     """One physician's browser: cookies, CSRF tokens, form posts."""
 
@@ -160,7 +165,11 @@ class Physician:
 
     def plan_version(self, case_page: str) -> str:
         """The version of the consensus plan the case page shows (a vote names it)."""
-        return str(json.loads(self.get(f"{case_page}/tally.json"))["plan_version"])
+        return str(self.state(case_page)["case"]["plan_version"])
+
+    def state(self, case_page: str) -> dict:
+        """The room's state as the case page's poll reads it."""
+        return json.loads(self.get(state_url(case_page)))
 
     def sign_in(self) -> None:
         """Sign in through the login form."""

@@ -32,7 +32,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 from werkzeug.serving import make_server
 
 from tumorboard.auth.models import User, UserRole
-from tumorboard.benchmarks.load import Physician, gunicorn
+from tumorboard.benchmarks.load import Physician, gunicorn, state_url
 from tumorboard.benchmarks.synthetic import SYNTHETIC_PASSWORD
 from tumorboard.cases.importer import read_table
 from tumorboard.cases.models import Case
@@ -218,7 +218,7 @@ def _run(
             ("Live conference page", physician, f"/room/{room}"),
             ("Live case page, a physician voting", physician, f"/room/{room}/case/{item}"),
             ("Live case page, the chair (every form)", chair, f"/room/{room}/case/{item}"),
-            ("Tally poll (JSON)", physician, f"/room/{room}/case/{item}/tally.json"),
+            ("Room state poll (JSON)", physician, f"/room/{room}/state.json?case={item}"),
             ("Series calendar feed", coordinator, f"/calendar/s/{subjects['series_token']}.ics"),
             ("Personal calendar feed", coordinator, f"/calendar/u/{subjects['token']}.ics"),
         ]
@@ -575,7 +575,7 @@ def _load(database_url: str, subjects: dict[str, object], seconds: int, physicia
                 elif draw < 0.25:
                     timed("Live case page", lambda: bool(browser.get(case)))
                 else:
-                    timed("Tally poll", lambda: bool(browser.get(f"{case}/tally.json")))
+                    timed("Room state poll", lambda: bool(browser.get(state_url(case))))
                 timer.sleep(
                     max(0.0, rng.uniform(POLL_SECONDS - 0.5, POLL_SECONDS + 0.5) - (timer.perf_counter() - began))
                 )

@@ -132,7 +132,7 @@ class CloseForm(FlaskForm):
     """Close the case; without consensus, say what happens next."""
 
     action = SelectField("If there is no consensus", choices=vocabulary_choices(NoConsensusAction, CHOOSE), default="")
-    override_reason = optional_text("Reason to close although the closing rule is not met", 500)
+    override_reason = optional_text("Reason, to close although the closing rule is not met", 500)
 
 
 class ListedForm(FlaskForm):

@@ -7,6 +7,7 @@ takes an exclusive one, so a vote is either counted in the result or refused.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -22,7 +23,15 @@ from tumorboard.conferences.operations import ConferenceError, put_first_at_next
 from tumorboard.db import dialect_insert
 from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
-from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation, RecommendationVersion, Vote
+from tumorboard.room.models import (
+    Attendance,
+    ConsensusPlan,
+    Presentation,
+    Recommendation,
+    RecommendationVersion,
+    RoomState,
+    Vote,
+)
 from tumorboard.room.queries import room_closing_check
 from tumorboard.room.rules import MeetingWindow, is_prospective, meeting_window
 from tumorboard.room.tally import Tally, counted_choices, tally
@@ -99,6 +108,17 @@ def _lock(presentation: Presentation, exclusive: bool) -> Presentation:
     return db.session.scalar(stmt.with_for_update(read=not exclusive))
 
 
+def _room_changed(conference_id: int, now: datetime, current: int | None = None) -> None:
+    """Every open screen of the meeting picks the change up at its next poll: the room's token changes (and, given,
+    the case the chair moved the room to). Called last in an operation, after its rows are written, so that locks are
+    always taken in the same order (presentation, then room)."""
+    values: dict[str, object] = {"token": secrets.randbits(62), "changed_at": now}
+    if current is not None:
+        values["current_presentation_id"] = current
+    insert = dialect_insert(RoomState.__table__, db.engine.dialect.name).values(conference_id=conference_id, **values)
+    db.session.execute(insert.on_conflict_do_update(index_elements=["conference_id"], set_=values))
+
+
 def _require_open(presentation: Presentation) -> None:
     if presentation.status not in OPEN:
         raise RoomError("This case is closed: its recommendations and votes are locked.")
@@ -172,6 +192,7 @@ def check_in(
     db.session.flush()
     action = "attendance_correction" if when == "over" else "check_in"
     record(actor, action, "conference", conference.id, f"user={person.id};mode={mode.value}")
+    _room_changed(conference.id, actor.now)
     return row
 
 
@@ -191,6 +212,7 @@ def check_out(actor: Actor, conference: Conference, attendance_id: int) -> None:
     db.session.delete(row)
     db.session.flush()
     record(actor, "check_out", "conference", conference.id, f"user={row.user_id}")
+    _room_changed(conference.id, actor.now)
 
 
 def is_checked_in(user: User, conference_id: int) -> bool:
@@ -206,14 +228,17 @@ def is_checked_in(user: User, conference_id: int) -> bool:
 
 
 def start(actor: Actor, presentation: Presentation) -> None:
-    """Open the discussion of a case; its prospective status is computed now."""
+    """The chair moves the room to a case (start, next, previous): every screen following the chair opens it, and an
+    open case's discussion starts (its clock, its prospective status); a closed one is shown again."""
     conference = presentation.conference
     _require_chair(actor.user, conference)
     _require_meeting(conference, actor.now)
-    _require_open(presentation)
-    _open_discussion(presentation, actor.now)
+    opened = presentation.status is PresentationStatus.PLANNED
+    if presentation.status in OPEN:
+        _open_discussion(presentation, actor.now)
     db.session.flush()
-    record(actor, "start", "presentation", presentation.id, f"case={presentation.case_id}")
+    record(actor, "start" if opened else "room_case", "presentation", presentation.id, f"case={presentation.case_id}")
+    _room_changed(conference.id, actor.now, current=presentation.id)
 
 
 def _open_discussion(presentation: Presentation, now: datetime) -> None:
@@ -261,6 +286,7 @@ def set_prospective(
         presentation.id,
         f"reason={reason.value};prospective={presentation.prospective}",
     )
+    _room_changed(presentation.conference_id, actor.now)
 
 
 @dataclass(frozen=True)
@@ -327,6 +353,7 @@ def save_recommendation(actor: Actor, presentation: Presentation, data: Recommen
         presentation.id,
         f"specialty={data.specialty.value};on_behalf={not own}",
     )
+    _room_changed(presentation.conference_id, actor.now)
     return row
 
 
@@ -363,6 +390,7 @@ def save_discussion(actor: Actor, presentation: Presentation, data: DiscussionIn
         presentation.guideline_concordant = None
     db.session.flush()
     record(actor, "discussion", "presentation", presentation.id)
+    _room_changed(presentation.conference_id, actor.now)
 
 
 def set_plan(
@@ -396,6 +424,8 @@ def set_plan(
     db.session.flush()
     detail = f"version={plan.version}" + (";votes_reset" if changed else "")
     record(actor, "plan", "presentation", presentation.id, detail)
+    # The chair putting a plan to the vote has the room on that case (a presenter's plan leaves the room where it is).
+    _room_changed(presentation.conference_id, actor.now, presentation.id if is_chair(actor.user, conference) else None)
     return plan
 
 
@@ -446,6 +476,7 @@ def cast_vote(
         )
     )
     record(actor, "vote", "presentation", locked.id, f"choice={choice.value};version={plan.version}")
+    _room_changed(locked.conference_id, actor.now)
 
 
 def current_tally(presentation: Presentation) -> Tally:
@@ -511,6 +542,7 @@ def close(
         locked.id,
         f"result={result.result.value};action={action.value if action else ''};override={not check.met}",
     )
+    _room_changed(locked.conference_id, actor.now)
     return result
 
 
@@ -543,3 +575,4 @@ def list_not_discussed(actor: Actor, presentation: Presentation, standard: str) 
     _finish(actor, locked)
     db.session.flush()
     record(actor, "listed", "presentation", locked.id)
+    _room_changed(locked.conference_id, actor.now)

@@ -14,10 +14,10 @@ from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMe
 from tumorboard.conferences.queries import AgendaLine, agenda_lines
 from tumorboard.extensions import db
 from tumorboard.room.certificate import AttendedMeeting
-from tumorboard.room.models import Attendance, Presentation, Recommendation, RecommendationVersion, Vote
+from tumorboard.room.models import Attendance, Presentation, Recommendation, RecommendationVersion, RoomState, Vote
 from tumorboard.room.rules import ClosingCheck, Quorum, closing_check, quorum
 from tumorboard.room.tally import Tally, counted_choices, tally
-from tumorboard.vocab import ConferenceStatus, Role, Specialty, VoteChoice
+from tumorboard.vocab import ConferenceStatus, PresentationStatus, Role, Specialty, VoteChoice
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,7 @@ class RoomPage:
 def load_room(conference: Conference, me: User) -> RoomPage:
     """The meeting, who is in, the quorum, the agenda and the people the chair can check in."""
     series = db.session.get(ConferenceSeries, conference.series_id)
-    attendance = list(
-        db.session.scalars(
-            sa.select(Attendance)
-            .where(Attendance.conference_id == conference.id)
-            .order_by(Attendance.specialty, Attendance.attendee_name)
-        )
-    )
+    attendance, room = _attendance(conference.id, series)
     present = {row.user_id for row in attendance}
     members = sa.select(SeriesMember.user_id).where(SeriesMember.series_id == series.id)
     physicians = sa.select(UserRole.user_id).where(UserRole.role == Role.PHYSICIAN)
@@ -56,14 +50,57 @@ def load_room(conference: Conference, me: User) -> RoomPage:
         )
         if row.id not in present
     ]
-    return RoomPage(
-        conference,
-        series,
-        attendance,
-        quorum(series.required_specialties, (row.specialty for row in attendance)),
-        agenda_lines(conference.id),
-        candidates,
-        me.id in present,
+    return RoomPage(conference, series, attendance, room, agenda_lines(conference.id), candidates, me.id in present)
+
+
+def _attendance(conference_id: int, series: ConferenceSeries) -> tuple[list[Attendance], Quorum]:
+    """Who is checked in, by specialty and name, and the quorum they make."""
+    attendance = list(
+        db.session.scalars(
+            sa.select(Attendance)
+            .where(Attendance.conference_id == conference_id)
+            .order_by(Attendance.specialty, Attendance.attendee_name)
+        )
+    )
+    return attendance, quorum(series.required_specialties, (row.specialty for row in attendance))
+
+
+def room_token(conference_id: int) -> tuple[int, int | None]:
+    """The room's token (it changes with every change in the room; 0 before the first) and the case the chair has
+    the room on: what a screen's poll compares (one query)."""
+    row = db.session.execute(
+        sa.select(RoomState.token, RoomState.current_presentation_id).where(RoomState.conference_id == conference_id)
+    ).first()
+    return (row.token, row.current_presentation_id) if row else (0, None)
+
+
+@dataclass(frozen=True)
+class RoomLive:
+    """The meeting as every screen shows it: who is in, the quorum, where each case stands (no patient data)."""
+
+    attendance: list[Attendance]
+    quorum: Quorum
+    statuses: dict[int, PresentationStatus]  # presentation id -> status, in agenda order
+
+
+def load_room_live(conference: Conference) -> RoomLive:
+    """What a live screen refreshes of the meeting (three queries)."""
+    attendance, room = _attendance(conference.id, conference.series)
+    statuses = db.session.execute(
+        sa.select(Presentation.id, Presentation.status)
+        .where(Presentation.conference_id == conference.id)
+        .order_by(Presentation.position, Presentation.id)
+    ).all()
+    return RoomLive(attendance, room, dict(statuses))
+
+
+def my_vote(presentation: Presentation, user_id: int) -> VoteChoice | None:
+    """The user's vote on the plan's current version, if any."""
+    return db.session.scalar(
+        sa.select(Vote.choice).where(
+            Vote.presentation_id == presentation.id, Vote.voter_id == user_id,
+            Vote.plan_version == presentation.plan_version,
+        )
     )
 
 
@@ -94,8 +131,8 @@ class RosterLine:
     earlier: bool  # voted, but on an earlier version of the plan
 
 
-def load_case_panel(presentation: Presentation, me: User, numerator: int, denominator: int) -> CasePanel:
-    """Everything the case panel shows about the discussion so far."""
+def load_case_panel(presentation: Presentation, me: User | None, numerator: int, denominator: int) -> CasePanel:
+    """Everything the case panel shows about the discussion so far (`me`: whose vote is `my_vote`, if anyone's)."""
     recommendations = list(
         db.session.scalars(
             sa.select(Recommendation)
@@ -124,7 +161,7 @@ def load_case_panel(presentation: Presentation, me: User, numerator: int, denomi
         for person in (v.author_id, v.recorded_by_id, v.replaced_by_id)
     }
     people = {u.id: u.display_name for u in db.session.scalars(sa.select(User).where(User.id.in_(ids - {None})))}
-    mine = next((vote for vote, _ in votes if vote.voter_id == me.id), None)
+    mine = next((vote for vote, _ in votes if me is not None and vote.voter_id == me.id), None)
     version = presentation.plan_version
     counted = counted_choices(((v.choice, v.plan_version) for v, _ in votes), version)
     agenda = sa.select(Presentation.id).where(Presentation.conference_id == presentation.conference_id)
@@ -171,27 +208,6 @@ def room_closing_check(presentation: Presentation) -> ClosingCheck:
     room = quorum(conference.series.required_specialties, (specialty for specialty, _ in attending))
     physicians = sum(1 for _, physician in attending if physician)
     return closing_check(room, physicians, voted or 0, conference.series.closing_voter_percent)
-
-
-def tally_payload(presentation: Presentation, numerator: int, denominator: int, me: User) -> dict[str, object]:
-    """The live tally as JSON for the polling page: counts, result, closed, and the caller's own vote (two queries)."""
-    rows = db.session.execute(
-        sa.select(Vote.voter_id, Vote.choice, Vote.plan_version).where(Vote.presentation_id == presentation.id)
-    ).all()
-    version = presentation.plan_version
-    counted = tally(counted_choices(((choice, v) for _, choice, v in rows), version), numerator, denominator)
-    mine = next((choice for voter, choice, v in rows if voter == me.id and v == version), None)
-    return {
-        "agree": counted.agree,
-        "disagree": counted.disagree,
-        "abstain": counted.abstain,
-        "cast": counted.cast,
-        "result": counted.result.value,
-        "result_label": counted.result.label if counted.cast else "No vote yet",
-        "closed": presentation.status.value == "closed",
-        "plan_version": version,
-        "my_vote": mine.value if isinstance(mine, VoteChoice) else None,
-    }
 
 
 def attended_meetings(user_id: int, start: date, end: date, zone: ZoneInfo, now: datetime) -> list[AttendedMeeting]:

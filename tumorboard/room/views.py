@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from io import BytesIO
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
+from werkzeug.wrappers import Response
 
 from tumorboard.audit.operations import record, record_read
 from tumorboard.auth.models import User
@@ -35,7 +36,14 @@ from tumorboard.room.forms import (
     yes_no,
 )
 from tumorboard.room.models import Presentation
-from tumorboard.room.queries import attended_meetings, load_case_panel, load_room, tally_payload
+from tumorboard.room.queries import (
+    attended_meetings,
+    load_case_panel,
+    load_room,
+    load_room_live,
+    my_vote,
+    room_token,
+)
 from tumorboard.vocab import (
     AttendanceMode,
     Intent,
@@ -47,6 +55,7 @@ from tumorboard.vocab import (
 from tumorboard.web.access import allow, signed_in
 from tumorboard.web.actions import run_action
 from tumorboard.web.actor import current_actor
+from tumorboard.web.live import conditional_json, shared_states
 
 bp = Blueprint("room", __name__, url_prefix="/room")
 
@@ -83,8 +92,9 @@ def live(conference_id: int) -> str:
     conference = _conference(conference_id)
     page = load_room(conference, current_user)
     record_read(current_actor(), "case", [line.case_id for line in page.lines], f"room={conference.id}")
+    current = _current(conference.id, room_token(conference.id)[1], [line.presentation.id for line in page.lines])
     html = render_template("room/live.html", page=page, zone=program_zone(), form=CheckInForm(), modes=AttendanceMode,
-                           chair=ops.is_chair(current_user, conference))
+                           chair=ops.is_chair(current_user, conference), current=current)
     db.session.commit()
     return html
 
@@ -138,24 +148,25 @@ def case(conference_id: int, presentation_id: int) -> str:
     return html
 
 
-@bp.route("/<int:conference_id>/case/<int:presentation_id>/tally.json")
+@bp.route("/<int:conference_id>/state.json")
 @allow(*IN_THE_ROOM)
-def tally_json(conference_id: int, presentation_id: int) -> object:
-    """The live tally for the page's poll (no patient data)."""
-    presentation = _presentation(conference_id, presentation_id, joinedload(Presentation.consensus_plan))
-    series = presentation.conference.series
-    payload = tally_payload(presentation, series.consensus_numerator, series.consensus_denominator, current_user)
-    response = jsonify(payload)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+def state(conference_id: int) -> Response:
+    """What every open screen of the meeting polls: 304 while nothing changed, otherwise the room as it is now (who is
+    in, the quorum, the case under discussion and, for a case page, its plan version, tally, comments and roster). It
+    holds no patient data: the page that polls it was audited when it was read."""
+    conference = _conference(conference_id, joinedload(Conference.series).lazyload("*"))
+    token, current = room_token(conference.id)
+    case_id = request.args.get("case", type=int)
+    tag = f"{token}.{current_user.id}.{case_id or 0}"
+    return conditional_json(tag, lambda: _live_state(conference, token, current, case_id))
 
 
 @bp.route("/<int:conference_id>/case/<int:presentation_id>/start", methods=["POST"])
 @allow(*ACTORS)
 def start(conference_id: int, presentation_id: int) -> object:
-    """Open the discussion of this case."""
+    """Move the room to this case (start, next, previous): screens following the chair open it."""
     return _case_action(conference_id, presentation_id, CloseForm, lambda p, f: ops.start(current_actor(), p),
-                        "Discussion opened.")
+                        "The room is on this case.")
 
 
 @bp.route("/<int:conference_id>/case/<int:presentation_id>/prospective", methods=["POST"])
@@ -257,8 +268,64 @@ def certificate() -> object:
     return send_file(BytesIO(pdf), mimetype="application/pdf", download_name=f"attendance-{start}-{end}.pdf")
 
 
-def _conference(conference_id: int) -> Conference:
-    conference = db.get_or_404(Conference, conference_id)
+def _live_state(conference: Conference, token: int, current: int | None, case_id: int | None) -> dict[str, object]:
+    """The room as this user's screen shows it: what every screen shares (built once per change, and per worker,
+    except the chair's, which holds forms), then this user's own vote."""
+    chair = ops.is_chair(current_user, conference)
+    presentation = _presentation(conference.id, case_id, *WITH_PANEL) if case_id else None
+
+    def build() -> dict[str, object]:
+        return _shared_state(conference, current, presentation, chair)
+
+    shared = build() if chair else shared_states().get((conference.id, token, case_id or 0), build)
+    if presentation is None:
+        return shared
+    choice = my_vote(presentation, current_user.id)
+    return {**shared, "case": {**shared["case"], "my_vote": choice.label.lower() if choice else "none yet"}}
+
+
+def _shared_state(conference: Conference, current: int | None, presentation: Presentation | None,
+                  chair: bool) -> dict[str, object]:
+    room = load_room_live(conference)
+    fragments = {
+        "quorum": render_template("room/_quorum.html", quorum=room.quorum),
+        "attendance": render_template("room/_attendance.html", attendance=room.attendance, chair=chair),
+    }
+    state: dict[str, object] = {
+        "current": _current(conference.id, current, list(room.statuses)),
+        "statuses": {str(pid): status.label for pid, status in room.statuses.items()},
+        "fragments": fragments,
+    }
+    if presentation is not None:
+        series = conference.series
+        panel = load_case_panel(presentation, None, series.consensus_numerator, series.consensus_denominator)
+        plan, counted = presentation.consensus_plan, panel.tally
+        fragments["comments"] = render_template("room/_comments.html", votes=panel.votes,
+                                                plan_version=presentation.plan_version)
+        if chair:
+            fragments["roster"] = render_template("room/_roster.html", roster=panel.roster, check=panel.closing)
+        state["case"] = {
+            "id": presentation.id, "status": presentation.status.value,
+            "plan_version": plan.version if plan else None, "plan_text": plan.text if plan else "",
+            "tally": {"agree": counted.agree, "disagree": counted.disagree, "abstain": counted.abstain,
+                      "cast": counted.cast, "result": counted.result.value,
+                      "result_label": counted.result.label if counted.cast else "No vote yet"},
+        }
+    return state
+
+
+def _current(conference_id: int, current: int | None, order: list[int]) -> dict[str, object] | None:
+    """The case the chair has the room on, as a link and its place on the agenda (no patient data)."""
+    if current not in order:
+        return None
+    url = url_for("room.case", conference_id=conference_id, presentation_id=current)
+    return {"id": current, "url": url, "label": f"case {order.index(current) + 1} of {len(order)} on the agenda"}
+
+
+def _conference(conference_id: int, *options: ORMOption) -> Conference:
+    conference = db.session.get(Conference, conference_id, options=options)
+    if conference is None:
+        abort(404)
     require_conference(current_user, conference)
     return conference
 

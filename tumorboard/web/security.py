@@ -24,7 +24,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     )
 )
 # Requests a page makes on its own (the live tally poll): they do not count as the user being active.
-PASSIVE_ENDPOINTS = frozenset({"room.tally_json"})
+PASSIVE_ENDPOINTS = frozenset({"room.state"})
 
 
 def init_app(app: Flask) -> None:
