@@ -692,10 +692,11 @@ def test_every_change_in_the_room_reaches_the_screens(room, auth, client, make):
         _vote(auth, client, room, doctor, choice, comment)
         tags.add(client.get(live).headers["ETag"])
     as_user(auth, client, room.doctors[Specialty.PATHOLOGY])
-    state = client.get(room.state_url()).json
+    meeting, state = client.get(live).json, client.get(room.state_url()).json
     assert len(tags) == 7  # each change made a new state
-    assert ">Quorate<" in state["fragments"]["quorum"] and "Dr Pathology" in state["fragments"]["attendance"]
-    assert state["current"]["id"] == room.item.id and state["statuses"][str(room.item.id)] == "In discussion"
+    assert ">Quorate<" in meeting["fragments"]["quorum"] and "Dr Pathology" in meeting["fragments"]["attendance"]
+    assert meeting["current"]["id"] == room.item.id and meeting["statuses"][str(room.item.id)] == "In discussion"
+    assert state["current"]["id"] == room.item.id and "attendance" not in state["fragments"]  # a case page's own
     assert (state["case"]["plan_version"], state["case"]["plan_text"]) == (2, "Mastectomy")
     assert state["case"]["tally"]["agree"] == 2 and "Close margins" in state["fragments"]["comments"]
     assert "roster" not in state["fragments"]  # who has not voted yet is the chair's view

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from tumorboard.auth import operations as ops
 from tumorboard.auth.forms import CalendarTokenForm, ChangePasswordForm, LoginForm
@@ -25,7 +26,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(".")
     if not user_id.isdigit() or not version.isdigit() or int(user_id) >= 2**31:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])  # one statement, every request
     return user if user is not None and (user.session_version or 0) == int(version) else None
 
 

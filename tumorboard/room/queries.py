@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from tumorboard.auth.models import User, UserRole
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember
@@ -65,13 +66,16 @@ def _attendance(conference_id: int, series: ConferenceSeries) -> tuple[list[Atte
     return attendance, quorum(series.required_specialties, (row.specialty for row in attendance))
 
 
-def room_token(conference_id: int) -> tuple[int, int | None]:
-    """The room's token (it changes with every change in the room; 0 before the first) and the case the chair has
-    the room on: what a screen's poll compares (one query)."""
+def room_token(conference_id: int) -> tuple[Conference, int, int | None] | None:
+    """The meeting with its series, the room's token (it changes with every change in the room; 0 before the first)
+    and the case the chair has the room on: all a screen's poll compares (one query). None: no such meeting."""
     row = db.session.execute(
-        sa.select(RoomState.token, RoomState.current_presentation_id).where(RoomState.conference_id == conference_id)
+        sa.select(Conference, RoomState.token, RoomState.current_presentation_id)
+        .outerjoin(RoomState, RoomState.conference_id == Conference.id)
+        .where(Conference.id == conference_id)
+        .options(joinedload(Conference.series).lazyload("*"))
     ).first()
-    return (row.token, row.current_presentation_id) if row else (0, None)
+    return None if row is None else (row[0], row.token or 0, row.current_presentation_id)
 
 
 @dataclass(frozen=True)
@@ -94,12 +98,11 @@ def load_room_live(conference: Conference) -> RoomLive:
     return RoomLive(attendance, room, dict(statuses))
 
 
-def my_vote(presentation: Presentation, user_id: int) -> VoteChoice | None:
-    """The user's vote on the plan's current version, if any."""
+def my_vote(presentation_id: int, user_id: int, plan_version: int) -> VoteChoice | None:
+    """The user's vote on the plan's version `plan_version`, if any."""
     return db.session.scalar(
         sa.select(Vote.choice).where(
-            Vote.presentation_id == presentation.id, Vote.voter_id == user_id,
-            Vote.plan_version == presentation.plan_version,
+            Vote.presentation_id == presentation_id, Vote.voter_id == user_id, Vote.plan_version == plan_version
         )
     )
 
@@ -117,7 +120,8 @@ class CasePanel:
     previous_id: int | None = None  # the cases before and after this one on the agenda, for the chair
     next_id: int | None = None
     roster: tuple[RosterLine, ...] = ()  # every checked-in physician and their vote on this version, for the chair
-    closing: ClosingCheck | None = None  # whether the room may close the case on its vote
+    closing: ClosingCheck | None = None  # whether the room may close the case on its vote (for the chair)
+    agenda: tuple[int, ...] = ()  # the meeting's presentation ids in agenda order
 
 
 @dataclass(frozen=True)
@@ -131,8 +135,11 @@ class RosterLine:
     earlier: bool  # voted, but on an earlier version of the plan
 
 
-def load_case_panel(presentation: Presentation, me: User | None, numerator: int, denominator: int) -> CasePanel:
-    """Everything the case panel shows about the discussion so far (`me`: whose vote is `my_vote`, if anyone's)."""
+def load_case_panel(
+    presentation: Presentation, me: User | None, numerator: int, denominator: int, chair: bool = True
+) -> CasePanel:
+    """Everything the case panel shows about the discussion so far (`me`: whose vote is `my_vote`, if anyone's; the
+    roster and the closing rule only for the `chair`)."""
     recommendations = list(
         db.session.scalars(
             sa.select(Recommendation)
@@ -169,8 +176,9 @@ def load_case_panel(presentation: Presentation, me: User | None, numerator: int,
     here = order.index(presentation.id)
     before, after = (order[here - 1] if here > 0 else None), (order[here + 1] if here + 1 < len(order) else None)
     return CasePanel(recommendations, dict(earlier), list(votes), tally(counted, numerator, denominator), mine, people,
-                     before, after, _roster(presentation.conference_id, [vote for vote, _ in votes], version),
-                     room_closing_check(presentation))
+                     before, after,
+                     _roster(presentation.conference_id, [vote for vote, _ in votes], version) if chair else (),
+                     room_closing_check(presentation) if chair else None, tuple(order))
 
 
 def _roster(conference_id: int, votes: list[Vote], version: int) -> tuple[RosterLine, ...]:

@@ -92,7 +92,7 @@ def live(conference_id: int) -> str:
     conference = _conference(conference_id)
     page = load_room(conference, current_user)
     record_read(current_actor(), "case", [line.case_id for line in page.lines], f"room={conference.id}")
-    current = _current(conference.id, room_token(conference.id)[1], [line.presentation.id for line in page.lines])
+    current = _current(conference.id, room_token(conference.id)[2], [line.presentation.id for line in page.lines])
     html = render_template("room/live.html", page=page, zone=program_zone(), form=CheckInForm(), modes=AttendanceMode,
                            chair=ops.is_chair(current_user, conference), current=current)
     db.session.commit()
@@ -135,9 +135,9 @@ def case(conference_id: int, presentation_id: int) -> str:
     """One case: the presenter's summary, recommendations, discussion items, the plan and its vote."""
     presentation = _presentation(conference_id, presentation_id, *WITH_PANEL)
     conference, series = presentation.conference, presentation.conference.series
-    panel = load_case_panel(presentation, current_user, series.consensus_numerator, series.consensus_denominator)
-    record_read(current_actor(), "case", presentation.case_id, f"room presentation={presentation.id}")
     chair = ops.is_chair(current_user, conference)
+    panel = load_case_panel(presentation, current_user, series.consensus_numerator, series.consensus_denominator, chair)
+    record_read(current_actor(), "case", presentation.case_id, f"room presentation={presentation.id}")
     html = render_template(
         "room/case.html", p=presentation, c=conference, series=series, panel=panel, chair=chair, zone=program_zone(),
         may_vote=current_user.has_role(Role.PHYSICIAN) and ops.is_checked_in(current_user, conference.id),
@@ -154,8 +154,10 @@ def state(conference_id: int) -> Response:
     """What every open screen of the meeting polls: 304 while nothing changed, otherwise the room as it is now (who is
     in, the quorum, the case under discussion and, for a case page, its plan version, tally, comments and roster). It
     holds no patient data: the page that polls it was audited when it was read."""
-    conference = _conference(conference_id, joinedload(Conference.series).lazyload("*"))
-    token, current = room_token(conference.id)
+    if (room := room_token(conference_id)) is None:
+        abort(404)
+    conference, token, current = room
+    require_conference(current_user, conference)
     case_id = request.args.get("case", type=int)
     tag = f"{token}.{current_user.id}.{case_id or 0}"
     return conditional_json(tag, lambda: _live_state(conference, token, current, case_id))
@@ -269,49 +271,53 @@ def certificate() -> object:
 
 
 def _live_state(conference: Conference, token: int, current: int | None, case_id: int | None) -> dict[str, object]:
-    """The room as this user's screen shows it: what every screen shares (built once per change, and per worker,
-    except the chair's, which holds forms), then this user's own vote."""
+    """The room as this user's screen shows it: what every screen shares (built once per change and per worker,
+    except the chair's, which holds forms and the roster), then this user's own vote."""
     chair = ops.is_chair(current_user, conference)
-    presentation = _presentation(conference.id, case_id, *WITH_PANEL) if case_id else None
 
     def build() -> dict[str, object]:
+        presentation = _presentation(conference.id, case_id, *WITH_PANEL) if case_id else None  # 404 if not here
         return _shared_state(conference, current, presentation, chair)
 
     shared = build() if chair else shared_states().get((conference.id, token, case_id or 0), build)
-    if presentation is None:
+    if not case_id:
         return shared
-    choice = my_vote(presentation, current_user.id)
+    choice = my_vote(case_id, current_user.id, shared["case"]["plan_version"] or 1)
     return {**shared, "case": {**shared["case"], "my_vote": choice.label.lower() if choice else "none yet"}}
 
 
 def _shared_state(conference: Conference, current: int | None, presentation: Presentation | None,
                   chair: bool) -> dict[str, object]:
-    room = load_room_live(conference)
-    fragments = {
-        "quorum": render_template("room/_quorum.html", quorum=room.quorum),
-        "attendance": render_template("room/_attendance.html", attendance=room.attendance, chair=chair),
-    }
-    state: dict[str, object] = {
-        "current": _current(conference.id, current, list(room.statuses)),
-        "statuses": {str(pid): status.label for pid, status in room.statuses.items()},
+    """The conference page's state (quorum, attendance, where each case stands), or a case page's (its plan, tally,
+    comments and, for the chair, the roster)."""
+    if presentation is None:
+        room = load_room_live(conference)
+        return {
+            "current": _current(conference.id, current, list(room.statuses)),
+            "statuses": {str(pid): status.label for pid, status in room.statuses.items()},
+            "fragments": {
+                "quorum": render_template("room/_quorum.html", quorum=room.quorum),
+                "attendance": render_template("room/_attendance.html", attendance=room.attendance, chair=chair),
+            },
+        }
+    series = conference.series
+    panel = load_case_panel(presentation, None, series.consensus_numerator, series.consensus_denominator, chair)
+    plan, counted = presentation.consensus_plan, panel.tally
+    fragments = {"comments": render_template("room/_comments.html", votes=panel.votes,
+                                             plan_version=presentation.plan_version)}
+    if chair:
+        fragments["roster"] = render_template("room/_roster.html", roster=panel.roster, check=panel.closing)
+    return {
+        "current": _current(conference.id, current, list(panel.agenda)),
         "fragments": fragments,
-    }
-    if presentation is not None:
-        series = conference.series
-        panel = load_case_panel(presentation, None, series.consensus_numerator, series.consensus_denominator)
-        plan, counted = presentation.consensus_plan, panel.tally
-        fragments["comments"] = render_template("room/_comments.html", votes=panel.votes,
-                                                plan_version=presentation.plan_version)
-        if chair:
-            fragments["roster"] = render_template("room/_roster.html", roster=panel.roster, check=panel.closing)
-        state["case"] = {
+        "case": {
             "id": presentation.id, "status": presentation.status.value,
             "plan_version": plan.version if plan else None, "plan_text": plan.text if plan else "",
             "tally": {"agree": counted.agree, "disagree": counted.disagree, "abstain": counted.abstain,
                       "cast": counted.cast, "result": counted.result.value,
                       "result_label": counted.result.label if counted.cast else "No vote yet"},
-        }
-    return state
+        },
+    }
 
 
 def _current(conference_id: int, current: int | None, order: list[int]) -> dict[str, object] | None:
@@ -322,10 +328,8 @@ def _current(conference_id: int, current: int | None, order: list[int]) -> dict[
     return {"id": current, "url": url, "label": f"case {order.index(current) + 1} of {len(order)} on the agenda"}
 
 
-def _conference(conference_id: int, *options: ORMOption) -> Conference:
-    conference = db.session.get(Conference, conference_id, options=options)
-    if conference is None:
-        abort(404)
+def _conference(conference_id: int) -> Conference:
+    conference = db.get_or_404(Conference, conference_id)
     require_conference(current_user, conference)
     return conference
 
