@@ -75,8 +75,9 @@ bench: $(VENV)/.installed
 	$(BENCH) db upgrade
 	$(BENCH) seed-synthetic --if-empty --scale large --years 10
 	$(BENCH) bench --output docs/performance.md
+	$(BENCH) bench-room --output docs/performance.md
 
-## The same on a throwaway PostgreSQL server (with the gunicorn load test).
+## The same on a throwaway PostgreSQL server (with the gunicorn load tests: 50 physicians, 200 room screens).
 bench-postgres: $(VENV)/.installed system-deps
 	bash tests/with-postgres.sh bash -c 'DATABASE_URL=$$TEST_DATABASE_URL $(MAKE) --no-print-directory bench'
 

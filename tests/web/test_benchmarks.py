@@ -68,3 +68,28 @@ def test_seed_synthetic_and_run_every_benchmark(app, runner, tmp_path):
     write_between_markers(page, render_markdown(report), "sqlite")
     text = page.read_text()
     assert "old" not in text and "| Room state poll (JSON) |" in text and text.endswith("Notes stay.\n")
+
+
+def test_the_room_benchmark_measures_both_mechanisms_on_a_meeting_of_its_own(app, tmp_path):
+    """A few screens for a few seconds: every vote reaches every screen, none is lost, and the table says so."""
+    from flask_migrate import upgrade
+
+    from tumorboard import create_app
+    from tumorboard.benchmarks.room_sync import render_room_sync, room_database, run_room_sync, seed_meeting
+    from tumorboard.db import utcnow
+
+    room_url = room_database(db.engine.url.render_as_string(hide_password=False))
+    assert room_url != db.engine.url.render_as_string(hide_password=False)
+    room_app = create_app({"SQLALCHEMY_DATABASE_URI": room_url})
+    with room_app.app_context():
+        upgrade()
+        subjects = seed_meeting(4, utcnow())
+        runs = run_room_sync(room_url, subjects, voters=2, seconds=6, work_dir=tmp_path, vote_every=(0.5, 1.0))
+        db.session.remove()
+        db.engine.dispose()
+    assert [r.mechanism for r in runs] == ["conditional", "plain-2s"]
+    for run in runs:
+        assert run.errors == 0 and run.lost == 0 and run.never_shown == 0 and run.votes >= 1, run
+    assert runs[0].not_modified > 0 and runs[1].not_modified == 0  # only the conditional poll hears 304
+    assert "| conditional |" in render_room_sync(runs, "a database")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 0  # the test's own database untouched

@@ -6,8 +6,10 @@ import time
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import Blueprint, current_app
 
+from tumorboard.benchmarks.room_sync import render_room_sync, room_database, run_room_sync, seed_meeting
 from tumorboard.benchmarks.run import render_markdown, run_benchmarks, write_between_markers
 from tumorboard.benchmarks.synthetic import SCALES, seed_synthetic, settle_after_bulk_load
 from tumorboard.db import utcnow
@@ -78,4 +80,37 @@ def bench_command(runs: int, letters: int, log_rows: int, load_seconds: int, out
     click.echo(table)
     if output is not None:
         write_between_markers(output, table, db.engine.dialect.name)
+        click.echo(f"Wrote {output}")
+
+
+@bp.cli.command("bench-room")
+@click.option("--screens", type=click.IntRange(2, 1000), default=None,
+              help="Screens on the meeting (default: 200 on PostgreSQL, 50 on SQLite).")
+@click.option("--voters", type=click.IntRange(1, 1000), default=None, help="Of them, voting (default: a quarter).")
+@click.option("--seconds", type=click.IntRange(5, 3600), default=60, show_default=True, help="Per mechanism.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Markdown file to write the table into, e.g. docs/performance.md.")
+def bench_room_command(screens: int | None, voters: int | None, seconds: int, output: Path | None) -> None:
+    """Screens following one meeting, some voting: the room's conditional poll against the plain 2-second poll
+    (in a database of its own beside this one)."""
+    from flask_migrate import upgrade
+
+    from tumorboard import create_app  # here: the package imports this module
+
+    postgres = db.engine.dialect.name == "postgresql"
+    screens = screens or (200 if postgres else 50)
+    voters = min(voters or max(1, screens // 4), screens)
+    room_url = room_database(db.engine.url.render_as_string(hide_password=False))
+    room_app = create_app({"SQLALCHEMY_DATABASE_URI": room_url})
+    with room_app.app_context():
+        upgrade()
+        subjects = seed_meeting(screens, utcnow())
+        runs = run_room_sync(room_url, subjects, voters, seconds, Path(str(current_app.config["REPORTS_DIR"])))
+        version = db.session.execute(sa.text("SHOW server_version" if postgres else "SELECT sqlite_version()"))
+        label = f"{db.engine.dialect.name} {version.scalar()}"
+        db.session.remove()
+    table = render_room_sync(runs, label)
+    click.echo(table)
+    if output is not None:
+        write_between_markers(output, table, f"room:{'postgresql' if postgres else 'sqlite'}")
         click.echo(f"Wrote {output}")

@@ -143,12 +143,19 @@ def state_url(case_page: str) -> str:
     return case_page.replace("/case/", "/state.json?case=")
 
 
+class _Unredirected(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
+        return None  # the 30x reaches the caller as an HTTPError
+
+
 class Physician:
     """One physician's browser: cookies, CSRF tokens, form posts."""
 
     def __init__(self, base: str, username: str, password: str) -> None:
         self.base, self.username, self.password = base, username, password
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        cookies = urllib.request.HTTPCookieProcessor(CookieJar())
+        self.opener = urllib.request.build_opener(cookies)
+        self.no_redirect = urllib.request.build_opener(cookies, _Unredirected)
 
     def get(self, path: str) -> str:
         """The page's text."""
@@ -158,6 +165,15 @@ class Physician:
         """Submit a form; the final status after redirects."""
         body = urllib.parse.urlencode({"csrf_token": token, **fields}).encode()
         return self.opener.open(self.base + path, data=body, timeout=60).status
+
+    def post_once(self, path: str, token: str, **fields: str) -> tuple[int, str]:
+        """Submit a form without following its redirect: the status and where it sends the browser."""
+        body = urllib.parse.urlencode({"csrf_token": token, **fields}).encode()
+        try:
+            with self.no_redirect.open(self.base + path, data=body, timeout=60) as response:
+                return response.status, ""
+        except urllib.error.HTTPError as answer:
+            return answer.code, answer.headers.get("Location", "")
 
     def token(self, path: str) -> str:
         """The CSRF token of the page at `path`."""
