@@ -7,6 +7,8 @@ A pattern slow even for `regex` (^(a|aa)+$) is refused when it is typed.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 MATCH_SECONDS = 0.05
@@ -36,6 +38,12 @@ def pattern_problem(pattern: str, example: str = "") -> str | None:
 def fullmatch(pattern: str, text: str) -> bool:
     """Whether `text` matches `pattern` whole; False when it cannot be told within MATCH_SECONDS."""
     try:
-        return regex.fullmatch(pattern, text, flags=regex.VERSION0, timeout=MATCH_SECONDS) is not None
+        return _compiled(pattern).fullmatch(text, timeout=MATCH_SECONDS) is not None
     except TimeoutError:
         return False
+
+
+@lru_cache(maxsize=16)
+def _compiled(pattern: str) -> regex.Pattern:
+    """A pattern compiled once (an import matches it for every row)."""
+    return regex.compile(pattern, flags=regex.VERSION0)

@@ -26,6 +26,17 @@ def record(actor: Actor, action: str, entity_type: str, entity_id: int | None = 
     return entry
 
 
+def record_many(actor: Actor, action: str, entity_type: str, entity_ids: Iterable[int], detail: str = "") -> None:
+    """One audit entry per record (an import's cases), written in one statement; the caller commits."""
+    rows = [
+        {"user_id": actor.id, "action": action, "entity_type": entity_type, "entity_id": entity_id, "detail": detail,
+         "remote_addr": actor.remote_addr}
+        for entity_id in entity_ids
+    ]
+    if rows:
+        db.session.execute(sa.insert(AuditEntry.__table__), rows)
+
+
 def record_read(actor: Actor, entity_type: str, read: int | Iterable[int], detail: str = "") -> None:
     """That the actor read one record (a "view" entry) or the records a list showed (one "list" entry, if any)."""
     if isinstance(read, int):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from tumorboard.audit.operations import record
+from tumorboard.audit.operations import record, record_many
 from tumorboard.auth.models import User
 from tumorboard.cases.importer import KnownPatient
 from tumorboard.cases.models import Case, CaseStatusChange, Patient
@@ -16,7 +16,7 @@ from tumorboard.conferences.recurrence import Repeat, RepeatPattern, build_rrule
 from tumorboard.domain import Actor
 from tumorboard.extensions import db
 from tumorboard.reports.caseload import CaseloadCount
-from tumorboard.reports.conference_log import ConferenceKey, KnownConference, LogCheck, LogContext
+from tumorboard.reports.conference_log import CaseKey, ConferenceKey, KnownConference, LogCheck, LogContext
 from tumorboard.reports.models import AnalyticCaseload
 from tumorboard.room.models import Attendance, Presentation
 from tumorboard.vocab import (
@@ -160,45 +160,47 @@ def import_log(actor: Actor, check: LogCheck, zone: ZoneInfo) -> dict[str, int]:
             .group_by(Presentation.conference_id)
         ).all()
     )
+    # Core inserts of plain rows, one statement a table: a log has thousands of rows and nothing reads them back as
+    # objects in this transaction.
+    presentations = []
     for item in check.presentations:
-        conference, case = conferences[item.conference], cases[item.case]
+        conference = conferences[item.conference]
         position = positions.get(conference.id, 0)
         positions[conference.id] = position + 1
-        db.session.add(
-            Presentation(
-                conference_id=conference.id,
-                case_id=case.id,
-                position=position,
-                status=PresentationStatus.CLOSED,
-                reason=PresentationReason.PRE_TREATMENT if item.prospective else PresentationReason.REVIEW,
-                prospective=item.prospective,
-                stage_discussed=item.stage_discussed,
-                guideline_discussed=item.guideline_discussed,
-                trials_discussed=item.trial_discussed,
-                started_at=conference.starts_at,
-                closed_at=conference.starts_at,
-                created_at=actor.now,
-            )
-        )
-        created["presentations"] += 1
-    for item in check.attendance:
-        conference = conferences[item.conference]
-        db.session.add(
-            Attendance(
-                conference_id=conference.id,
-                user_id=item.user_id,
-                attendee_name=item.name,
-                specialty=item.specialty,
-                mode=AttendanceMode.IN_PERSON,
-                checked_in_at=conference.starts_at,
-                checked_in_by_id=actor_id,
-            )
-        )
-        created["attendance"] += 1
-    db.session.flush()
-    for case_id in sorted({cases[item.case].id for item in check.presentations}):
-        record(actor, "import_presentations", "case", case_id, "conference log")
+        presentations.append({
+            "conference_id": conference.id,
+            "case_id": cases[item.case],
+            "position": position,
+            "status": PresentationStatus.CLOSED,
+            "reason": PresentationReason.PRE_TREATMENT if item.prospective else PresentationReason.REVIEW,
+            "prospective": item.prospective,
+            "stage_discussed": item.stage_discussed,
+            "guideline_discussed": item.guideline_discussed,
+            "trials_discussed": item.trial_discussed,
+            "started_at": conference.starts_at,
+            "closed_at": conference.starts_at,
+            "created_at": actor.now,
+        })
+    attendance = [
+        {
+            "conference_id": conferences[item.conference].id,
+            "user_id": item.user_id,
+            "attendee_name": item.name,
+            "specialty": item.specialty,
+            "mode": AttendanceMode.IN_PERSON,
+            "checked_in_at": conferences[item.conference].starts_at,
+            "checked_in_by_id": actor_id,
+        }
+        for item in check.attendance
+    ]
+    for table, rows in ((Presentation.__table__, presentations), (Attendance.__table__, attendance)):
+        if rows:
+            db.session.execute(sa.insert(table), rows)
+    created["presentations"], created["attendance"] = len(presentations), len(attendance)
+    record_many(actor, "import_presentations", "case", sorted({cases[item.case] for item in check.presentations}),
+                "conference log")
     record(actor, "import", "conference_log", None, ";".join(f"{k}={v}" for k, v in created.items()))
+    db.session.flush()
     return created
 
 
@@ -235,49 +237,48 @@ def _conferences(
     return found
 
 
-def _cases(
-    check: LogCheck, now: datetime, actor_id: int | None, created: dict[str, int]
-) -> dict[tuple[str, SiteGroup], Case]:
-    """The log's cases: the first of the patient's cases in the site group, or a new presented case."""
+def _cases(check: LogCheck, now: datetime, actor_id: int | None, created: dict[str, int]) -> dict[CaseKey, int]:
+    """The log's cases by key: the first of the patient's cases in the site group, or a new presented case (and its
+    patient), written with one statement a table."""
     mrns = {item.case[0] for item in check.presentations}
-    patients = {p.mrn: p for p in db.session.scalars(sa.select(Patient).where(Patient.mrn.in_(mrns)))}
-    cases: dict[tuple[str, SiteGroup], Case] = {}
-    for case in db.session.scalars(sa.select(Case).join(Patient).where(Patient.mrn.in_(mrns)).order_by(Case.id)):
-        cases.setdefault((case.patient.mrn, case.site_group), case)
-    for item in check.presentations:
-        if item.case in cases:
-            continue
-        mrn, site = item.case
-        patient = patients.get(mrn)
-        if patient is None:
-            person: KnownPatient = item.patient
-            patient = patients[mrn] = Patient(
-                mrn=mrn,
-                last_name=person.last_name,
-                first_name=person.first_name,
-                birth_date=person.birth_date,
-                sex=Sex.UNKNOWN,
-                created_at=now,
-            )
-            created["patients"] += 1
-        cases[item.case] = Case(
-            patient=patient,
-            site_group=site,
-            analytic=item.analytic,
-            status=CaseStatus.PRESENTED,
-            created_by_id=actor_id,
-            created_at=now,
-            status_changes=[
-                CaseStatusChange(
-                    from_status=None,
-                    to_status=CaseStatus.PRESENTED,
-                    at=now,
-                    by_id=actor_id,
-                    reason="conference log import",
-                )
-            ],
+    patient_ids: dict[str, int] = dict(
+        db.session.execute(sa.select(Patient.mrn, Patient.id).where(Patient.mrn.in_(mrns))).all()
+    )
+    cases: dict[CaseKey, int] = {}
+    for mrn, site, case_id in db.session.execute(
+        sa.select(Patient.mrn, Case.site_group, Case.id)
+        .join(Case, Case.patient_id == Patient.id)
+        .where(Patient.mrn.in_(mrns))
+        .order_by(Case.id)
+    ):
+        cases.setdefault((mrn, site), case_id)
+    new = {item.case: item for item in reversed(check.presentations) if item.case not in cases}  # first row wins
+    people = {mrn: item.patient for (mrn, _), item in reversed(new.items()) if mrn not in patient_ids}
+    if people:
+        rows = [
+            {"mrn": mrn, "last_name": p.last_name, "first_name": p.first_name, "birth_date": p.birth_date,
+             "sex": Sex.UNKNOWN, "created_at": now}
+            for mrn, p in people.items()
+        ]
+        table = Patient.__table__
+        patient_ids.update(db.session.execute(sa.insert(table).returning(table.c.mrn, table.c.id), rows).all())
+        created["patients"] += len(rows)
+    if new:
+        mrn_of = {patient_id: mrn for mrn, patient_id in patient_ids.items()}
+        rows = [
+            {"patient_id": patient_ids[mrn], "site_group": site, "analytic": item.analytic,
+             "status": CaseStatus.PRESENTED, "created_by_id": actor_id, "created_at": now}
+            for (mrn, site), item in new.items()
+        ]
+        table = Case.__table__
+        made = db.session.execute(
+            sa.insert(table).returning(table.c.patient_id, table.c.site_group, table.c.id), rows
+        ).all()
+        cases.update(((mrn_of[patient_id], site), case_id) for patient_id, site, case_id in made)
+        db.session.execute(
+            sa.insert(CaseStatusChange.__table__),
+            [{"case_id": case_id, "from_status": None, "to_status": CaseStatus.PRESENTED, "at": now, "by_id": actor_id,
+              "reason": "conference log import"} for _, _, case_id in made],
         )
-        db.session.add(cases[item.case])
-        created["cases"] += 1
-    db.session.flush()
+        created["cases"] += len(rows)
     return cases
