@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cache
 from typing import Self
 
 
@@ -28,11 +29,20 @@ class Vocabulary(StrEnum):
     def parse(cls, text: str) -> Self:
         """The member whose code or label matches `text`, ignoring case; ValueError otherwise."""
         wanted = " ".join(str(text).replace("_", " ").split()).casefold()
-        for member in cls:
-            if wanted in (member.value.replace("_", " ").casefold(), member.label.casefold()):
-                return member
+        if (member := _spellings(cls).get(wanted)) is not None:
+            return member
         noun = re.sub(r"(?<!^)([A-Z])", r" \1", cls.__name__).lower()
         raise ValueError(f"'{text}' is not a known {noun} (expected one of: {', '.join(cls)})")
+
+
+@cache
+def _spellings(kind: type[Vocabulary]) -> dict[str, Vocabulary]:
+    """Every member of a vocabulary by its code and its label, casefolded (the first member wins a clash)."""
+    table: dict[str, Vocabulary] = {}
+    for member in reversed(list(kind)):
+        table[member.label.casefold()] = member
+        table[member.value.replace("_", " ").casefold()] = member
+    return table
 
 
 _LABELS = {

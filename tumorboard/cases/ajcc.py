@@ -8,6 +8,7 @@ neoadjuvant therapy); the prefix may be left out on entry.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 _T_CORE = (
     "TX",
@@ -106,7 +107,7 @@ def normalize_category(value: str, kind: str, axis: str, edition: int) -> str:
     match = _PREFIX[kind].match(text)
     prefix = match.group(0) if match else ""
     core = text[len(prefix) :]
-    allowed = {item.casefold(): item for item in EDITIONS[edition][axis]}
+    allowed = _allowed(edition, axis)
     if core.casefold() not in allowed:
         raise ValueError(f"'{value}' is not an AJCC {edition}th edition {axis} category")
     default_prefix = "c" if kind == "clinical" else "p"
@@ -118,7 +119,13 @@ def normalize_stage_group(value: str, edition: int) -> str:
     if edition not in EDITIONS:
         raise ValueError(f"AJCC edition {edition} is not supported (use {', '.join(map(str, SUPPORTED_EDITIONS))})")
     text = value.strip().removeprefix("Stage ").removeprefix("stage ").replace(" ", "")
-    allowed = {item.casefold(): item for item in EDITIONS[edition]["stage"]}
+    allowed = _allowed(edition, "stage")
     if text.casefold() not in allowed:
         raise ValueError(f"'{value}' is not an AJCC {edition}th edition stage group")
     return allowed[text.casefold()]
+
+
+@cache
+def _allowed(edition: int, axis: str) -> dict[str, str]:
+    """An edition's categories (or stage groups) by their casefolded spelling."""
+    return {item.casefold(): item for item in EDITIONS[edition][axis]}

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from tumorboard.audit.models import AuditEntry
-from tumorboard.audit.operations import record
+from tumorboard.audit.operations import record, record_many
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.importer import (
     MAX_CASE_UPLOAD_ROWS,
@@ -123,13 +123,21 @@ def input_from_case(case: Case) -> CaseInput:
     return CaseInput(**values, biomarkers=tuple((m.name, m.value) for m in case.biomarkers))
 
 
-def _apply(case: Case, data: CaseInput) -> list[str]:
-    """Copy the input onto the case; return the names of the fields that changed."""
-    changed = []
+def case_columns(data: CaseInput) -> dict[str, object]:
+    """The case's columns from the input (codes and stages left empty are stored as NULL)."""
+    columns = {}
     for name in CASE_FIELDS:
         value = getattr(data, name)
         if name in ("primary_site", "class_of_case") or name.startswith(("clinical_", "pathologic_")):
             value = value or None
+        columns[name] = value
+    return columns
+
+
+def _apply(case: Case, data: CaseInput) -> list[str]:
+    """Copy the input onto the case; return the names of the fields that changed."""
+    changed = []
+    for name, value in case_columns(data).items():
         if getattr(case, name) != value:
             setattr(case, name, value)
             changed.append(name)
@@ -283,33 +291,53 @@ def import_context(mrns: set[str], today: date, mrn_pattern: str) -> ImportConte
     )
 
 
-def import_cases(actor: Actor, planned: list[PlannedCase]) -> list[Case]:
-    """Write checked cases (one flush: the caller's commit makes the import all or nothing)."""
+def import_cases(actor: Actor, planned: list[PlannedCase]) -> list[int]:
+    """Write checked cases, with one Core insert a table (thousands of plain rows; nothing reads them back as objects
+    here); the caller's commit makes the import all or nothing. Returns the new cases' ids."""
+    if not planned:
+        return []
     mrns = {p.data.mrn for p in planned}
-    patients = {p.mrn: p for p in db.session.scalars(sa.select(Patient).where(Patient.mrn.in_(mrns)))}
+    patient_ids: dict[str, int] = dict(
+        db.session.execute(sa.select(Patient.mrn, Patient.id).where(Patient.mrn.in_(mrns))).all()
+    )
+    people = {p.data.mrn: p.data for p in reversed(planned) if p.data.mrn not in patient_ids}  # the first row wins
+    if people:
+        table = Patient.__table__
+        rows = [{name: getattr(data, name) for name in PATIENT_FIELDS} | {"created_at": actor.now}
+                for data in people.values()]
+        patient_ids.update(db.session.execute(sa.insert(table).returning(table.c.mrn, table.c.id), rows).all())
     actor_id = actor.id if actor else None
-    created = []
-    for item in planned:
-        data = item.data
-        patient = patients.get(data.mrn)
-        if patient is None:
-            patient = patients[data.mrn] = Patient(**{name: getattr(data, name) for name in PATIENT_FIELDS})
-        case = Case(patient=patient, status=CaseStatus.DRAFT, created_by_id=actor_id, created_at=actor.now)
-        _apply(case, data)
-        case.status_changes.append(
-            CaseStatusChange(
-                from_status=None, to_status=CaseStatus.DRAFT, at=actor.now, by_id=actor_id, reason="imported"
-            )
-        )
-        if item.status is CaseStatus.SUBMITTED:
-            set_status(actor, case, CaseStatus.SUBMITTED, "imported")
-        db.session.add(case)
-        created.append(case)
-    db.session.flush()
-    for case in created:
-        record(actor, "import", "case", case.id, f"status={case.status.value}")
-    db.session.flush()
-    return created
+    rows = [
+        case_columns(p.data) | {
+            "patient_id": patient_ids[p.data.mrn],
+            "status": p.status,
+            "submitted_at": actor.now if p.status is CaseStatus.SUBMITTED else None,
+            "created_by_id": actor_id,
+            "created_at": actor.now,
+        }
+        for p in planned
+    ]
+    table = Case.__table__
+    ids = list(db.session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+    changes = [
+        {"case_id": case_id, "from_status": before, "to_status": after, "at": actor.now, "by_id": actor_id,
+         "reason": "imported"}
+        for case_id, p in zip(ids, planned, strict=True)
+        for before, after in ((None, CaseStatus.DRAFT), (CaseStatus.DRAFT, CaseStatus.SUBMITTED))
+        if after is CaseStatus.DRAFT or p.status is CaseStatus.SUBMITTED
+    ]
+    biomarkers = [
+        {"case_id": case_id, "name": name, "value": value}
+        for case_id, p in zip(ids, planned, strict=True)
+        for name, value in p.data.biomarkers
+    ]
+    for model, values in ((CaseStatusChange, changes), (CaseBiomarker, biomarkers)):
+        if values:
+            db.session.execute(sa.insert(model.__table__), values)
+    for status in {p.status for p in planned}:
+        record_many(actor, "import", "case", [i for i, p in zip(ids, planned, strict=True) if p.status is status],
+                    f"status={status.value}")
+    return ids
 
 
 def link_second_opinion(actor: Actor, request: SecondOpinionRequest, case: Case) -> None:

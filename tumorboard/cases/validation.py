@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from functools import cache
 
 from tumorboard.cases.ajcc import normalize_category, normalize_stage_group
 from tumorboard.patterns import fullmatch
@@ -119,11 +120,13 @@ class CaseInput(PatientIdentity):
     class_of_case: str = ""
 
     def stripped(self) -> CaseInput:
-        """The same input with surrounding white space removed from every text."""
-        return replace(
-            self,
-            **{f.name: getattr(self, f.name).strip() for f in fields(self) if isinstance(getattr(self, f.name), str)},
-        )
+        """The same input with surrounding white space removed from every text (itself when there is none)."""
+        changed = {
+            name: value.strip()
+            for name in _field_names(type(self))
+            if isinstance(value := getattr(self, name), str) and value != value.strip()
+        }
+        return replace(self, **changed) if changed else self
 
 
 @dataclass
@@ -164,8 +167,8 @@ def validate_case(data: CaseInput, today: date, mrn_pattern: str, complete: bool
     """Check a case; `complete` when it is being submitted. Returns the normalized input and the problems."""
     data = data.stripped()
     problems = Problems()
-    for name, value in ((f.name, getattr(data, f.name)) for f in fields(data)):
-        if isinstance(value, str) and len(value) > MAX_LENGTHS.get(name, MAX_TEXT):
+    for name in _field_names(CaseInput):
+        if isinstance(value := getattr(data, name), str) and len(value) > MAX_LENGTHS.get(name, MAX_TEXT):
             problems.add(name, f"Use at most {MAX_LENGTHS.get(name, MAX_TEXT)} characters.")
     if problems:
         return data, problems
@@ -234,7 +237,7 @@ def _check_stage(data: CaseInput, complete: bool, problems: Problems) -> CaseInp
                 normalized[name] = normalize_category(getattr(data, name), kind, axis, data.ajcc_edition)
         except ValueError as error:
             problems.add(name, as_sentence(error))
-    data = replace(data, **normalized)
+    data = replace(data, **normalized) if any(getattr(data, n) != v for n, v in normalized.items()) else data
     clinical = all(getattr(data, n) for n in ("clinical_t", "clinical_n", "clinical_m", "clinical_stage"))
     pathologic = all(getattr(data, n) for n in ("pathologic_t", "pathologic_n", "pathologic_stage"))
     if complete and not (clinical or pathologic):
@@ -252,7 +255,8 @@ def _check_tumor(data: CaseInput, problems: Problems) -> CaseInput:
         if match is None:
             problems.add("primary_site", "Write the ICD-O-3 topography as C and three digits, e.g. C50.4.")
         else:
-            data = replace(data, primary_site=f"C{match.group(1)}.{match.group(2)}")
+            site = f"C{match.group(1)}.{match.group(2)}"
+            data = replace(data, primary_site=site) if site != data.primary_site else data
     if data.class_of_case:
         code = data.class_of_case.zfill(2)
         if code not in ANALYTIC_CLASSES | NON_ANALYTIC_CLASSES:
@@ -265,3 +269,9 @@ def _check_tumor(data: CaseInput, problems: Problems) -> CaseInput:
             )
         data = replace(data, class_of_case=code)
     return data
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A dataclass's field names, read once (validation runs for every row of an import)."""
+    return tuple(f.name for f in fields(kind))
