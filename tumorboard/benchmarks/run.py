@@ -34,8 +34,9 @@ from werkzeug.serving import make_server
 from tumorboard.auth.models import User, UserRole
 from tumorboard.benchmarks.load import Physician, gunicorn, state_url
 from tumorboard.benchmarks.synthetic import SYNTHETIC_PASSWORD
-from tumorboard.cases.importer import read_table
+from tumorboard.cases.importer import check_rows, read_table
 from tumorboard.cases.models import Case
+from tumorboard.cases.operations import import_cases, import_context
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.db import utcnow
 from tumorboard.domain import Actor
@@ -245,7 +246,10 @@ def _run(
             Result(f"{letters:,} letters issued in a batch", _issue_letters(letters), "", None, "< 60 s")
         )
         report.results.append(
-            Result(f"Import of a {log_rows:,}-row conference log", _import_log(log_rows), "", None, "")
+            Result(f"Import of a {log_rows:,}-row conference log", _import_log(log_rows), "", None, "< 1 s")
+        )
+        report.results.append(
+            Result(f"Import of {log_rows:,} cases", _import_cases(log_rows), "", None, "< 1 s")
         )
         report.statements = _statement_counts(coordinator, physician, subjects, year)
         report.results = [_judge(result) for result in report.results]
@@ -414,6 +418,40 @@ def _import_log(count: int) -> float:
         if check.problems:
             raise RuntimeError(f"the benchmark log has problems: {check.problems[:3]}")
         import_log(Actor(None, None, utcnow()), check, program_zone())
+        db.session.flush()
+        return timer.perf_counter() - began
+    finally:
+        db.session.rollback()
+
+
+def _import_cases(count: int) -> float:
+    """Check and import `count` new submitted cases from a CSV (read, check, write), then roll back."""
+    physician = db.session.scalar(
+        sa.select(User.username).join(UserRole).where(UserRole.role == Role.PHYSICIAN).order_by(User.id).limit(1)
+    )
+    diagnosed = (date.today() - timedelta(days=30)).isoformat()
+    columns = {
+        "mrn": None, "last_name": "Imported", "first_name": "Pat", "birth_date": "1960-01-01", "sex": "female",
+        "site_group": "breast", "histology": "Invasive ductal carcinoma", "diagnosis_date": diagnosed,
+        "question": "Adjuvant therapy?", "status": "submitted", "biomarkers": "ER = positive; HER2 = negative",
+        "ajcc_edition": "8", "clinical_t": "cT2", "clinical_n": "cN0", "clinical_m": "cM0", "clinical_stage": "IIA",
+        "ecog": "1", "imaging_to_review": "MRI breast", "pathology_to_review": "Core biopsy",
+        "presenting_physician": physician, "managing_physician": physician, "referring_name": "Dr Linda Park",
+    }
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for n in range(count):
+        writer.writerow([f"I{n:09d}" if value is None else value for value in columns.values()])
+    content = buffer.getvalue().encode()
+    began = timer.perf_counter()
+    try:
+        rows = read_table(content, "cases.csv")
+        context = import_context({row["mrn"] for row in rows}, program_today(), program_settings().mrn_pattern)
+        check = check_rows(rows, context)
+        if check.problems:
+            raise RuntimeError(f"the benchmark cases have problems: {check.problems[:3]}")
+        import_cases(Actor(None, None, utcnow()), check.to_create)
         db.session.flush()
         return timer.perf_counter() - began
     finally:
