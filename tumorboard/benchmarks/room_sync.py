@@ -6,7 +6,7 @@ page does, and notes when each voter's newest comment first reaches it: the time
 appearance on a screen is measured for every (vote, screen) pair. A vote overtaken on a screen by the same voter's
 next one counts as shown when the next one is. Two mechanisms run in turn on the same signed-in screens:
 
-- `conditional`: what room.js does, a poll every second with If-None-Match, answered 304 while nothing changed;
+- `conditional`: what room.js does, a poll every 1.5 s with If-None-Match, answered 304 while nothing changed;
 - `plain-2s`: the poll the room had before, every two seconds, answered in full every time.
 
 The meeting lives in a database of its own (`room_database`), so the synthetic program is left as it is.
@@ -56,7 +56,7 @@ from tumorboard.vocab import (
 
 PASSWORD = "room-bench-password"
 MARKER = re.compile(r"m(\d+)-(\d+)")
-MECHANISMS = {"conditional": (1.0, True), "plain-2s": (2.0, False)}  # name: (seconds between polls, If-None-Match)
+MECHANISMS = {"conditional": (1.5, True), "plain-2s": (2.0, False)}  # name: (seconds between polls, If-None-Match)
 VOTE_EVERY = (3.0, 9.0)  # seconds between one voter's votes
 QUIET_END = 3.0  # the last seconds: screens poll, nobody votes (so that the last votes can reach every screen)
 

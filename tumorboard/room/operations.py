@@ -60,10 +60,13 @@ class RoomError(Refused):
     """A change the room refuses, with a message for the user."""
 
 
-def is_chair(user: User, conference: Conference) -> bool:
-    """The coordinator, the conference's chair, or a chair of its series runs the meeting."""
+def is_chair(user: User, conference: Conference, series_chair: bool | None = None) -> bool:
+    """The coordinator, the conference's chair, or a chair of its series runs the meeting (`series_chair`: already
+    read, as a room poll does)."""
     if user.has_role(Role.COORDINATOR) or conference.chair_id == user.id:
         return True
+    if series_chair is not None:
+        return series_chair
     return bool(
         db.session.scalar(
             sa.select(SeriesMember.is_chair).where(

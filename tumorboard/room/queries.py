@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -15,7 +16,15 @@ from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMe
 from tumorboard.conferences.queries import AgendaLine, agenda_lines
 from tumorboard.extensions import db
 from tumorboard.room.certificate import AttendedMeeting
-from tumorboard.room.models import Attendance, Presentation, Recommendation, RecommendationVersion, RoomState, Vote
+from tumorboard.room.models import (
+    Attendance,
+    ConsensusPlan,
+    Presentation,
+    Recommendation,
+    RecommendationVersion,
+    RoomState,
+    Vote,
+)
 from tumorboard.room.rules import ClosingCheck, Quorum, closing_check, quorum
 from tumorboard.room.tally import Tally, counted_choices, tally
 from tumorboard.vocab import ConferenceStatus, PresentationStatus, Role, Specialty, VoteChoice
@@ -66,16 +75,39 @@ def _attendance(conference_id: int, series: ConferenceSeries) -> tuple[list[Atte
     return attendance, quorum(series.required_specialties, (row.specialty for row in attendance))
 
 
-def room_token(conference_id: int) -> tuple[Conference, int, int | None] | None:
-    """The meeting with its series, the room's token (it changes with every change in the room; 0 before the first)
-    and the case the chair has the room on: all a screen's poll compares (one query). None: no such meeting."""
+class RoomPoll(NamedTuple):
+    """All a screen's poll reads, in one statement."""
+
+    conference: Conference  # with its series
+    token: int  # changes with every change in the room; 0 before the first
+    current: int | None  # the case the chair has the room on
+    series_chair: bool  # the user chairs the conference's series
+    my_vote: VoteChoice | None  # the user's vote on the current version of the case's plan, if a case was asked
+
+
+def room_poll(conference_id: int, user_id: int, case_id: int | None = None) -> RoomPoll | None:
+    """The meeting, the room's token and case, and the user's chair and vote (one query). None: no such meeting."""
+    chairs = sa.exists().where(
+        SeriesMember.series_id == Conference.series_id, SeriesMember.user_id == user_id, SeriesMember.is_chair
+    )
+    mine = (
+        sa.select(Vote.choice)
+        .join(ConsensusPlan, ConsensusPlan.presentation_id == Vote.presentation_id)
+        .where(Vote.presentation_id == case_id, Vote.voter_id == user_id, Vote.plan_version == ConsensusPlan.version)
+        .scalar_subquery()
+        if case_id
+        else sa.null()
+    )
     row = db.session.execute(
-        sa.select(Conference, RoomState.token, RoomState.current_presentation_id)
+        sa.select(Conference, RoomState.token, RoomState.current_presentation_id, chairs, mine)
         .outerjoin(RoomState, RoomState.conference_id == Conference.id)
         .where(Conference.id == conference_id)
         .options(joinedload(Conference.series).lazyload("*"))
     ).first()
-    return None if row is None else (row[0], row.token or 0, row.current_presentation_id)
+    if row is None:
+        return None
+    conference, token, current, series_chair, choice = row
+    return RoomPoll(conference, token or 0, current, bool(series_chair), VoteChoice(choice) if choice else None)
 
 
 @dataclass(frozen=True)
@@ -96,15 +128,6 @@ def load_room_live(conference: Conference) -> RoomLive:
         .order_by(Presentation.position, Presentation.id)
     ).all()
     return RoomLive(attendance, room, dict(statuses))
-
-
-def my_vote(presentation_id: int, user_id: int, plan_version: int) -> VoteChoice | None:
-    """The user's vote on the plan's version `plan_version`, if any."""
-    return db.session.scalar(
-        sa.select(Vote.choice).where(
-            Vote.presentation_id == presentation_id, Vote.voter_id == user_id, Vote.plan_version == plan_version
-        )
-    )
 
 
 @dataclass(frozen=True)

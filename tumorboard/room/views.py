@@ -37,12 +37,12 @@ from tumorboard.room.forms import (
 )
 from tumorboard.room.models import Presentation
 from tumorboard.room.queries import (
+    RoomPoll,
     attended_meetings,
     load_case_panel,
     load_room,
     load_room_live,
-    my_vote,
-    room_token,
+    room_poll,
 )
 from tumorboard.vocab import (
     AttendanceMode,
@@ -92,7 +92,8 @@ def live(conference_id: int) -> str:
     conference = _conference(conference_id)
     page = load_room(conference, current_user)
     record_read(current_actor(), "case", [line.case_id for line in page.lines], f"room={conference.id}")
-    current = _current(conference.id, room_token(conference.id)[2], [line.presentation.id for line in page.lines])
+    current = _current(conference.id, room_poll(conference.id, current_user.id).current,
+                       [line.presentation.id for line in page.lines])
     html = render_template("room/live.html", page=page, zone=program_zone(), form=CheckInForm(), modes=AttendanceMode,
                            chair=ops.is_chair(current_user, conference), current=current)
     db.session.commit()
@@ -154,13 +155,12 @@ def state(conference_id: int) -> Response:
     """What every open screen of the meeting polls: 304 while nothing changed, otherwise the room as it is now (who is
     in, the quorum, the case under discussion and, for a case page, its plan version, tally, comments and roster). It
     holds no patient data: the page that polls it was audited when it was read."""
-    if (room := room_token(conference_id)) is None:
-        abort(404)
-    conference, token, current = room
-    require_conference(current_user, conference)
     case_id = request.args.get("case", type=int)
-    tag = f"{token}.{current_user.id}.{case_id or 0}"
-    return conditional_json(tag, lambda: _live_state(conference, token, current, case_id))
+    if (room := room_poll(conference_id, current_user.id, case_id)) is None:
+        abort(404)
+    require_conference(current_user, room.conference)
+    tag = f"{room.token}.{current_user.id}.{case_id or 0}"
+    return conditional_json(tag, lambda: _live_state(room, case_id))
 
 
 @bp.route("/<int:conference_id>/case/<int:presentation_id>/start", methods=["POST"])
@@ -270,20 +270,21 @@ def certificate() -> object:
     return send_file(BytesIO(pdf), mimetype="application/pdf", download_name=f"attendance-{start}-{end}.pdf")
 
 
-def _live_state(conference: Conference, token: int, current: int | None, case_id: int | None) -> dict[str, object]:
+def _live_state(room: RoomPoll, case_id: int | None) -> dict[str, object]:
     """The room as this user's screen shows it: what every screen shares (built once per change and per worker,
     except the chair's, which holds forms and the roster), then this user's own vote."""
-    chair = ops.is_chair(current_user, conference)
+    conference = room.conference
+    chair = ops.is_chair(current_user, conference, room.series_chair)
 
     def build() -> dict[str, object]:
         presentation = _presentation(conference.id, case_id, *WITH_PANEL) if case_id else None  # 404 if not here
-        return _shared_state(conference, current, presentation, chair)
+        return _shared_state(conference, room.current, presentation, chair)
 
-    shared = build() if chair else shared_states().get((conference.id, token, case_id or 0), build)
+    shared = build() if chair else shared_states().get((conference.id, room.token, case_id or 0), build)
     if not case_id:
         return shared
-    choice = my_vote(case_id, current_user.id, shared["case"]["plan_version"] or 1)
-    return {**shared, "case": {**shared["case"], "my_vote": choice.label.lower() if choice else "none yet"}}
+    mine = room.my_vote.label.lower() if room.my_vote else "none yet"
+    return {**shared, "case": {**shared["case"], "my_vote": mine}}
 
 
 def _shared_state(conference: Conference, current: int | None, presentation: Presentation | None,
