@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -291,6 +291,17 @@ def import_context(mrns: set[str], today: date, mrn_pattern: str) -> ImportConte
     )
 
 
+def insert_patients(rows: list[dict[str, object]], now: datetime) -> dict[str, int]:
+    """Create patients (each row: mrn, names, date of birth, sex) with one Core insert; their ids by MRN."""
+    if not rows:
+        return {}
+    table = Patient.__table__
+    inserted = db.session.execute(sa.insert(table).returning(table.c.mrn, table.c.id), [
+        row | {"created_at": now} for row in rows
+    ])
+    return dict(inserted.all())
+
+
 def import_cases(actor: Actor, planned: list[PlannedCase]) -> list[int]:
     """Write checked cases, with one Core insert a table (thousands of plain rows; nothing reads them back as objects
     here); the caller's commit makes the import all or nothing. Returns the new cases' ids."""
@@ -301,11 +312,9 @@ def import_cases(actor: Actor, planned: list[PlannedCase]) -> list[int]:
         db.session.execute(sa.select(Patient.mrn, Patient.id).where(Patient.mrn.in_(mrns))).all()
     )
     people = {p.data.mrn: p.data for p in reversed(planned) if p.data.mrn not in patient_ids}  # the first row wins
-    if people:
-        table = Patient.__table__
-        rows = [{name: getattr(data, name) for name in PATIENT_FIELDS} | {"created_at": actor.now}
-                for data in people.values()]
-        patient_ids.update(db.session.execute(sa.insert(table).returning(table.c.mrn, table.c.id), rows).all())
+    patient_ids |= insert_patients(
+        [{name: getattr(data, name) for name in PATIENT_FIELDS} for data in people.values()], actor.now
+    )
     actor_id = actor.id if actor else None
     rows = [
         case_columns(p.data) | {

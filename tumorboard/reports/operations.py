@@ -11,6 +11,7 @@ from tumorboard.audit.operations import record, record_many
 from tumorboard.auth.models import User
 from tumorboard.cases.importer import KnownPatient
 from tumorboard.cases.models import Case, CaseStatusChange, Patient
+from tumorboard.cases.operations import insert_patients
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesRequiredSpecialty, SeriesSiteGroup
 from tumorboard.conferences.recurrence import Repeat, RepeatPattern, build_rrule
 from tumorboard.domain import Actor
@@ -254,31 +255,25 @@ def _cases(check: LogCheck, now: datetime, actor_id: int | None, created: dict[s
         cases.setdefault((mrn, site), case_id)
     new = {item.case: item for item in reversed(check.presentations) if item.case not in cases}  # first row wins
     people = {mrn: item.patient for (mrn, _), item in reversed(new.items()) if mrn not in patient_ids}
-    if people:
-        rows = [
-            {"mrn": mrn, "last_name": p.last_name, "first_name": p.first_name, "birth_date": p.birth_date,
-             "sex": Sex.UNKNOWN, "created_at": now}
-            for mrn, p in people.items()
-        ]
-        table = Patient.__table__
-        patient_ids.update(db.session.execute(sa.insert(table).returning(table.c.mrn, table.c.id), rows).all())
-        created["patients"] += len(rows)
+    patient_ids |= insert_patients([
+        {"mrn": mrn, "last_name": p.last_name, "first_name": p.first_name, "birth_date": p.birth_date,
+         "sex": Sex.UNKNOWN}
+        for mrn, p in people.items()
+    ], now)
+    created["patients"] += len(people)
     if new:
-        mrn_of = {patient_id: mrn for mrn, patient_id in patient_ids.items()}
         rows = [
             {"patient_id": patient_ids[mrn], "site_group": site, "analytic": item.analytic,
              "status": CaseStatus.PRESENTED, "created_by_id": actor_id, "created_at": now}
             for (mrn, site), item in new.items()
         ]
         table = Case.__table__
-        made = db.session.execute(
-            sa.insert(table).returning(table.c.patient_id, table.c.site_group, table.c.id), rows
-        ).all()
-        cases.update(((mrn_of[patient_id], site), case_id) for patient_id, site, case_id in made)
+        made = list(db.session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+        cases.update(zip(new, made, strict=True))
         db.session.execute(
             sa.insert(CaseStatusChange.__table__),
             [{"case_id": case_id, "from_status": None, "to_status": CaseStatus.PRESENTED, "at": now, "by_id": actor_id,
-              "reason": "conference log import"} for _, _, case_id in made],
+              "reason": "conference log import"} for case_id in made],
         )
         created["cases"] += len(rows)
     return cases

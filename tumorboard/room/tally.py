@@ -28,6 +28,11 @@ class Tally:
         """Votes cast (abstentions excluded)."""
         return self.agree + self.disagree
 
+    @property
+    def label(self) -> str:
+        """The result in words, as the room shows it: none before a vote is cast."""
+        return self.result.label if self.cast else "No vote yet"
+
 
 def tally(choices: Iterable[VoteChoice], numerator: int = 2, denominator: int = 3) -> Tally:
     """Unanimous, consensus (agree >= numerator/denominator of votes cast) or no consensus."""

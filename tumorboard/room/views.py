@@ -316,7 +316,7 @@ def _shared_state(conference: Conference, current: int | None, presentation: Pre
             "plan_version": plan.version if plan else None, "plan_text": plan.text if plan else "",
             "tally": {"agree": counted.agree, "disagree": counted.disagree, "abstain": counted.abstain,
                       "cast": counted.cast, "result": counted.result.value,
-                      "result_label": counted.result.label if counted.cast else "No vote yet"},
+                      "result_label": counted.label},
         },
     }
 
