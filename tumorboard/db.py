@@ -8,7 +8,7 @@ from enum import Enum
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Stable constraint names, so migrations can alter them on every database.
 NAMING_CONVENTION = {
@@ -24,6 +24,12 @@ class Base(DeclarativeBase):
     """Base of every model."""
 
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, object]]) -> None:
+    """Write plain rows with one Core executemany (no ORM objects); nothing when there are none."""
+    if rows:
+        session.execute(sa.insert(table), rows)
 
 
 def utcnow() -> datetime:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from tumorboard.audit.models import AuditEntry
+from tumorboard.db import insert_rows
 from tumorboard.domain import Actor
 from tumorboard.extensions import db
 
@@ -33,8 +34,7 @@ def record_many(actor: Actor, action: str, entity_type: str, entity_ids: Iterabl
          "remote_addr": actor.remote_addr}
         for entity_id in entity_ids
     ]
-    if rows:
-        db.session.execute(sa.insert(AuditEntry.__table__), rows)
+    insert_rows(db.session, AuditEntry.__table__, rows)
 
 
 def record_read(actor: Actor, entity_type: str, read: int | Iterable[int], detail: str = "") -> None:

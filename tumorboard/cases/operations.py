@@ -25,6 +25,7 @@ from tumorboard.cases.validation import CaseInput, PatientIdentity, Problems, va
 from tumorboard.cases.visibility import readable_cases
 from tumorboard.cases.workflow import EDITABLE, check_move, may_move_by_hand
 from tumorboard.conferences.models import ConferenceSeries
+from tumorboard.db import insert_rows
 from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_settings, program_today
@@ -302,6 +303,20 @@ def insert_patients(rows: list[dict[str, object]], now: datetime) -> dict[str, i
     return dict(inserted.all())
 
 
+def insert_cases(rows: list[dict[str, object]]) -> list[int]:
+    """Create cases with one Core insert; their ids in the rows' order. Each row must be a different case (patient,
+    site group and diagnosis date): the ids come back matched on that key, because asking the insert itself for
+    them in order makes SQLAlchemy send SQLite one INSERT a row."""
+    table = Case.__table__
+    key = (table.c.patient_id, table.c.site_group, table.c.diagnosis_date)
+    made = {tuple(found): case_id for case_id, *found in db.session.execute(
+        sa.insert(table).returning(table.c.id, *key), rows
+    )}
+    if len(made) != len(rows):
+        raise ValueError("insert_cases needs one case a patient, site group and diagnosis date")
+    return [made[(row["patient_id"], row["site_group"], row.get("diagnosis_date"))] for row in rows]
+
+
 def import_cases(actor: Actor, planned: list[PlannedCase]) -> list[int]:
     """Write checked cases, with one Core insert a table (thousands of plain rows; nothing reads them back as objects
     here); the caller's commit makes the import all or nothing. Returns the new cases' ids."""
@@ -326,8 +341,7 @@ def import_cases(actor: Actor, planned: list[PlannedCase]) -> list[int]:
         }
         for p in planned
     ]
-    table = Case.__table__
-    ids = list(db.session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+    ids = insert_cases(rows)
     changes = [
         {"case_id": case_id, "from_status": before, "to_status": after, "at": actor.now, "by_id": actor_id,
          "reason": "imported"}
@@ -341,8 +355,7 @@ def import_cases(actor: Actor, planned: list[PlannedCase]) -> list[int]:
         for name, value in p.data.biomarkers
     ]
     for model, values in ((CaseStatusChange, changes), (CaseBiomarker, biomarkers)):
-        if values:
-            db.session.execute(sa.insert(model.__table__), values)
+        insert_rows(db.session, model.__table__, values)
     for status in {p.status for p in planned}:
         record_many(actor, "import", "case", [i for i, p in zip(ids, planned, strict=True) if p.status is status],
                     f"status={status.value}")

@@ -11,9 +11,10 @@ from tumorboard.audit.operations import record, record_many
 from tumorboard.auth.models import User
 from tumorboard.cases.importer import KnownPatient
 from tumorboard.cases.models import Case, CaseStatusChange, Patient
-from tumorboard.cases.operations import insert_patients
+from tumorboard.cases.operations import insert_cases, insert_patients
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesRequiredSpecialty, SeriesSiteGroup
 from tumorboard.conferences.recurrence import Repeat, RepeatPattern, build_rrule
+from tumorboard.db import insert_rows
 from tumorboard.domain import Actor
 from tumorboard.extensions import db
 from tumorboard.reports.caseload import CaseloadCount
@@ -195,8 +196,7 @@ def import_log(actor: Actor, check: LogCheck, zone: ZoneInfo) -> dict[str, int]:
         for item in check.attendance
     ]
     for table, rows in ((Presentation.__table__, presentations), (Attendance.__table__, attendance)):
-        if rows:
-            db.session.execute(sa.insert(table), rows)
+        insert_rows(db.session, table, rows)
     created["presentations"], created["attendance"] = len(presentations), len(attendance)
     record_many(actor, "import_presentations", "case", sorted({cases[item.case] for item in check.presentations}),
                 "conference log")
@@ -267,13 +267,11 @@ def _cases(check: LogCheck, now: datetime, actor_id: int | None, created: dict[s
              "status": CaseStatus.PRESENTED, "created_by_id": actor_id, "created_at": now}
             for (mrn, site), item in new.items()
         ]
-        table = Case.__table__
-        made = list(db.session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+        made = insert_cases(rows)
         cases.update(zip(new, made, strict=True))
-        db.session.execute(
-            sa.insert(CaseStatusChange.__table__),
-            [{"case_id": case_id, "from_status": None, "to_status": CaseStatus.PRESENTED, "at": now, "by_id": actor_id,
-              "reason": "conference log import"} for case_id in made],
-        )
+        insert_rows(db.session, CaseStatusChange.__table__, [
+            {"case_id": case_id, "from_status": None, "to_status": CaseStatus.PRESENTED, "at": now, "by_id": actor_id,
+             "reason": "conference log import"} for case_id in made
+        ])
         created["cases"] += len(rows)
     return cases
