@@ -352,14 +352,14 @@ def test_an_overlong_cell_is_a_row_problem_not_a_database_error(make, runner, tm
 def test_a_physician_cannot_make_themselves_the_signer_of_someone_elses_case(make, auth, client):
     manager = make.user(roles=(Role.PHYSICIAN,), full_name="Dr Managing")
     case_owner = make.user(roles=(Role.PHYSICIAN,))
-    intruder = make.user(roles=(Role.PHYSICIAN,))
+    presenter = make.user(roles=(Role.PHYSICIAN,))  # may edit the case, not change who signs it
     auth.login(case_owner.username)
-    client.post("/cases/new", data=form_data(case_owner.id, managing_physician_id=str(manager.id)))
+    client.post("/cases/new", data=form_data(presenter.id, managing_physician_id=str(manager.id)))
     case = db.session.scalars(sa.select(Case)).one()
     client.post("/logout")
-    auth.login(intruder.username)
+    auth.login(presenter.username)
     response = client.post(
-        f"/cases/{case.id}/edit", data=form_data(case_owner.id, managing_physician_id=str(intruder.id))
+        f"/cases/{case.id}/edit", data=form_data(presenter.id, managing_physician_id=str(presenter.id))
     )
     page = response.data.decode()
     assert (

@@ -21,10 +21,11 @@ from tumorboard.cases.importer import (
     read_table,
 )
 from tumorboard.cases.models import Case, CaseBiomarker, CaseStatusChange, Patient
+from tumorboard.cases.permissions import CaseChange, Standing, change_of_move, may, refusal, standing
 from tumorboard.cases.validation import CaseInput, PatientIdentity, Problems, validate_case
 from tumorboard.cases.visibility import readable_cases
 from tumorboard.cases.workflow import EDITABLE, check_move, may_move_by_hand
-from tumorboard.conferences.models import ConferenceSeries
+from tumorboard.conferences.models import ConferenceSeries, SeriesMember
 from tumorboard.db import insert_rows
 from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
@@ -200,8 +201,26 @@ def may_hand_over(actor: User, case: Case) -> bool:
     return case.managing_physician_id is None and actor.id == case.created_by_id
 
 
+def case_standing(user: User, case: Case) -> frozenset[Standing]:
+    """How the user stands to the case (one query, for board membership, when the case asks for a series)."""
+    on_board = case.requested_series_id is not None and db.session.scalar(
+        sa.select(sa.exists().where(
+            SeriesMember.series_id == case.requested_series_id, SeriesMember.user_id == user.id
+        ))
+    )
+    return standing(user.id, user.has_role(Role.COORDINATOR), bool(on_board), case.presenting_physician_id,
+                    case.managing_physician_id, case.created_by_id, case.status)
+
+
+def require_standing(actor: Actor, case: Case, change: CaseChange) -> None:
+    """NotAllowed, with who may, unless the actor may make this change to the case."""
+    if actor.user is not None and not may(change, case_standing(actor.user, case)):
+        raise NotAllowed(refusal(change))
+
+
 def update_case(actor: Actor, case: Case, data: CaseInput, submit: bool) -> Case:
     """Change a case that is still open for editing; submit it if asked."""
+    require_standing(actor, case, CaseChange.EDIT)
     if case.status not in EDITABLE:
         raise Refused(f"A {case.status.label.lower()} case can no longer be edited.")
     handed_over = data.managing_physician_id != case.managing_physician_id
@@ -235,6 +254,7 @@ def move_case(actor: Actor, case: Case, new: CaseStatus, reason: str) -> None:
     if not may_move_by_hand(case.status, new, actor.user.roles):
         check_move(case.status, new)  # an illegal move gets the workflow's message
         raise NotAllowed(f"Your role cannot make a {case.status.label.lower()} case {new.label.lower()}.")
+    require_standing(actor, case, change_of_move(case.status, new))
     old = case.status
     set_status(actor, case, new, reason[:300])
     db.session.flush()

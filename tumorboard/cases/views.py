@@ -13,6 +13,7 @@ from tumorboard.cases import importer
 from tumorboard.cases import operations as ops
 from tumorboard.cases.forms import CaseForm, ImportForm, MoveForm
 from tumorboard.cases.models import Case
+from tumorboard.cases.permissions import CaseChange, change_of_move, may
 from tumorboard.cases.queries import SORTS, load_case_page, load_queue, parse_filter, physician_choices, series_choices
 from tumorboard.cases.visibility import IN_THE_ROOM, readable_cases, require_case
 from tumorboard.cases.workflow import ACTION_LABELS, EDITABLE, manual_moves
@@ -67,6 +68,7 @@ def new() -> object:
 def edit(case_id: int) -> object:
     """Change a case while it is still open (draft, submitted, scheduled, deferred)."""
     case = _readable(case_id)
+    ops.require_standing(current_actor(), case, CaseChange.EDIT)
     if case.status not in EDITABLE:
         flash(f"A {case.status.label.lower()} case can no longer be edited.", "warning")
         return redirect(url_for("cases.show", case_id=case.id))
@@ -90,10 +92,9 @@ def show(case_id: int) -> str:
         case=case,
         page=load_case_page(case),
         move_form=MoveForm(),
-        moves=[(status, ACTION_LABELS[status]) for status in manual_moves(case.status, current_user.roles)],
-        editable=case.status in EDITABLE and current_user.has_role(*EDITORS),
         can_ready={material: ops.may_mark_ready(current_user, material) for material in ops.READY_BY},
         shows_votes=current_user.has_role(*IN_THE_ROOM),
+        **_changes_offered(case),
     )
     db.session.commit()  # the audit entry, after rendering: committing first would expire the case and read it again
     return html
@@ -160,6 +161,16 @@ def _readable(case_id: int) -> Case:
     case = db.get_or_404(Case, case_id)
     require_case(current_user, case.id)
     return case
+
+
+def _changes_offered(case: Case) -> dict[str, object]:
+    """The edit link and the status moves the case page offers: the ones the user's role and standing allow."""
+    held = ops.case_standing(current_user, case)
+    moves = [to for to in manual_moves(case.status, current_user.roles) if may(change_of_move(case.status, to), held)]
+    return {
+        "moves": [(status, ACTION_LABELS[status]) for status in moves],
+        "editable": case.status in EDITABLE and current_user.has_role(*EDITORS) and may(CaseChange.EDIT, held),
+    }
 
 
 def _case_form() -> CaseForm:

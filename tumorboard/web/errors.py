@@ -46,7 +46,7 @@ def handle_csrf_error(error: CSRFError) -> tuple[str, int]:
 def handle_not_allowed(error: NotAllowed) -> tuple[str, int]:
     """An operation refused because of who asks: nothing of it is kept, and the answer is the 403 page."""
     db.session.rollback()
-    return _render(403)
+    return _render(403, str(error))
 
 
 def handle_conflict(error: IntegrityError) -> tuple[str, int]:
