@@ -99,6 +99,8 @@ class CaseForm(PatientForm):
     analytic = BooleanField("Analytic case (diagnosed and/or first treated here: class of case 00-22)", default=True)
     class_of_case = optional_text("Class of case (NAACCR 610)", 2, description="Optional, e.g. 10 or 32.")
 
+    another_case = BooleanField("This is a new primary or a new question for this patient")
+
     find_patient = SubmitField("Find patient")
     save_draft = SubmitField("Save draft")
     submit_case = SubmitField("Submit to the board")

@@ -31,11 +31,12 @@ from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_settings, program_today
 from tumorboard.second_opinions.models import SecondOpinionRequest
-from tumorboard.vocab import CaseStatus, Role, SecondOpinionStatus, Specialty
+from tumorboard.vocab import CaseStatus, Role, SecondOpinionStatus, SiteGroup, Specialty
 
 PATIENT_FIELDS = ("mrn", "last_name", "first_name", "birth_date", "sex")
 # "Find patient" by MRN, per user: enough for a coordinator entering a clinic list, too few to harvest identities.
 LOOKUPS_PER_MINUTE = 10
+CLOSED = (CaseStatus.WITHDRAWN, CaseStatus.LETTER_SENT)  # a case that no longer takes a new question
 CASE_FIELDS = tuple(f.name for f in fields(CaseInput) if f.name not in (*PATIENT_FIELDS, "biomarkers"))
 
 
@@ -179,9 +180,25 @@ def create_case(actor: Actor, data: CaseInput, submit: bool) -> Case:
     return case
 
 
-def save_case(actor: Actor, case: Case | None, data: CaseInput, submit: bool) -> Case:
-    """Check the input against the program's rules (complete when it is submitted), then create or change the case."""
+def open_cases_like(mrn: str, site_group: SiteGroup) -> list[Case]:
+    """The patient's open cases (not withdrawn, no letter sent yet) in the site group: what a new case may repeat."""
+    return list(db.session.scalars(
+        sa.select(Case).join(Patient, Case.patient_id == Patient.id)
+        .where(Patient.mrn == mrn, Case.site_group == site_group, Case.status.not_in(CLOSED))
+        .order_by(Case.id)
+    ))
+
+
+def save_case(actor: Actor, case: Case | None, data: CaseInput, submit: bool, another_confirmed: bool = False) -> Case:
+    """Check the input against the program's rules (complete when it is submitted), then create or change the case.
+    A new case for a patient with an open case in the same site group needs `another_confirmed` (a new primary or a
+    new question), and is said with the other problems of the form."""
     data, problems = validate_case(data, program_today(), program_settings().mrn_pattern, complete=submit)
+    if case is None and not another_confirmed and data.site_group is not None and "mrn" not in problems.by_field:
+        if same := open_cases_like(data.mrn, data.site_group):
+            listed = ", ".join(f"#{other.id} ({other.status.label.lower()})" for other in same)
+            problems.add("another_case", f"This patient already has an open {data.site_group.label.lower()} case: "
+                         f"{listed}. Open it instead, or tick the box if this is a new primary or a new question.")
     if problems:
         raise CaseError(problems)
     return create_case(actor, data, submit) if case is None else update_case(actor, case, data, submit)

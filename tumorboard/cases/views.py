@@ -59,7 +59,7 @@ def new() -> object:
     form = _case_form()
     if request.method == "GET" and current_user.has_role(Role.PHYSICIAN):
         form.presenting_physician_id.data = str(current_user.id)
-    page = partial(render_template, "cases/form.html", form=form, case=None)
+    page = partial(_form_page, form)
     return _find_patient(form, page) if form.find_patient.data else run_form(form, lambda: _saved(form, None), page)
 
 
@@ -153,7 +153,7 @@ def from_second_opinion(request_id: int) -> object:
     form = _case_form()
     if request.method == "GET":
         form.fill_from_request(opinion)
-    page = partial(render_template, "cases/form.html", form=form, case=None, second_opinion=opinion)
+    page = partial(_form_page, form, second_opinion=opinion)
     return run_form(form, lambda: _saved(form, None, opinion), page)
 
 
@@ -173,6 +173,17 @@ def _changes_offered(case: Case) -> dict[str, object]:
     }
 
 
+def _form_page(form: CaseForm, second_opinion: SecondOpinionRequest | None = None) -> str:
+    """The new-case form; refused as a repeat of an open case, with those cases listed (and their read audited)."""
+    others = []
+    if form.another_case.errors and (site := SiteGroup.from_code(form.site_group.data)):
+        others = ops.open_cases_like((form.mrn.data or "").strip(), site)
+        record_read(current_actor(), "case", [other.id for other in others], "new case: same patient and site group")
+    html = render_template("cases/form.html", form=form, case=None, second_opinion=second_opinion, others=others)
+    db.session.commit()
+    return html
+
+
 def _case_form() -> CaseForm:
     form = CaseForm()
     form.set_people(physician_choices(), series_choices(active_only=True))
@@ -182,7 +193,7 @@ def _case_form() -> CaseForm:
 def _saved(form: CaseForm, case: Case | None, opinion: SecondOpinionRequest | None = None) -> Done:
     """Save the form's case (a draft stays a draft unless submitted); a second opinion's request moves on with it."""
     submit = bool(form.submit_case.data) or (case is not None and case.status is not CaseStatus.DRAFT)
-    saved = ops.save_case(current_actor(), case, form.to_input(), submit)
+    saved = ops.save_case(current_actor(), case, form.to_input(), submit, bool(form.another_case.data))
     if opinion is not None:
         ops.link_second_opinion(current_actor(), opinion, saved)
         message = f"Case #{saved.id} created for second-opinion request #{opinion.id}."
