@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
+from tumorboard.db import compared_by_autogenerate
+
 config = context.config
 # Keep the application's own loggers working when migrations run inside it.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -45,6 +47,7 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args["render_item"] = render_item
+    conf_args["include_object"] = compared_by_autogenerate
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():

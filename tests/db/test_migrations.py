@@ -1,16 +1,24 @@
 """The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 
+import warnings
+
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from tumorboard.db import compared_by_autogenerate
 from tumorboard.extensions import db
 
 
 def _differences() -> list:
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+    with db.engine.connect() as connection, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")  # SQLite
+        warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index")
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": compared_by_autogenerate}
+        )
         return compare_metadata(context, db.metadata)
 
 
@@ -47,4 +55,27 @@ def test_existing_series_are_anchored_on_their_creation_day():
         assert str(connection.execute(sa.text("SELECT starts_on FROM conference_series")).scalar_one()) == "2025-03-04"
         connection.execute(sa.text("DELETE FROM conference_series"))
         connection.commit()
+    assert _differences() == []
+
+
+def test_case_insensitive_logins_wait_for_users_who_differ_only_in_case(capfd):
+    db.session.remove()
+    downgrade(revision="f2a3b4c5d6e7")
+    insert = sa.text(
+        "INSERT INTO users (username, email, full_name, credentials, specialty, password_hash, active, created_at) "
+        "VALUES (:name, :email, 'Someone', '', 'other', 'x', true, '2026-01-01 00:00:00')"
+    )
+    with db.engine.begin() as connection:
+        connection.execute(insert, [{"name": "coordinator", "email": "a@example.org"},
+                                    {"name": "Coordinator", "email": "b@example.org"}])
+    with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+        upgrade()
+    assert "share a username but for its case (coordinator)" in capfd.readouterr().err
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "f2a3b4c5d6e7"
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE users SET username = 'coordinator2' WHERE username = 'Coordinator'"))
+    upgrade()
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM users"))
     assert _differences() == []

@@ -2,10 +2,11 @@
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from tumorboard.auth.models import User
 from tumorboard.extensions import db
-from tumorboard.vocab import Role
+from tumorboard.vocab import Role, Specialty
 
 NEW = {
     "username": "jokafor",
@@ -36,13 +37,42 @@ def test_coordinator_creates_a_physician_who_can_sign_in(make, auth, client):
     assert auth.login("jokafor", "a-long-enough-password").status_code == 302
 
 
-def test_a_taken_username_is_refused_next_to_the_field_and_the_input_kept(make, auth, client):
+@pytest.mark.parametrize("taken", ["jokafor", "JOkafor"])
+def test_a_taken_username_is_refused_next_to_the_field_and_the_input_kept(make, auth, client, taken):
     _signed_in(make, auth)
-    make.user(username="jokafor")
+    make.user(username=taken)
     response = client.post("/users/new", data=NEW)
     assert response.status_code == 200
-    assert b"Another user already has this username." in response.data
+    assert b"Another user already has this username (letter case aside)." in response.data
     assert b'value="James Okafor"' in response.data
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.full_name == "James Okafor")) == 0
+
+
+def test_a_taken_email_is_refused_whatever_its_case(make, auth, client):
+    _signed_in(make, auth)
+    make.user(email="jokafor@hospital.example.org")
+    response = client.post("/users/new", data=NEW | {"username": "james.okafor"})
+    assert b"Another user already has this email (letter case aside)." in response.data
+
+
+def test_a_user_signs_in_with_their_name_in_any_case_and_keeps_one_throttle(make, auth, client):
+    _signed_in(make, auth)
+    client.post("/users/new", data=NEW)
+    client.post("/logout")
+    assert auth.login("JOKAFOR", "a-long-enough-password").status_code == 302
+    client.post("/logout")
+    for spelling in ("jokafor", "JOkafor", "JOKAFOR", "Jokafor", "jOKAFOR", "jokafoR"):
+        auth.login(spelling, "wrong password")
+    assert b"Too many failed sign-in attempts" in auth.login("JoKaFoR", "a-long-enough-password").data
+
+
+def test_the_database_refuses_two_names_that_differ_only_in_case(make):
+    make.user(username="coordinator", email="c1@example.org")
+    db.session.add(User(username="Coordinator", email="C2@example.org", full_name="Copy", specialty=Specialty.OTHER,
+                        password_hash="x"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
 
 
 def test_weak_passwords_and_missing_roles_are_refused(make, auth, client):

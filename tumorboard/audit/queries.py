@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tumorboard.audit.models import AuditEntry
 from tumorboard.audit.search import AuditFilter
-from tumorboard.auth.models import User
+from tumorboard.auth.models import User, named
 from tumorboard.extensions import db
 from tumorboard.paging import Page, page_of
 from tumorboard.program.settings import program_zone
@@ -24,7 +24,7 @@ def _matching(f: AuditFilter) -> sa.Select:
     """Entries matching the filter, with the acting user's username; dates are the program's days."""
     stmt = sa.select(AuditEntry, User.username).outerjoin(User, AuditEntry.user_id == User.id)
     if f.username:
-        stmt = stmt.where(User.username == f.username)
+        stmt = stmt.where(named(f.username))
     if f.action:
         stmt = stmt.where(AuditEntry.action == f.action)
     if f.entity_type:

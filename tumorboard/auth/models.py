@@ -25,6 +25,10 @@ class User(UserMixin, db.Model):
     """A person who logs in: physician, coordinator, navigator, admin or auditor."""
 
     __tablename__ = "users"
+    __table_args__ = (  # a user name or an address is one whatever its case (migration a3b4c5d6e7f8)
+        sa.Index("ux_users_username_lower", sa.text("lower(username)"), unique=True),
+        sa.Index("ux_users_email_lower", sa.text("lower(email)"), unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -129,3 +133,8 @@ class LoginThrottle(db.Model):
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+def named(username: str) -> sa.ColumnElement[bool]:
+    """The condition for the user of this name whatever its case (one index: ux_users_username_lower)."""
+    return sa.func.lower(User.username) == sa.func.lower(username.strip())

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tumorboard.audit.operations import record
 from tumorboard.auth import throttle
-from tumorboard.auth.models import User
+from tumorboard.auth.models import User, named
 from tumorboard.auth.policy import password_problems
 from tumorboard.domain import Actor, Refused
 from tumorboard.extensions import db
@@ -50,7 +50,7 @@ def sign_in(actor: Actor, username: str, password: str, free_attempts: int, hash
         return SignIn(None, wait)
     # The one commit below the view: the attempt must count before the slow hash, or concurrent guesses all pass.
     db.session.commit()
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip()))
+    user = db.session.scalar(sa.select(User).where(named(username)))
     matches = (
         user.check_password(password) if user is not None else check_password_hash(_unused_hash(hash_method), password)
     )
@@ -98,7 +98,7 @@ def command_actor(username: str | None, now: datetime) -> Actor:
     """Who runs a command: the user named by `--as` (audited as them), or nobody, the server's operator."""
     if not username:
         return Actor(user=None, remote_addr=None, now=now)
-    user = db.session.scalar(sa.select(User).where(User.username == username))
+    user = db.session.scalar(sa.select(User).where(named(username)))
     if user is None:
         raise Refused(f"No user '{username}'.")
     return Actor(user=user, remote_addr=None, now=now)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from tumorboard.audit.operations import record
-from tumorboard.auth.models import User, UserRole
+from tumorboard.auth.models import User, UserRole, named
 from tumorboard.auth.policy import password_problems
 from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
@@ -43,10 +43,10 @@ def _check(actor: User | None, data: UserData, user: User | None) -> dict[str, l
     username, email = data.username.strip(), data.email.strip().lower()
     if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
         problems["username"] = ["Use letters, digits, dots, dashes or underscores."]
-    clash = db.session.scalar(sa.select(User).where((User.username == username) | (User.email == email)))
-    if clash is not None and clash is not user:
-        key = "username" if clash.username == username else "email"
-        problems.setdefault(key, []).append(f"Another user already has this {key}.")
+    for key, taken in (("username", named(username)), ("email", sa.func.lower(User.email) == sa.func.lower(email))):
+        clash = db.session.scalar(sa.select(User.id).where(taken, User.id != (user.id if user else None)))
+        if clash is not None:
+            problems.setdefault(key, []).append(f"Another user already has this {key} (letter case aside).")
     for name in ("full_name", "credentials", "email"):  # a name goes into calendar feeds, letters and the audit export
         if not is_one_line(getattr(data, name)):
             problems.setdefault(name, []).append(ONE_LINE)
