@@ -362,6 +362,39 @@ class RecordState(Vocabulary):
     NOT_APPLICABLE = "not_applicable"
 
 
+class RecordType(Vocabulary):
+    """What an audit entry is about (its entity type): a closed list, so the audit log's filter is one too."""
+
+    CASE = "case"
+    PATIENT = "patient"
+    SECOND_OPINION = "second_opinion"
+    PRESENTATION = "presentation"
+    LETTER = "letter"
+    CONFERENCE = "conference"
+    SERIES = "series"
+    USER = "user"
+    PROGRAM_SETTINGS = "program_settings"
+    ANALYTIC_CASELOAD = "analytic_caseload"
+    CONFERENCE_LOG = "conference_log"
+    ACCREDITATION_PRESENTATIONS = "accreditation_presentations"
+    ATTENDANCE_CERTIFICATE = "attendance_certificate"
+    AUDIT_LOG = "audit_log"
+    PROGRAM = "program"  # the demo program, seeded
+
+    @property
+    def label(self) -> str:
+        """Human-readable label (its own words where a code alone would mislead)."""
+        return _RECORD_LABELS.get(self.value) or super().label
+
+
+_RECORD_LABELS = {
+    "second_opinion": "Second-opinion request",
+    "presentation": "Presentation (a case at a conference)",
+    "series": "Conference series",
+    "accreditation_presentations": "Accreditation list of presentations",
+}
+
+
 _TRUE = {"yes", "y", "true", "1"}
 _FALSE = {"no", "n", "false", "0"}
 

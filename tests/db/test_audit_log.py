@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from tumorboard.audit.models import AuditEntry
+from tumorboard.audit.models import AuditEntry, AuditSubject
 from tumorboard.audit.operations import AuditLogIsAppendOnly, record
 from tumorboard.domain import Actor
 from tumorboard.extensions import db
@@ -45,14 +45,28 @@ def test_an_entry_cannot_be_deleted():
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == 1
 
 
-def test_postgresql_itself_refuses_to_update_or_delete_an_entry():
-    """The database's own guard: raw SQL, past the application, is refused too."""
+def test_postgresql_itself_refuses_to_update_or_delete_an_entry(make):
+    """The database's own guard: raw SQL, past the application, is refused too (whom an entry concerns as well)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite keeps the application's guard only; PostgreSQL enforces it in the database")
-    record(Actor(None, None, datetime.now(UTC)), "view", "case", 1)
+    record(Actor(None, None, datetime.now(UTC)), "view", "case", make.case().id)
     db.session.commit()
-    for statement in ("UPDATE audit_log SET action = 'nothing'", "DELETE FROM audit_log"):
+    for statement in ("UPDATE audit_log SET action = 'nothing'", "DELETE FROM audit_log",
+                      "UPDATE audit_subjects SET case_id = NULL", "DELETE FROM audit_subjects"):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             with db.engine.begin() as connection:
                 connection.execute(sa.text(statement))
     assert db.session.scalar(sa.select(AuditEntry.action)) == "view"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditSubject)) == 1
+
+
+def test_whom_an_entry_concerns_cannot_be_changed_either(make):
+    case = make.case()
+    record(Actor(None, None, datetime.now(UTC)), "view", "case", case.id)
+    db.session.commit()
+    subject = db.session.scalars(sa.select(AuditSubject)).one()
+    assert (subject.case_id, subject.patient_id) == (case.id, case.patient_id)
+    subject.case_id = None
+    with pytest.raises(AuditLogIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()

@@ -8,8 +8,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from tumorboard.cases.models import Case
 from tumorboard.db import compared_by_autogenerate
 from tumorboard.extensions import db
+from tumorboard.vocab import SiteGroup
 
 
 def _differences() -> list:
@@ -79,3 +81,32 @@ def test_case_insensitive_logins_wait_for_users_who_differ_only_in_case(capfd):
     with db.engine.begin() as connection:
         connection.execute(sa.text("DELETE FROM users"))
     assert _differences() == []
+
+
+def test_existing_entries_are_linked_to_their_patients_and_patients_get_their_name_key():
+    db.session.remove()
+    downgrade(revision="a3b4c5d6e7f8")
+    with db.engine.begin() as connection:
+        run = lambda sql: connection.execute(sa.text(sql))  # noqa: E731
+        run("INSERT INTO patients (id, mrn, last_name, first_name, birth_date, sex, created_at) VALUES "
+            "(1, 'MR1', 'O''Connor-Nguyen', 'María', '1961-02-03', 'female', '2026-01-01 00:00:00')")
+        connection.execute(Case.__table__.insert(), [  # the cases table is as it was then
+            {"id": 5, "patient_id": 1, "site_group": SiteGroup.BREAST},
+            {"id": 6, "patient_id": 1, "site_group": SiteGroup.THORACIC},
+        ])
+        run("INSERT INTO audit_log (id, at, action, entity_type, entity_id, detail) VALUES "
+            "(1, '2026-01-02 00:00:00', 'view', 'case', 5, ''), "
+            "(2, '2026-01-02 00:00:00', 'list', 'case', NULL, 'ids=5,6,999'), "
+            "(3, '2026-01-02 00:00:00', 'assign', 'conference', 77, 'case=6'), "
+            "(4, '2026-01-02 00:00:00', 'login', 'user', 1, '')")
+    upgrade()
+    with db.engine.begin() as connection:
+        subjects = connection.execute(
+            sa.text("SELECT audit_id, patient_id, case_id FROM audit_subjects ORDER BY audit_id, case_id")
+        ).all()
+        key = connection.execute(sa.text("SELECT name_key FROM patients")).scalar_one()
+    assert [tuple(row) for row in subjects] == [(1, 1, 5), (2, 1, 5), (2, 1, 6), (3, 1, 6)]
+    assert key == " o connor nguyen maria oconnornguyen "
+    db.session.remove()
+    downgrade(revision="base")  # the log refuses DELETE on PostgreSQL: start again from nothing
+    upgrade()

@@ -20,6 +20,7 @@ def test_every_filter_is_read():
             "submitted_from": "2026-01-01",
             "submitted_to": "2026-02-01",
             "ready": "no",
+            "patient_id": "41",
             "sort": "urgency",
             "page": "2",
         }
@@ -33,6 +34,7 @@ def test_every_filter_is_read():
         date(2026, 1, 1),
         date(2026, 2, 1),
         False,
+        41,
         "urgency",
         2,
     )

@@ -49,7 +49,10 @@ def test_export_is_the_search_as_csv_and_is_itself_audited(client, auth, make):
     response = client.get("/audit/export.csv?username=skim")
     assert response.headers["Content-Disposition"] == 'attachment; filename="audit-log.csv"'
     frame = pd.read_csv(io.StringIO(response.get_data(as_text=True)), dtype=str)
-    assert list(frame.columns) == ["at_utc", "user", "action", "entity_type", "entity_id", "detail", "from"]
+    assert list(frame.columns) == [
+        "at", "user", "action", "record_type", "record_id", "cases", "patient_mrns", "detail", "from"
+    ]
+    assert frame["at"].str.endswith(("-05:00", "-04:00")).all()  # the program's zone (America/New_York), said
     assert frame["action"].tolist() == ["view", "update"]  # oldest first
     assert frame["detail"].iloc[1].startswith("'=HYPERLINK")  # a formula is written as text
     logged = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.entity_type == "audit_log"))

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from tumorboard.audit.models import AuditEntry
+from tumorboard.audit.models import AuditEntry, AuditSubject
 from tumorboard.cases.models import Case, Patient
 from tumorboard.extensions import db
 from tumorboard.vocab import CaseStatus, Role
@@ -97,8 +97,10 @@ def test_a_clean_file_is_imported_once_however_often_it_is_run(people, runner, t
     assert _count(Case) == 3 and _count(Patient) == 2  # the returning patient is one person with two cases
     case = db.session.scalars(sa.select(Case).where(Case.site_group == "thoracic")).one()
     assert case.status is CaseStatus.SUBMITTED and case.clinical_t == "cT2" and case.biomarkers[0].value == "positive"
-    audit = db.session.execute(sa.select(AuditEntry.action, AuditEntry.user_id)).all()
-    assert audit == [("import", people.id)] * 3
+    audit = db.session.execute(sa.select(AuditEntry.action, AuditEntry.user_id, AuditEntry.detail)).all()
+    assert audit == [("import", people.id, "status=submitted;cases=3")]  # one entry naming the three cases
+    named = db.session.execute(sa.select(AuditSubject.case_id, AuditSubject.patient_id)).all()
+    assert sorted(named) == sorted(db.session.execute(sa.select(Case.id, Case.patient_id)).all())
 
 
 def test_xlsx_files_are_read_too(people, runner, tmp_path):

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.web.test_cases import form_data
-from tumorboard.audit.models import AuditEntry
+from tumorboard.audit.models import AuditEntry, AuditSubject
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import open_cases_like
 from tumorboard.extensions import db
@@ -47,7 +47,8 @@ def test_a_second_case_for_the_same_patient_and_site_group_needs_a_confirmation(
     assert f'href="/cases/{case.id}"' in page and 'name="another_case"' in page
     assert "Second opinion on margins?" in page  # the input is kept
     shown = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.detail.like("new case: same patient%"))).one()
-    assert shown.user_id == surgeon.id and shown.detail.endswith(f"ids={case.id}")
+    named = db.session.scalars(sa.select(AuditSubject.case_id).where(AuditSubject.audit_id == shown.id)).all()
+    assert shown.user_id == surgeon.id and named == [case.id]
 
     confirmed = client.post("/cases/new", data=form_data(surgeon.id, mrn="TB555002", another_case="y"))
     assert confirmed.status_code == 302 and len(_cases()) == 2

@@ -26,3 +26,21 @@ class AuditEntry(db.Model):
     # What changed, in field names and codes; never free-text patient data.
     detail: Mapped[str] = mapped_column(sa.Text, default="")
     remote_addr: Mapped[str | None] = mapped_column(sa.String(45))
+
+
+class AuditSubject(db.Model):
+    """A patient an audit entry concerns, with the case when there is one: a row for each patient a page showed (a
+    queue or an agenda: many), so the log answers "who looked at this patient". Never updated or deleted."""
+
+    __tablename__ = "audit_subjects"
+    __table_args__ = (
+        sa.Index("ix_audit_subjects_patient", "patient_id", "audit_id"),
+        sa.Index("ix_audit_subjects_case", "case_id", "audit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    audit_id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), sa.ForeignKey("audit_log.id"), index=True
+    )
+    patient_id: Mapped[int] = mapped_column(sa.ForeignKey("patients.id"))
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 
+from tumorboard.vocab import RecordType
+
 
 @dataclass(frozen=True)
 class AuditFilter:
@@ -13,8 +15,10 @@ class AuditFilter:
 
     username: str = ""
     action: str = ""
-    entity_type: str = ""
+    entity_type: RecordType | None = None
     entity_id: int | None = None
+    patient_id: int | None = None  # an id, chosen by "Find a patient", never a name or MRN
+    case_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
 
@@ -23,18 +27,28 @@ class AuditFilter:
         return {f.name: str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) not in ("", None)}
 
 
+def _record_number(raw: str) -> int:
+    if not (raw.isdigit() and 0 < int(raw) < 2**63):
+        raise ValueError(raw)
+    return int(raw)
+
+
 def parse_audit_filter(args: Mapping[str, str]) -> tuple[AuditFilter, list[str]]:
     """The filter from a query string; a value that cannot be read is dropped with a message saying so."""
     problems: list[str] = []
-    values: dict[str, object] = {
-        name: (args.get(name) or "").strip()[:64] for name in ("username", "action", "entity_type")
+    values: dict[str, object] = {name: (args.get(name) or "").strip()[:64] for name in ("username", "action")}
+    readers = {
+        "entity_type": (RecordType, "Ignored the record type '{}': it is not one the log keeps."),
+        "entity_id": (_record_number, "Ignored the record number '{}': it is not a whole number."),
+        "patient_id": (_record_number, "Ignored the patient '{}': it is not a patient number."),
+        "case_id": (_record_number, "Ignored the case number '{}': it is not a whole number."),
     }
-    raw_id = (args.get("entity_id") or "").strip()
-    if raw_id:
-        if raw_id.isdigit() and 0 < int(raw_id) < 2**63:
-            values["entity_id"] = int(raw_id)
-        else:
-            problems.append(f"Ignored the record number '{raw_id[:20]}': it is not a whole number.")
+    for name, (read, refusal) in readers.items():
+        if raw := (args.get(name) or "").strip():
+            try:
+                values[name] = read(raw)
+            except ValueError:
+                problems.append(refusal.format(raw[:20]))
     for name, label in (("date_from", "from"), ("date_to", "to")):
         raw = (args.get(name) or "").strip()
         if raw:

@@ -146,6 +146,12 @@ class CaseForm(PatientForm):
         self.biomarkers.data = format_biomarkers([(m.name, m.value) for m in case.biomarkers])
 
 
+class PatientSearchForm(FlaskForm):
+    """The header's "Find a patient" box: posted, so what is typed is in no URL, no history and no server log."""
+
+    q = StringField("Find a patient", validators=[Length(max=80, message="Type at most 80 characters.")])
+
+
 class MoveForm(FlaskForm):
     """A status change by hand, with an optional reason."""
 

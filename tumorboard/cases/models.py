@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from tumorboard.cases.search import name_key
 from tumorboard.db import UtcDateTime, enum_column, utcnow
 from tumorboard.extensions import db
 from tumorboard.vocab import CaseSource, CaseStatus, Laterality, Sex, SiteGroup, Urgency
+
+
+def _name_key_of_row(context: DefaultExecutionContext) -> str:
+    row = context.get_current_parameters()
+    return name_key(row.get("last_name"), row.get("first_name"))
 
 
 class Patient(db.Model):
@@ -24,8 +31,17 @@ class Patient(db.Model):
     birth_date: Mapped[date]
     sex: Mapped[Sex] = mapped_column(enum_column(Sex, "sex"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # What "Find a patient" matches names on (cases/search.py); kept by the validator below, and by the default for
+    # rows written with a Core insert (the imports).
+    name_key: Mapped[str] = mapped_column(sa.String(400), default=_name_key_of_row)
 
     cases: Mapped[list[Case]] = relationship(back_populates="patient", order_by="Case.id")
+
+    @validates("last_name", "first_name")
+    def _keep_name_key(self, name: str, value: str) -> str:
+        names = {"last_name": self.last_name, "first_name": self.first_name, name: value}
+        self.name_key = name_key(names["last_name"], names["first_name"])
+        return value
 
     @property
     def initials(self) -> str:

@@ -22,6 +22,8 @@ from tumorboard.cases.importer import (
 )
 from tumorboard.cases.models import Case, CaseBiomarker, CaseStatusChange, Patient
 from tumorboard.cases.permissions import CaseChange, Standing, change_of_move, may, refusal, standing
+from tumorboard.cases.queries import FoundPatient, find_patients
+from tumorboard.cases.search import parse_patient_query
 from tumorboard.cases.validation import CaseInput, PatientIdentity, Problems, validate_case
 from tumorboard.cases.visibility import readable_cases
 from tumorboard.cases.workflow import EDITABLE, check_move, may_move_by_hand
@@ -29,13 +31,14 @@ from tumorboard.conferences.models import ConferenceSeries, SeriesMember
 from tumorboard.db import insert_rows
 from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
-from tumorboard.program.settings import program_settings, program_today
+from tumorboard.program.settings import program_settings, program_today, program_zone
 from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.vocab import CaseStatus, Role, SecondOpinionStatus, SiteGroup, Specialty
 
 PATIENT_FIELDS = ("mrn", "last_name", "first_name", "birth_date", "sex")
 # "Find patient" by MRN, per user: enough for a coordinator entering a clinic list, too few to harvest identities.
 LOOKUPS_PER_MINUTE = 10
+SEARCHES_PER_MINUTE = 30  # "Find a patient" by name, date of birth, MRN or case number
 CLOSED = (CaseStatus.WITHDRAWN, CaseStatus.LETTER_SENT)  # a case that no longer takes a new question
 CASE_FIELDS = tuple(f.name for f in fields(CaseInput) if f.name not in (*PATIENT_FIELDS, "biomarkers"))
 
@@ -53,16 +56,33 @@ def find_patient(mrn: str) -> Patient | None:
     return db.session.scalar(sa.select(Patient).where(Patient.mrn == mrn.strip()))
 
 
-def look_up_patient(actor: Actor, mrn: str) -> Patient | None:
-    """'Find patient' on the case form: a returning patient the actor may read (throttled, every lookup audited)."""
-    recent = db.session.scalar(
+def _in_the_last_minute(actor: Actor, action: str) -> int:
+    """How many times the actor did this (by the audit log) in the last minute."""
+    return db.session.scalar(
         sa.select(sa.func.count(AuditEntry.id)).where(
             AuditEntry.user_id == actor.id,
-            AuditEntry.action == "patient_lookup",
+            AuditEntry.action == action,
             AuditEntry.at > actor.now - timedelta(minutes=1),
         )
     )
-    if recent >= LOOKUPS_PER_MINUTE:
+
+
+def search_patients(actor: Actor, text: str) -> tuple[list[FoundPatient], bool]:
+    """'Find a patient' from the header: the patients the actor may read, with their cases; every search audited with
+    its kind and the patients shown, never its text (throttled like the MRN lookup, against harvesting)."""
+    if _in_the_last_minute(actor, "search") >= SEARCHES_PER_MINUTE:
+        record(actor, "search", "patient", None, "refused: too many")
+        raise Refused(f"You searched {SEARCHES_PER_MINUTE} times in the last minute. Wait a minute, then try again.")
+    query = parse_patient_query(text)
+    found, more = find_patients(query, actor.now, program_zone(), readable_cases(actor.user))
+    record(actor, "search", "patient", None, f"kind={query.kind};found={len(found)}{'+' if more else ''}",
+           patients=[patient.id for patient in found])
+    return found, more
+
+
+def look_up_patient(actor: Actor, mrn: str) -> Patient | None:
+    """'Find patient' on the case form: a returning patient the actor may read (throttled, every lookup audited)."""
+    if _in_the_last_minute(actor, "patient_lookup") >= LOOKUPS_PER_MINUTE:
         record(actor, "patient_lookup", "patient", None, "refused: too many")
         problems = Problems()
         problems.add(
@@ -394,8 +414,10 @@ def import_cases(actor: Actor, planned: list[PlannedCase]) -> list[int]:
     for model, values in ((CaseStatusChange, changes), (CaseBiomarker, biomarkers)):
         insert_rows(db.session, model.__table__, values)
     for status in {p.status for p in planned}:
-        record_many(actor, "import", "case", [i for i, p in zip(ids, planned, strict=True) if p.status is status],
-                    f"status={status.value}")
+        record_many(actor, "import", {
+            case_id: row["patient_id"]
+            for case_id, row, p in zip(ids, rows, planned, strict=True) if p.status is status
+        }, f"status={status.value}")
     return ids
 
 

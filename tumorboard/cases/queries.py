@@ -11,14 +11,15 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from tumorboard.audit.models import AuditEntry
+from tumorboard.audit.models import AuditEntry, AuditSubject
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.models import Case, CaseStatusChange, Patient
+from tumorboard.cases.search import PatientQuery
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesSiteGroup
 from tumorboard.extensions import db
 from tumorboard.paging import Page, page_of
 from tumorboard.room.models import Presentation
-from tumorboard.vocab import CaseStatus, Role, SiteGroup, Urgency
+from tumorboard.vocab import CaseStatus, ConferenceStatus, Role, SiteGroup, Urgency
 
 PAGE_SIZE = 25
 # A case waits from submission until it is presented (or given up).
@@ -42,13 +43,14 @@ class QueueFilter:
     submitted_from: date | None = None
     submitted_to: date | None = None
     ready: bool | None = None
+    patient_id: int | None = None  # an id, never a name: chosen on "Find a patient"
     sort: str = "waited"
     page: int = 1
 
     def as_args(self) -> dict[str, str]:
         """The filter as query-string arguments for the pager links (defaults left out): only names the queue reads."""
         args: dict[str, str] = {}
-        for name in ("site_group", "series_id", "urgency", "submitted_from", "submitted_to"):
+        for name in ("site_group", "series_id", "urgency", "submitted_from", "submitted_to", "patient_id"):
             value = getattr(self, name)
             if value is not None:
                 args[name] = value.isoformat() if isinstance(value, date) else str(getattr(value, "value", value))
@@ -80,6 +82,7 @@ def parse_filter(args: Mapping[str, str]) -> tuple[QueueFilter, list[str]]:
     read("submitted_from", date.fromisoformat, "submitted-from")
     read("submitted_to", date.fromisoformat, "submitted-to")
     read("ready", _yes_no, "readiness")
+    read("patient_id", database_id, "patient")
     status = (args.get("status") or "submitted").strip()
     if status == "any":
         values["status"] = None
@@ -143,6 +146,8 @@ def _conditions(f: QueueFilter, zone: ZoneInfo) -> list[sa.ColumnElement[bool]]:
         )
     if f.urgency is not None:
         conditions.append(Case.urgency == f.urgency)
+    if f.patient_id is not None:
+        conditions.append(Case.patient_id == f.patient_id)
     if f.submitted_from is not None:
         conditions.append(Case.submitted_at >= datetime.combine(f.submitted_from, time(0), zone))
     if f.submitted_to is not None:
@@ -204,6 +209,83 @@ def load_queue(
     )
 
 
+FOUND_AT_MOST = 20
+
+
+@dataclass(frozen=True)
+class FoundCase:
+    """One of a found patient's cases."""
+
+    id: int
+    site_group: SiteGroup
+    status: CaseStatus
+    next_conference: str  # "Breast Tumor Board, 2026-12-08 07:00" or ""
+
+
+@dataclass(frozen=True)
+class FoundPatient:
+    """A patient "Find a patient" found, with the cases the reader may see."""
+
+    id: int
+    mrn: str
+    name: str
+    birth_date: date
+    cases: list[FoundCase]
+
+
+def find_patients(
+    query: PatientQuery, now: datetime, zone: ZoneInfo, visible: sa.ColumnElement[bool] | None = None
+) -> tuple[list[FoundPatient], bool]:
+    """The patients matching the search (at most FOUND_AT_MOST, and whether there were more) with their cases and
+    each case's next conference, in three queries whatever the number of patients; only patients with a case the
+    reader may see (`visible`)."""
+    if query.kind == "none":
+        return [], False
+    stmt = sa.select(Patient)
+    if query.case_id is not None:
+        stmt = stmt.where(Patient.id.in_(sa.select(Case.patient_id).where(Case.id == query.case_id)))
+    elif query.identifier is not None:
+        same = Patient.mrn == query.identifier
+        if query.identifier.isdigit() and int(query.identifier) < 2**31:  # digits: an MRN, or a case number
+            same |= Patient.id.in_(sa.select(Case.patient_id).where(Case.id == int(query.identifier)))
+        stmt = stmt.where(same)
+    elif query.birth_date is not None:
+        stmt = stmt.where(Patient.birth_date == query.birth_date)
+    else:
+        stmt = stmt.where(*(Patient.name_key.contains(f" {word}") for word in query.words))
+    readable = [visible] if visible is not None else []
+    if readable:
+        stmt = stmt.where(sa.exists().where(Case.patient_id == Patient.id, *readable))
+    patients = list(db.session.scalars(
+        stmt.order_by(Patient.last_name, Patient.first_name, Patient.id).limit(FOUND_AT_MOST + 1)
+    ))
+    more, patients = len(patients) > FOUND_AT_MOST, patients[:FOUND_AT_MOST]
+    cases = db.session.execute(
+        sa.select(Case.id, Case.patient_id, Case.site_group, Case.status)
+        .where(Case.patient_id.in_([p.id for p in patients]), *readable)
+        .order_by(Case.id)
+    ).all()
+    upcoming = sa.select(
+        Presentation.case_id, Conference.starts_at, ConferenceSeries.name,
+        sa.func.row_number().over(partition_by=Presentation.case_id, order_by=Conference.starts_at).label("n"),
+    ).join(Conference, Presentation.conference_id == Conference.id).join(
+        ConferenceSeries, Conference.series_id == ConferenceSeries.id
+    ).where(Presentation.case_id.in_([c.id for c in cases]), Conference.starts_at >= now,
+            Conference.status == ConferenceStatus.SCHEDULED).subquery()
+    next_of = {
+        case_id: f"{series}, {starts.astimezone(zone):%Y-%m-%d %H:%M}"
+        for case_id, starts, series in db.session.execute(
+            sa.select(upcoming.c.case_id, upcoming.c.starts_at, upcoming.c.name).where(upcoming.c.n == 1)
+        )
+    }
+    by_patient: dict[int, list[FoundCase]] = {p.id: [] for p in patients}
+    for case_id, patient_id, site, status in cases:
+        by_patient[patient_id].append(FoundCase(case_id, site, status, next_of.get(case_id, "")))
+    found = [FoundPatient(p.id, p.mrn, f"{p.last_name}, {p.first_name}", p.birth_date, by_patient[p.id])
+             for p in patients]
+    return found, more
+
+
 AUDIT_SHOWN = 50
 
 
@@ -236,7 +318,7 @@ def load_case_page(case: Case) -> CasePage:
     audit = db.session.execute(
         sa.select(AuditEntry, User.full_name)
         .outerjoin(User, AuditEntry.user_id == User.id)
-        .where(AuditEntry.entity_type == "case", AuditEntry.entity_id == case.id)
+        .where(AuditEntry.id.in_(sa.select(AuditSubject.audit_id).where(AuditSubject.case_id == case.id)))
         .order_by(AuditEntry.id.desc())
         .limit(AUDIT_SHOWN)
     ).all()

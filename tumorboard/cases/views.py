@@ -11,10 +11,18 @@ from sqlalchemy.exc import IntegrityError
 from tumorboard.audit.operations import record_read
 from tumorboard.cases import importer
 from tumorboard.cases import operations as ops
-from tumorboard.cases.forms import CaseForm, ImportForm, MoveForm
+from tumorboard.cases.forms import CaseForm, ImportForm, MoveForm, PatientSearchForm
 from tumorboard.cases.models import Case
 from tumorboard.cases.permissions import CaseChange, change_of_move, may
-from tumorboard.cases.queries import SORTS, load_case_page, load_queue, parse_filter, physician_choices, series_choices
+from tumorboard.cases.queries import (
+    FOUND_AT_MOST,
+    SORTS,
+    load_case_page,
+    load_queue,
+    parse_filter,
+    physician_choices,
+    series_choices,
+)
 from tumorboard.cases.visibility import IN_THE_ROOM, readable_cases, require_case
 from tumorboard.cases.workflow import ACTION_LABELS, EDITABLE, manual_moves
 from tumorboard.domain import Refused
@@ -61,6 +69,22 @@ def new() -> object:
         form.presenting_physician_id.data = str(current_user.id)
     page = partial(_form_page, form)
     return _find_patient(form, page) if form.find_patient.data else run_form(form, lambda: _saved(form, None), page)
+
+
+@bp.route("/find", methods=["GET", "POST"])
+@allow(*VIEWERS)
+def find() -> str:
+    """'Find a patient' by MRN, case number, name or date of birth; the search is audited, its text posted only."""
+    form, found, more = PatientSearchForm(), None, False
+    if form.validate_on_submit():
+        try:
+            found, more = ops.search_patients(current_actor(), form.q.data or "")
+        except Refused as error:
+            flash(str(error), "warning")
+    html = render_template("cases/find.html", form=form, found=found, more=more, limit=FOUND_AT_MOST,
+                           audit_reader=current_user.has_role(Role.AUDITOR))
+    db.session.commit()  # the search's audit entry (a refused one too), after rendering
+    return html
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])

@@ -171,17 +171,17 @@ def _require_upcoming(conference: Conference, now: datetime, action: str) -> Non
 def cancel_conference(actor: Actor, conference: Conference, reason: str) -> int:
     """Cancel one occurrence; the cases on its agenda go back to the queue. Returns how many went back."""
     _require_upcoming(conference, actor.now, "cancelled")
-    returned = 0
+    returned = []
     for item in _agenda(conference):
         set_status(actor, item.case, CaseStatus.SUBMITTED, "conference cancelled")
         db.session.delete(item)
-        returned += 1
+        returned.append(item.case_id)
     conference.status = ConferenceStatus.CANCELLED
     conference.cancel_reason = reason.strip()[:300]
     conference.sequence += 1
     db.session.flush()
-    record(actor, "cancel", "conference", conference.id, f"cases_returned={returned}")
-    return returned
+    record(actor, "cancel", "conference", conference.id, f"cases_returned={len(returned)}", cases=returned)
+    return len(returned)
 
 
 def move_conference(actor: Actor, conference: Conference, new_start: datetime) -> None:
@@ -265,7 +265,7 @@ def assign_case(
     db.session.add(item)
     set_status(actor, case, CaseStatus.SCHEDULED, f"on the agenda of conference {conference.id}")
     db.session.flush()
-    record(actor, "assign", "conference", conference.id, f"case={case.id}")
+    record(actor, "assign", "conference", conference.id, f"case={case.id}", cases=[case.id])
     return item
 
 
@@ -293,7 +293,7 @@ def remove_case(
     db.session.delete(item)
     _renumber(conference, exclude=item.id)
     db.session.flush()
-    record(actor, "unassign", "conference", conference.id, f"case={item.case_id}")
+    record(actor, "unassign", "conference", conference.id, f"case={item.case_id}", cases=[item.case_id])
 
 
 def _renumber(conference: Conference, exclude: int | None = None) -> None:
@@ -321,7 +321,8 @@ def move_case(
     for position, entry in enumerate(agenda):
         entry.position = position
     db.session.flush()
-    record(actor, "reorder", "conference", conference.id, f"case={item.case_id};to={target + 1}")
+    record(actor, "reorder", "conference", conference.id, f"case={item.case_id};to={target + 1}",
+           cases=[item.case_id])
 
 
 def set_minutes(
@@ -339,7 +340,8 @@ def set_minutes(
     _touch(conference, expected_version, actor.now)
     item.minutes_allotted = minutes
     db.session.flush()
-    record(actor, "minutes", "conference", conference.id, f"case={item.case_id};minutes={minutes}")
+    record(actor, "minutes", "conference", conference.id, f"case={item.case_id};minutes={minutes}",
+           cases=[item.case_id])
 
 
 def next_occurrence(conference: Conference, now: datetime) -> Conference | None:
@@ -406,7 +408,8 @@ def carry_over(actor: Actor, conference: Conference) -> tuple[Conference, int]:
         conference.status = ConferenceStatus.HELD
     conference.updated_at = actor.now
     db.session.flush()
-    record(actor, "carry_over", "conference", conference.id, f"to={target.id};cases={len(left)}")
+    record(actor, "carry_over", "conference", conference.id, f"to={target.id};cases={len(left)}",
+           cases=[item.case_id for item in left])
     return target, len(left)
 
 

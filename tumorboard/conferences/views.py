@@ -246,7 +246,8 @@ def agenda_file(conference_id: int) -> object:
     document = agenda_document(
         page, program_settings().letterhead_name or "TumorBoard", deidentified, current_actor().now
     )
-    record(current_actor(), "export", "conference", conference.id, f"agenda_pdf;deidentified={deidentified}")
+    record(current_actor(), "export", "conference", conference.id, f"agenda_pdf;deidentified={deidentified}",
+           cases=[line.case_id for line in page.lines])
     db.session.commit()
     return send_file(
         BytesIO(agenda_pdf(document)), mimetype="application/pdf", download_name=agenda_filename(page, deidentified)

@@ -78,7 +78,8 @@ def preview(presentation_id: int, kind: str) -> object:
     if not (ops.may_sign(current_user, presentation.case) or current_user.has_role(Role.COORDINATOR)):
         abort(403)
     pdf = ops.render(presentation, LetterKind(kind), program_today())
-    record(current_actor(), "preview", "letter", None, f"presentation={presentation.id};kind={kind}")
+    record(current_actor(), "preview", "letter", None, f"presentation={presentation.id};kind={kind}",
+           cases=[presentation.case_id])
     db.session.commit()
     return send_file(BytesIO(pdf), mimetype="application/pdf", download_name=f"preview-{kind}-{presentation.id}.pdf")
 

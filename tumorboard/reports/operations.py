@@ -154,7 +154,7 @@ def import_log(actor: Actor, check: LogCheck, zone: ZoneInfo) -> dict[str, int]:
     db.session.flush()
 
     conferences = _conferences(check, series, zone, actor.now, created)
-    cases = _cases(check, actor.now, actor_id, created)
+    cases, patient_ids = _cases(check, actor.now, actor_id, created)
     positions: dict[int, int] = dict(
         db.session.execute(
             sa.select(Presentation.conference_id, sa.func.count(Presentation.id))
@@ -198,8 +198,8 @@ def import_log(actor: Actor, check: LogCheck, zone: ZoneInfo) -> dict[str, int]:
     for table, rows in ((Presentation.__table__, presentations), (Attendance.__table__, attendance)):
         insert_rows(db.session, table, rows)
     created["presentations"], created["attendance"] = len(presentations), len(attendance)
-    record_many(actor, "import_presentations", "case", sorted({cases[item.case] for item in check.presentations}),
-                "conference log")
+    record_many(actor, "import_presentations",
+                {cases[item.case]: patient_ids[item.case[0]] for item in check.presentations}, "conference log")
     record(actor, "import", "conference_log", None, ";".join(f"{k}={v}" for k, v in created.items()))
     db.session.flush()
     return created
@@ -238,9 +238,11 @@ def _conferences(
     return found
 
 
-def _cases(check: LogCheck, now: datetime, actor_id: int | None, created: dict[str, int]) -> dict[CaseKey, int]:
-    """The log's cases by key: the first of the patient's cases in the site group, or a new presented case (and its
-    patient), written with one statement a table."""
+def _cases(
+    check: LogCheck, now: datetime, actor_id: int | None, created: dict[str, int]
+) -> tuple[dict[CaseKey, int], dict[str, int]]:
+    """The log's cases by key (the first of the patient's cases in the site group, or a new presented case, and its
+    patient, written with one statement a table), and its patients' ids by MRN."""
     mrns = {item.case[0] for item in check.presentations}
     patient_ids: dict[str, int] = dict(
         db.session.execute(sa.select(Patient.mrn, Patient.id).where(Patient.mrn.in_(mrns))).all()
@@ -274,4 +276,4 @@ def _cases(check: LogCheck, now: datetime, actor_id: int | None, created: dict[s
              "reason": "conference log import"} for case_id in made
         ])
         created["cases"] += len(rows)
-    return cases
+    return cases, patient_ids

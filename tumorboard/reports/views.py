@@ -102,7 +102,8 @@ def _identified_report(year: int, file_format: str) -> tuple[ReportInput, Accred
     """The report with the patients' identifiers: the export goes to the audit log."""
     data, report = identified_report(_year_or_404(year))
     detail = f"rows={len(data.presentations)};format={file_format}"
-    record(current_actor(), "export", "accreditation_presentations", year, detail)
+    record(current_actor(), "export", "accreditation_presentations", year, detail,
+           cases=data.presentations["case_id"].unique().tolist())
     db.session.commit()
     return data, report
 
