@@ -362,6 +362,14 @@ class RecordState(Vocabulary):
     NOT_APPLICABLE = "not_applicable"
 
 
+class BoardRole(Vocabulary):
+    """What a member is on a board: a chair (one or more) or the deputy (one) run its meetings."""
+
+    MEMBER = "member"
+    CHAIR = "chair"
+    DEPUTY = "deputy"
+
+
 class RecordType(Vocabulary):
     """What an audit entry is about (its entity type): a closed list, so the audit log's filter is one too."""
 

@@ -8,10 +8,54 @@ from playwright.sync_api import expect
 from tests.browser.conftest import sign_in
 from tumorboard.vocab import Role, Specialty
 
+DOCTORS = [("skim", "Sarah Kim", Specialty.SURGERY), ("rpatel", "Raj Patel", Specialty.MEDICAL_ONCOLOGY),
+           ("lchen", "Lena Chen", Specialty.RADIATION_ONCOLOGY), ("mokafor", "Moses Okafor", Specialty.PATHOLOGY),
+           ("jrossi", "Julia Rossi", Specialty.DIAGNOSTIC_RADIOLOGY)]
 
-def test_a_member_finds_a_patient_from_the_header_and_the_auditor_finds_who_looked(make, page, live_server, caplog):
-    make.user(username="skim", full_name="Sarah Kim", roles=(Role.PHYSICIAN,), specialty=Specialty.SURGERY)
+
+def _create_board_with_five_members_and_a_chair(page, base: str) -> None:
+    sign_in(page, base, "dana")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Conferences").click()
+    page.get_by_role("link", name="New series").click()
+    page.get_by_label("Name").fill("Breast Tumor Board")
+    page.get_by_label("Breast").check()
+    page.get_by_label("First meeting").fill(date.today().isoformat())
+    page.get_by_label("Starts at").fill("07:00")
+    page.get_by_label("Ends at").fill("08:00")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Breast Tumor Board")
+    page.get_by_role("link", name="Members, chairs and deputy").click()
+    for username, name, _ in DOCTORS:
+        page.get_by_label("Physician").fill(username)
+        page.get_by_label("As").select_option("chair" if username == "skim" else "member")
+        page.get_by_role("button", name="Add to the board").click()
+        expect(page.get_by_role("status")).to_contain_text(f"{name} is on the board")
+    members = page.get_by_role("table", name="Members").locator("tbody tr")
+    expect(members).to_have_count(5)
+    expect(members.filter(has_text="Sarah Kim")).to_contain_text("Chair")
+    page.get_by_label("Physician").fill("nobody")
+    page.get_by_role("button", name="Add to the board").click()
+    expect(page.get_by_text("Choose an active physician from the list.")).to_be_visible()
+    for width, height, name in ((1280, 900, "desktop"), (390, 844, "phone")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=f"/tmp/x/members-{name}.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Sign out").click()
+
+
+def test_a_coordinator_builds_a_board_a_member_finds_a_patient_and_the_auditor_finds_who_looked(
+    make, page, live_server, caplog
+):
+    for username, name, specialty in DOCTORS:
+        make.user(username=username, full_name=name, roles=(Role.PHYSICIAN,), specialty=specialty)
+    make.user(username="dana", full_name="Dana Cole", roles=(Role.COORDINATOR,))
     make.user(username="audrey", full_name="Audrey Stone", roles=(Role.AUDITOR,))
+    _create_board_with_five_members_and_a_chair(page, live_server)
+    page.goto(f"{live_server}/profile")  # signed out: the sign-in page
+    sign_in(page, live_server, "skim")
+    page.goto(f"{live_server}/profile")
+    expect(page.get_by_text("Breast Tumor Board (chair), since")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
     maria = make.patient(mrn="MR204511", last_name="O'Connor-Nguyen", first_name="María", birth_date=date(1961, 2, 3))
     case = make.case(patient=maria)
     make.case(patient=make.patient(mrn="MR300001", last_name="Connors", first_name="Mark"))
@@ -37,7 +81,7 @@ def test_a_member_finds_a_patient_from_the_header_and_the_auditor_finds_who_look
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, live_server, "audrey")
-    box = page.get_by_role("searchbox", name="Find a patient: MRN, case number, name or date of birth")
+    box = page.get_by_role("searchbox", name="Find a patient", exact=True)
     box.fill("MR204511")
     box.press("Enter")
     page.get_by_role("link", name="Who looked at this patient").click()
@@ -49,3 +93,4 @@ def test_a_member_finds_a_patient_from_the_header_and_the_auditor_finds_who_look
     page.screenshot(path="/tmp/x/audit-patient.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path="/tmp/x/audit-patient-phone.png", full_page=True)
+

@@ -1,5 +1,6 @@
 """Conferences through the app: series, occurrences, agendas, carry-over, PDF, feeds, permissions."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -470,3 +471,10 @@ def test_minutes_that_are_not_a_number_are_a_message_on_the_agenda_not_a_bare_40
     page = client.get(response.location).get_data(as_text=True)
     assert "Minutes: Not a valid integer value." in page
     assert _agenda(conference)[0].minutes_allotted == item.minutes_allotted
+
+
+def test_a_new_series_form_starts_from_the_usual_settings(coordinator, client):
+    page = client.get("/conferences/series/new").get_data(as_text=True)
+    for name, value in (("capacity", 12), ("minutes_per_case", 5), ("deadline_working_days", 2), ("weeks_ahead", 12)):
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+        assert f'value="{value}"' in field, field

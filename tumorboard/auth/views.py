@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from tumorboard.auth import operations as ops
 from tumorboard.auth.forms import CalendarTokenForm, ChangePasswordForm, LoginForm
 from tumorboard.auth.models import User
+from tumorboard.auth.queries import boards_of
 from tumorboard.extensions import db, login_manager
 from tumorboard.web.access import public, signed_in
 from tumorboard.web.actions import Done, run_action, run_form
@@ -100,4 +101,5 @@ def calendar_token() -> object:
 def _profile_page(form: ChangePasswordForm) -> str:
     token = current_user.calendar_token
     feed = url_for("calendar.personal_feed", token=token, _external=True) if token else None
-    return render_template("auth/profile.html", form=form, user=current_user, feed=feed, token_form=CalendarTokenForm())
+    return render_template("auth/profile.html", form=form, user=current_user, feed=feed, token_form=CalendarTokenForm(),
+                           boards=boards_of(current_user))

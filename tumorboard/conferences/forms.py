@@ -9,9 +9,9 @@ from wtforms import BooleanField, DateField, DateTimeLocalField, SelectChoice, S
 from wtforms.validators import Length, Optional
 
 from tumorboard.conferences.recurrence import ORDINALS, WEEKDAY_NAMES, Repeat, RepeatPattern, read_rrule
-from tumorboard.conferences.rules import CONSENSUS_CHOICES, SeriesInput
+from tumorboard.conferences.rules import ATTENDANCE_TARGETS, CONSENSUS_CHOICES, SeriesInput
 from tumorboard.forms import CheckboxListField, WholeNumberField, optional_text, vocabulary_choices
-from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, SiteGroup, Specialty
+from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, BoardRole, SiteGroup, Specialty
 
 COMMON_ZONES = (
     "America/New_York",
@@ -49,12 +49,15 @@ class SeriesForm(FlaskForm):
     timezone = SelectField("Time zone", choices=[SelectChoice(zone, zone) for zone in COMMON_ZONES])
     place = optional_text("Place", 200)
     video_link = optional_text("Video link", 500)
-    capacity = WholeNumberField("Case capacity", validators=[Optional()])
+    # A new series starts from the model's defaults (a coordinator changes what differs).
+    capacity = WholeNumberField("Case capacity", default=12, validators=[Optional()])
     minutes_per_case = WholeNumberField(
-        "Minutes per case", validators=[Optional()], description="Real boards average about 3 minutes a case."
+        "Minutes per case", default=5, validators=[Optional()],
+        description="Real boards average about 3 minutes a case.",
     )
-    deadline_working_days = WholeNumberField("Submission deadline (working days before)", validators=[Optional()])
-    weeks_ahead = WholeNumberField("Generate occurrences (weeks ahead)", validators=[Optional()])
+    deadline_working_days = WholeNumberField("Submission deadline (working days before)", default=2,
+                                             validators=[Optional()])
+    weeks_ahead = WholeNumberField("Generate occurrences (weeks ahead)", default=12, validators=[Optional()])
     opens_minutes_before = WholeNumberField(
         "Room opens (minutes before the start)", default=30, validators=[Optional()],
         description="Check-in, discussion and votes from then on.",
@@ -70,6 +73,12 @@ class SeriesForm(FlaskForm):
         "Consensus when agree votes reach",
         choices=[SelectChoice(k, k.replace("/", " of ")) for k in CONSENSUS_CHOICES],
         default="2/3",
+    )
+    attendance_target = SelectField(
+        "Members attend at least",
+        choices=[SelectChoice(k, "no target" if k == "none" else f"{k.replace('/', ' of ')} meetings")
+                 for k in ATTENDANCE_TARGETS],
+        default="2/3", description="A member under it is flagged on the members page.",
     )
     active = BooleanField("Active", default=True)
     disagree_needs_comment = BooleanField("A disagree vote needs a comment", default=True)
@@ -104,6 +113,7 @@ class SeriesForm(FlaskForm):
             active=self.active.data,
             disagree_needs_comment=self.disagree_needs_comment.data,
             closing_voter_percent=self.closing_voter_percent.data,
+            attendance_target=self.attendance_target.data,
         )
 
     def fill_from(self, series: object) -> None:
@@ -131,6 +141,22 @@ class SeriesForm(FlaskForm):
         self.active.data = series.active
         self.disagree_needs_comment.data = series.disagree_needs_comment
         self.closing_voter_percent.data = series.closing_voter_percent
+        target = (series.attendance_target_numerator, series.attendance_target_denominator)
+        self.attendance_target.data = next((k for k, v in ATTENDANCE_TARGETS.items() if v == target), "none")
+
+
+class MemberForm(FlaskForm):
+    """Put a physician on a board: typed by name (the list offers the physicians), with a role."""
+
+    member = StringField("Physician", validators=[Length(max=64)],
+                         description="Type a few letters of the name and choose from the list.")
+    role = SelectField("As", choices=vocabulary_choices(BoardRole), default=BoardRole.MEMBER.value)
+
+
+class MemberRoleForm(FlaskForm):
+    """Change a member's role, or take them off the board ("remove")."""
+
+    role = SelectField("Role", choices=[*vocabulary_choices(BoardRole), SelectChoice("remove", "Off the board")])
 
 
 class RescheduleForm(FlaskForm):

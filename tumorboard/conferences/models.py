@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tumorboard.db import UtcDateTime, enum_column, utcnow
 from tumorboard.extensions import db
 from tumorboard.tokens import token_digest
-from tumorboard.vocab import ConferenceStatus, SiteGroup, Specialty
+from tumorboard.vocab import BoardRole, ConferenceStatus, SiteGroup, Specialty
 
 
 class ConferenceSeries(db.Model):
@@ -52,6 +53,10 @@ class ConferenceSeries(db.Model):
     # Closing a case needs more than this share (percent) of the checked-in physicians to have voted on the plan, and a
     # quorum; otherwise the chair closes only with a reason, which the letter and the report show (room/rules.py).
     closing_voter_percent: Mapped[int] = mapped_column(default=50, server_default="50")
+    # A member is flagged when they attend fewer than numerator/denominator of the meetings held since they joined
+    # (0/1: no target). NAPBC and UK peer review ask for each member's attendance.
+    attendance_target_numerator: Mapped[int] = mapped_column(default=2, server_default="2")
+    attendance_target_denominator: Mapped[int] = mapped_column(default=3, server_default="3")
     # Secret of the series' calendar link (None: no link); found by its digest (tokens.py), revocable.
     feed_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
     feed_token_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
@@ -106,9 +111,28 @@ class SeriesMember(db.Model):
     series_id: Mapped[int] = mapped_column(sa.ForeignKey("conference_series.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     is_chair: Mapped[bool] = mapped_column(default=False)
+    # The deputy chair runs the meeting too (when the chair is away); one a series.
+    is_deputy: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Their attendance counts the meetings held from this day on.
+    joined_on: Mapped[date] = mapped_column(default=date.today, server_default="2000-01-01")
 
     series: Mapped[ConferenceSeries] = relationship(back_populates="members")
     user = relationship("User")
+
+    @hybrid_property
+    def runs_meetings(self) -> bool:
+        """A chair or the deputy: runs the board's meetings."""
+        return self.is_chair or self.is_deputy
+
+    @runs_meetings.inplace.expression
+    @classmethod
+    def _runs_meetings_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.is_chair, cls.is_deputy)
+
+    @property
+    def role(self) -> BoardRole:
+        """Member, chair or deputy."""
+        return BoardRole.CHAIR if self.is_chair else BoardRole.DEPUTY if self.is_deputy else BoardRole.MEMBER
 
 
 class Conference(db.Model):

@@ -8,17 +8,30 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from tumorboard.audit.operations import record
+from tumorboard.auth.models import User, named
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import set_status
 from tumorboard.conferences.agenda import is_late
-from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesRequiredSpecialty, SeriesSiteGroup
-from tumorboard.conferences.rules import CONSENSUS_CHOICES, SeriesInput, duration_minutes, validate_series
+from tumorboard.conferences.models import (
+    Conference,
+    ConferenceSeries,
+    SeriesMember,
+    SeriesRequiredSpecialty,
+    SeriesSiteGroup,
+)
+from tumorboard.conferences.rules import (
+    ATTENDANCE_TARGETS,
+    CONSENSUS_CHOICES,
+    SeriesInput,
+    duration_minutes,
+    validate_series,
+)
 from tumorboard.conferences.schedule import occurrences
 from tumorboard.domain import Actor, Refused
 from tumorboard.extensions import db
 from tumorboard.room.models import Presentation
 from tumorboard.tokens import new_token
-from tumorboard.vocab import CaseStatus, ConferenceStatus, PresentationReason, PresentationStatus
+from tumorboard.vocab import BoardRole, CaseStatus, ConferenceStatus, PresentationReason, PresentationStatus, Role
 
 MAX_MINUTES_PER_CASE = 60
 
@@ -68,6 +81,9 @@ def save_series(actor: Actor, series: ConferenceSeries | None, data: SeriesInput
     series.disagree_needs_comment = data.disagree_needs_comment
     series.opens_minutes_before, series.closes_hours_after = data.opens_minutes_before, data.closes_hours_after
     series.closing_voter_percent = data.closing_voter_percent
+    series.attendance_target_numerator, series.attendance_target_denominator = ATTENDANCE_TARGETS[
+        data.attendance_target
+    ]
     series.site_group_rows = [SeriesSiteGroup(site_group=g) for g in sorted(data.site_groups)]
     series.required_specialty_rows = [SeriesRequiredSpecialty(specialty=s) for s in sorted(data.required_specialties)]
     db.session.add(series)
@@ -420,3 +436,61 @@ def set_series_feed(actor: Actor, series: ConferenceSeries, revoke: bool) -> str
     if revoke:
         return "The board's calendar link is revoked: calendars using it stop updating."
     return "The board's new calendar link is ready. Any earlier link no longer works."
+
+
+# Members -------------------------------------------------------------------
+
+
+def _member(series: ConferenceSeries, user_id: int) -> SeriesMember | None:
+    return db.session.get(SeriesMember, (series.id, user_id))
+
+
+def _set_role(member: SeriesMember, role: BoardRole) -> str:
+    """Give the member the role; naming a deputy makes the former one a member (one deputy a series). Says so."""
+    said = ""
+    if role is BoardRole.DEPUTY:
+        for other in db.session.scalars(sa.select(SeriesMember).where(
+            SeriesMember.series_id == member.series_id, SeriesMember.is_deputy, SeriesMember.user_id != member.user_id
+        )):
+            other.is_deputy = False
+            said = f" {other.user.full_name} is a member again (one deputy a board)."
+    member.is_chair, member.is_deputy = role is BoardRole.CHAIR, role is BoardRole.DEPUTY
+    return said
+
+
+def add_member(actor: Actor, series: ConferenceSeries, username: str, role: BoardRole) -> str:
+    """Put a physician on the board (as a member, a chair or the deputy); their attendance counts from today."""
+    user = db.session.scalar(sa.select(User).where(named(username))) if username.strip() else None
+    refusal = (
+        "Choose an active physician from the list." if user is None or not user.active
+        else f"{user.full_name} is not a physician: only physicians sit on boards." if not user.has_role(Role.PHYSICIAN)
+        else f"{user.full_name} is already on this board." if _member(series, user.id) is not None
+        else None
+    )
+    if refusal:
+        raise ConferenceError(fields={"member": [refusal]})
+    joined = actor.now.astimezone(ZoneInfo(series.timezone)).date()
+    member = SeriesMember(series_id=series.id, user_id=user.id, joined_on=joined)
+    member.user = user
+    db.session.add(member)
+    said = _set_role(member, role)
+    db.session.flush()
+    record(actor, "member_added", "series", series.id, f"user={user.id};role={role.value}")
+    return f"{user.full_name} is on the board as {role.label.lower()}.{said}"
+
+
+def change_member(actor: Actor, series: ConferenceSeries, user_id: int, role: BoardRole | None) -> str:
+    """Change a member's role, or (role None) take them off the board."""
+    member = _member(series, user_id)
+    if member is None:
+        raise ConferenceError("This person is no longer on the board: the page shows who is.")
+    name = member.user.full_name
+    if role is None:
+        db.session.delete(member)
+        db.session.flush()
+        record(actor, "member_removed", "series", series.id, f"user={user_id}")
+        return f"{name} is off the board."
+    said = _set_role(member, role)
+    db.session.flush()
+    record(actor, "member_role", "series", series.id, f"user={user_id};role={role.value}")
+    return f"{name} is now {role.label.lower()}.{said}"

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from tumorboard.auth.models import User
+from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.models import Case, Patient
 from tumorboard.conferences.agenda import AgendaEntry, AgendaPlan, plan_agenda
+from tumorboard.conferences.membership import MemberAttendance, attendance
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember, SeriesSiteGroup
 from tumorboard.extensions import db
-from tumorboard.room.models import Presentation
-from tumorboard.vocab import CaseStatus, ConferenceStatus
+from tumorboard.room.models import Attendance, Presentation
+from tumorboard.vocab import BoardRole, CaseStatus, ConferenceStatus, Role, Specialty
 
 QUEUE_SHOWN = 100
 
@@ -214,3 +216,72 @@ def my_page(user: User, now: datetime, weeks: int = 8) -> tuple[list[ConferenceR
         for case_id, presenter, first, last, conf, name, tz in rows
     ]
     return conferences, cases
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    """A board member as the members page shows them."""
+
+    user_id: int
+    name: str
+    username: str
+    specialty: Specialty
+    role: BoardRole
+    joined_on: date
+    attendance: MemberAttendance
+
+
+@dataclass(frozen=True)
+class MembersPage:
+    """A board's members with their attendance this year, and the physicians who could join."""
+
+    year: int
+    target: Fraction
+    members: list[MemberLine]
+    candidates: list[tuple[str, str]]  # (username, "Name, credentials · specialty") of physicians not on the board
+
+
+def load_members_page(series: ConferenceSeries, now: datetime) -> MembersPage:
+    """The members, each one's attendance of this year's meetings held since they joined (meetings in the series'
+    zone), and who else could join: four queries whatever the number of members or meetings."""
+    zone = ZoneInfo(series.timezone)
+    year = now.astimezone(zone).year
+    rows = db.session.execute(
+        sa.select(SeriesMember, User).join(User, SeriesMember.user_id == User.id)
+        .where(SeriesMember.series_id == series.id).order_by(User.full_name)
+    ).all()
+    start = datetime.combine(date(year, 1, 1), time(0), zone)
+    held = [
+        (conference_id, starts.astimezone(zone).date())
+        for conference_id, starts in db.session.execute(
+            sa.select(Conference.id, Conference.starts_at).where(
+                Conference.series_id == series.id, Conference.status == ConferenceStatus.HELD,
+                Conference.starts_at >= start, Conference.starts_at <= now,
+            )
+        )
+    ]
+    came = set(db.session.execute(
+        sa.select(Attendance.conference_id, Attendance.user_id).where(
+            Attendance.conference_id.in_([conference_id for conference_id, _ in held]),
+            Attendance.user_id.in_([user.id for _, user in rows]),
+        )
+    ).all())
+    target = Fraction(series.attendance_target_numerator, series.attendance_target_denominator)
+    rates = attendance({member.user_id: member.joined_on for member, _ in rows}, held, came, target)
+    members = [
+        MemberLine(user.id, user.display_name, user.username, user.specialty, member.role, member.joined_on,
+                   rates[user.id])
+        for member, user in rows
+    ]
+    on_board = {line.user_id for line in members}
+    candidates = [
+        (username, f"{name}{', ' + credentials if credentials else ''} · {specialty.label}")
+        for user_id, username, name, credentials, specialty in db.session.execute(
+            sa.select(User.id, User.username, User.full_name, User.credentials, User.specialty)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.PHYSICIAN, User.active.is_(True))
+            .order_by(User.full_name)
+        )
+        if user_id not in on_board
+    ]
+    return MembersPage(year, target, members, candidates)

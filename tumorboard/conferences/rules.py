@@ -13,6 +13,7 @@ from tumorboard.conferences.schedule import MAX_OCCURRENCES, parse_rrule
 from tumorboard.text import ONE_LINE, as_sentence, is_one_line
 from tumorboard.vocab import ConferenceStatus, SiteGroup, Specialty
 
+ATTENDANCE_TARGETS = {"none": (0, 1), "1/2": (1, 2), "2/3": (2, 3), "3/4": (3, 4)}
 CONSENSUS_CHOICES = {"1/2": (1, 2), "3/5": (3, 5), "2/3": (2, 3), "3/4": (3, 4), "4/5": (4, 5), "1/1": (1, 1)}
 
 
@@ -40,6 +41,7 @@ class SeriesInput:
     opens_minutes_before: int | None = 30
     closes_hours_after: int | None = 4
     closing_voter_percent: int | None = 50
+    attendance_target: str = "2/3"
 
 
 def validate_series(data: SeriesInput) -> tuple[str, Problems]:
@@ -85,6 +87,8 @@ def validate_series(data: SeriesInput) -> tuple[str, Problems]:
         problems.add("video_link", "Give the full link, starting with https://.")
     if data.consensus not in CONSENSUS_CHOICES:
         problems.add("consensus", "Choose a consensus threshold.")
+    if data.attendance_target not in ATTENDANCE_TARGETS:
+        problems.add("attendance_target", "Choose an attendance target.")
     if rule and data.starts_on and data.weeks_ahead and too_many_meetings(rule, data.starts_on, data.weeks_ahead):
         problems.add("pattern", f"This rule makes more than {MAX_OCCURRENCES} meetings in {data.weeks_ahead} weeks: "
                                 "choose fewer weeks ahead or a rarer rhythm.")

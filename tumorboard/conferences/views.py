@@ -17,15 +17,15 @@ from tumorboard.auth.forms import CalendarTokenForm
 from tumorboard.cases.models import Case
 from tumorboard.cases.visibility import require_conference
 from tumorboard.conferences import operations as ops
-from tumorboard.conferences.forms import AgendaForm, CancelForm, RescheduleForm, SeriesForm
+from tumorboard.conferences.forms import AgendaForm, CancelForm, MemberForm, MemberRoleForm, RescheduleForm, SeriesForm
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.conferences.pdf import agenda_document, agenda_filename, agenda_pdf
-from tumorboard.conferences.queries import conference_rows, load_agenda_page, my_page
+from tumorboard.conferences.queries import conference_rows, load_agenda_page, load_members_page, my_page
 from tumorboard.conferences.recurrence import describe_rrule
 from tumorboard.conferences.rules import agenda_open, may_carry_over
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_settings
-from tumorboard.vocab import Role
+from tumorboard.vocab import BoardRole, Role
 from tumorboard.web.access import allow
 from tumorboard.web.actions import Done, run_action, run_form
 from tumorboard.web.actor import current_actor
@@ -91,6 +91,37 @@ def series(series_id: int) -> str:
     feed = url_for("calendar.series_feed", token=item.feed_token, _external=True) if item.feed_token else None
     return render_template("conferences/series.html", s=item, rows=rows, now=now, describe=describe_rrule, feed=feed,
                            cancel_form=CancelForm(), move_form=RescheduleForm(), token_form=CalendarTokenForm())
+
+
+@bp.route("/series/<int:series_id>/members", methods=["GET", "POST"])
+@allow(Role.COORDINATOR, Role.AUDITOR)
+def members(series_id: int) -> object:
+    """A board's members, chairs and deputy, each one's attendance this year; the coordinator adds and removes them."""
+    item, form = db.get_or_404(ConferenceSeries, series_id), MemberForm()
+    if request.method == "POST" and not current_user.has_role(Role.COORDINATOR):
+        abort(403)
+    def add() -> Done:  # after the form is valid: the role is one of the list
+        said = ops.add_member(current_actor(), item, form.member.data or "", BoardRole(form.role.data))
+        return Done(said, url_for("conferences.members", series_id=item.id))
+
+    return run_form(form, add, partial(_members_page, item, form))
+
+
+@bp.route("/series/<int:series_id>/members/<int:user_id>", methods=["POST"])
+@allow(*COORDINATORS)
+def member(series_id: int, user_id: int) -> object:
+    """Make a member a chair, the deputy or a member again, or take them off the board."""
+    item, form = db.get_or_404(ConferenceSeries, series_id), MemberRoleForm()
+    role = BoardRole.from_code(form.role.data) if form.validate_on_submit() else None
+    if role is None and form.role.data != "remove":
+        abort(400)
+    back = url_for("conferences.members", series_id=item.id)
+    return run_action(back, lambda: ops.change_member(current_actor(), item, user_id, role))
+
+
+def _members_page(series: ConferenceSeries, form: MemberForm) -> str:
+    return render_template("conferences/members.html", s=series, form=form, role_form=MemberRoleForm(),
+                           page=load_members_page(series, current_actor().now))
 
 
 @bp.route("/series/<int:series_id>/generate", methods=["POST"])

@@ -61,15 +61,15 @@ class RoomError(Refused):
 
 
 def is_chair(user: User, conference: Conference, series_chair: bool | None = None) -> bool:
-    """The coordinator, the conference's chair, or a chair of its series runs the meeting (`series_chair`: already
-    read, as a room poll does)."""
+    """The coordinator, the conference's chair, or a chair or the deputy of its series runs the meeting
+    (`series_chair`: already read, as a room poll does)."""
     if user.has_role(Role.COORDINATOR) or conference.chair_id == user.id:
         return True
     if series_chair is not None:
         return series_chair
     return bool(
         db.session.scalar(
-            sa.select(SeriesMember.is_chair).where(
+            sa.select(SeriesMember.runs_meetings).where(
                 SeriesMember.series_id == conference.series_id, SeriesMember.user_id == user.id
             )
         )

@@ -88,7 +88,7 @@ class RoomPoll(NamedTuple):
 def room_poll(conference_id: int, user_id: int, case_id: int | None = None) -> RoomPoll | None:
     """The meeting, the room's token and case, and the user's chair and vote (one query). None: no such meeting."""
     chairs = sa.exists().where(
-        SeriesMember.series_id == Conference.series_id, SeriesMember.user_id == user_id, SeriesMember.is_chair
+        SeriesMember.series_id == Conference.series_id, SeriesMember.user_id == user_id, SeriesMember.runs_meetings
     )
     mine = (
         sa.select(Vote.choice)
