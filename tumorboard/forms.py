@@ -13,13 +13,41 @@ from tumorboard.vocab import Sex, Vocabulary
 CHOOSE = "Choose…"
 
 
+# WTForms' own messages, in the words the rest of the app uses.
+PLAIN_WORDS = {
+    "Not a valid choice.": "Choose one from the list.",
+    "Not a valid integer value.": "Write a whole number, for example 2.",
+    "Not a valid date value.": "Write the date as YYYY-MM-DD, for example 1961-02-03.",
+    "Not a valid datetime value.": "Write the date and time, for example 2026-12-08 07:00.",
+    "Not a valid time value.": "Write the time as HH:MM, for example 07:30.",
+    "Not a valid decimal value.": "Write a number, for example 2.5.",
+    "This field is required.": "Fill this in.",
+}
+
+
+class _PlainWords:
+    def gettext(self, string: str) -> str:
+        return PLAIN_WORDS.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
+class Form(FlaskForm):
+    """Every form of the app: Flask-WTF's (CSRF), with WTForms' own messages in plain words."""
+
+    class Meta:
+        def get_translations(self, form: FlaskForm) -> _PlainWords:
+            return _PlainWords()
+
+
 def vocabulary_choices(vocabulary: type[Vocabulary], blank: str | None = None) -> list[SelectChoice]:
     """A select field's options for a closed vocabulary: code as value, label as text (and a blank first)."""
     options = [SelectChoice(member.value, member.label) for member in vocabulary]
     return [SelectChoice("", blank), *options] if blank is not None else options
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """A new password typed twice (the policy is checked by the operation that sets it)."""
 
     password = PasswordField("New password", validators=[DataRequired()], render_kw={"autocomplete": "new-password"})
@@ -33,11 +61,12 @@ class NewPasswordForm(FlaskForm):
 def typed_values(
     form: FlaskForm, names: Iterable[str], enums: Mapping[str, type[Vocabulary]], ids: Iterable[str]
 ) -> dict[str, object]:
-    """A validated form's data as typed values: vocabulary members, integer ids, '' for empty text."""
+    """A validated form's data as typed values: vocabulary members, integer ids, '' for empty text. Of a form that did
+    not validate, a field with an error reads as empty (so the domain's rules can still be checked on the rest)."""
     ids = set(ids)
     values: dict[str, object] = {}
     for name in names:
-        value = form[name].data
+        value = None if form[name].errors else form[name].data
         if name in enums:
             value = enums[name](value) if value else None
         elif name in ids:
@@ -70,18 +99,27 @@ def show_problems(form: FlaskForm | None, by_field: Mapping[str, list[str]]) -> 
     return elsewhere
 
 
+class DayField(DateField):
+    """A date, refused in plain words when it cannot be read."""
+
+    def __init__(self, label: str, **kwargs: object) -> None:
+        kwargs.setdefault("validators", [Optional()])
+        kwargs.setdefault("invalid_value_message", "Write the date as YYYY-MM-DD, for example 1961-02-03.")
+        super().__init__(label, **kwargs)
+
+
 def optional_text(label: str, max_length: int, **kwargs: object) -> StringField:
     """A text field that may be empty (whether it is required is the domain's rule, not the form's)."""
     return StringField(label, validators=[Optional(), Length(max=max_length)], **kwargs)
 
 
-class PatientForm(FlaskForm):
+class PatientForm(Form):
     """The patient's identity, shared by the case form and the second-opinion intake."""
 
     mrn = optional_text("MRN", 32, description="The program's medical record number.")
     last_name = optional_text("Last name", 80)
     first_name = optional_text("First name", 80)
-    birth_date = DateField("Date of birth", validators=[Optional()])
+    birth_date = DayField("Date of birth")
     sex = SelectField("Sex", choices=vocabulary_choices(Sex, CHOOSE), default="")
 
 

@@ -47,3 +47,53 @@ def fullmatch(pattern: str, text: str) -> bool:
 def _compiled(pattern: str) -> regex.Pattern:
     """A pattern compiled once (an import matches it for every row)."""
     return regex.compile(pattern, flags=regex.VERSION0)
+
+
+_CLASS_WORDS = {"A-Z": "capital letters", "a-z": "small letters", "0-9": "digits", r"\d": "digits"}
+_TOKEN = regex.compile(r"(\[[^\]]+\]|\\d|[A-Za-z0-9-])(\{\d+(?:,\d+)?\}|[+*?])?")
+
+
+def _quantity(quantifier: str | None) -> str:
+    if not quantifier:
+        return "1"
+    if quantifier in "+*?":
+        return {"+": "1 or more", "*": "any number of", "?": "an optional"}[quantifier]
+    low, _, high = quantifier.strip("{}").partition(",")
+    return f"{low} to {high}" if high and high != low else low
+
+
+def _kinds(token: str) -> str | None:
+    if token in _CLASS_WORDS:
+        return _CLASS_WORDS[token]
+    if not token.startswith("["):
+        return f'"{token}"'
+    inner, words = token[1:-1], []
+    for span, word in _CLASS_WORDS.items():
+        if span in inner:
+            words.append(word)
+            inner = inner.replace(span, "")
+    if inner.strip("-"):
+        return None  # other signs: not worth guessing
+    return " or ".join(dict.fromkeys(words))
+
+
+def describe_pattern(pattern: str) -> str | None:
+    """A simple pattern in words ("^[A-Z0-9]{6,12}$": "6 to 12 capital letters or digits"), or None when it is not
+    one of the simple shapes (character classes and counts one after another)."""
+    body = pattern.removeprefix("^").removesuffix("$")
+    parts, literal, at = [], "", 0
+    for match in _TOKEN.finditer(body):
+        token, quantifier = match.groups()
+        if match.start() != at or (kinds := _kinds(token)) is None:
+            return None
+        at = match.end()
+        if not token.startswith(("[", "\\")) and not quantifier:  # a plain character: part of a literal prefix
+            literal += token
+            continue
+        if literal:
+            parts.append(f'"{literal}"')
+            literal = ""
+        parts.append(f"{_quantity(quantifier)} {kinds}")
+    if literal:
+        parts.append(f'"{literal}"')
+    return ", then ".join(parts) if parts and at == len(body) else None

@@ -55,7 +55,7 @@ def test_a_draft_needs_only_the_patient_and_site():
     ("changes", "field_name", "message"),
     [
         ({"mrn": ""}, "mrn", "Give the patient's MRN"),
-        ({"mrn": "tb-1"}, "mrn", "format"),
+        ({"mrn": "tb-1"}, "mrn", "An MRN here is 6 to 12 capital letters or digits."),
         ({"last_name": "  "}, "last_name", "last name"),
         ({"birth_date": None}, "birth_date", "Give the date of birth"),
         ({"birth_date": date(2027, 1, 1)}, "birth_date", "in the future"),

@@ -33,7 +33,7 @@ def test_an_xlsx_that_expands_far_beyond_its_size_is_refused_unread():
 
 
 def test_a_file_named_xlsx_that_is_no_zip_is_refused():
-    with pytest.raises(ImportFileError, match="not a spreadsheet file"):
+    with pytest.raises(ImportFileError, match=r"This is not an Excel file \(.xlsx\)"):
         read_table(b"mrn,last_name\nTB1,Doe\n", "cases.xlsx")
 
 
@@ -62,3 +62,14 @@ def test_rows_beyond_the_callers_maximum_are_refused():
     assert len(read_table(content, "cases.csv", max_rows=11)) == 11
     with pytest.raises(ImportFileError, match="at most 10 at a time"):
         read_table(content, "cases.csv", max_rows=10)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "The file is empty"),
+    (b"\xff\xfe\x00m\x00r\x00n\x00\n", "not text in UTF-8"),
+    (b'mrn,last_name\n"TB1,Doe\n', "do not line up"),
+])
+def test_a_file_that_cannot_be_read_says_why_in_plain_words(content, message):
+    with pytest.raises(ImportFileError, match=message) as refused:
+        read_table(content, "cases.csv")
+    assert "Error" not in str(refused.value)  # never a programmer's name for it

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tumorboard.patterns import fullmatch, pattern_problem
+from tumorboard.patterns import describe_pattern, fullmatch, pattern_problem
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,14 @@ def test_a_stored_format_that_backtracks_answers_no_instead_of_hanging():
     assert fullmatch(r"^\d{8}$", "12345678") and not fullmatch(r"^\d{8}$", "1234567")
     assert not fullmatch("^(a+)+$", "a" * 5000 + "!")  # re.fullmatch would not return for minutes
     assert not fullmatch("^(a|aa)+$", "a" * 5000 + "!")  # slow even for the regex package: cut off at the time limit
+
+
+@pytest.mark.parametrize(("pattern", "words"), [
+    (r"^[A-Z0-9]{6,12}$", "6 to 12 capital letters or digits"),
+    (r"^\d{8}$", "8 digits"),
+    (r"^[A-Z]{2}[0-9]{6}$", "2 capital letters, then 6 digits"),
+    (r"^MRN[0-9]+$", '"MRN", then 1 or more digits'),
+    (r"^(MRN|ID)\d+$", None),  # not a simple shape: the message says the program's format, never the regex
+])
+def test_a_simple_mrn_pattern_is_said_in_words(pattern, words):
+    assert describe_pattern(pattern) == words

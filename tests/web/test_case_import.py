@@ -117,7 +117,7 @@ def test_an_unreadable_file_is_a_clear_error(people, runner, tmp_path):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"this is not a spreadsheet")
     result = runner.invoke(args=["import-cases", str(path)])
-    assert result.exit_code == 1 and "could not be read as an XLSX table" in result.output
+    assert result.exit_code == 1 and "This is not an Excel file (.xlsx)" in result.output
 
 
 def test_the_upload_shows_the_report_and_keeps_the_database_unchanged(people, auth, client):

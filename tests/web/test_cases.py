@@ -89,13 +89,13 @@ def test_an_incomplete_case_is_saved_as_a_draft_but_not_submitted(physician, cli
         ({"birth_date": "2099-01-01"}, "This date is in the future."),
         ({"diagnosis_date": "1950-01-01"}, "The diagnosis cannot be before the date of birth."),
         ({"ecog": "9"}, "ECOG performance status is 0 to 4."),
-        ({"ecog": "two"}, "Not a valid integer value."),
+        ({"ecog": "two"}, "Write a whole number, for example 2."),
         ({"clinical_t": "T7"}, "is not an AJCC 8th edition T category."),
-        ({"mrn": "x"}, "does not have the program&#39;s format"),
-        ({"birth_date": "31/12/1960"}, "Not a valid date value."),
-        ({"site_group": "lungs"}, "Not a valid choice."),
+        ({"mrn": "x"}, "An MRN here is 6 to 12 capital letters or digits."),
+        ({"birth_date": "31/12/1960"}, "Write the date as YYYY-MM-DD, for example 1961-02-03."),
+        ({"site_group": "lungs"}, "Choose one from the list."),
         ({"biomarkers": "ER positive"}, "Write each biomarker as name = value"),
-        ({"presenting_physician_id": "999999"}, "Not a valid choice."),
+        ({"presenting_physician_id": "999999"}, "Choose one from the list."),
     ],
 )
 def test_bad_input_is_refused_next_to_the_field(physician, client, overrides, message):
@@ -394,3 +394,20 @@ def test_the_managing_physician_or_a_coordinator_hands_the_case_over_audited(mak
     assert case.managing_physician_id == successor.id
     entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "managing_physician")).one()
     assert (entry.entity_id, entry.detail) == (case.id, f"{manager.id}->{successor.id}")
+
+
+def test_one_submit_says_every_problem_of_the_form_in_plain_words(physician, client):
+    data = form_data(physician.id, mrn="12", birth_date="1961-13-45", biomarkers="ER positive", histology="",
+                     clinical_t="T9", ecog="7", diagnosis_date="2030-01-01")
+    page = client.post("/cases/new", data=data).get_data(as_text=True)
+    for message in (
+        "An MRN here is 6 to 12 capital letters or digits.",  # the program's rule, not its regex
+        "Write the date as YYYY-MM-DD",  # the form's own
+        "Give the histology before submitting.",
+        "This date is in the future.",
+        "ECOG performance status is 0 to 4.",
+        "is not an AJCC 8th edition T category.",
+        "Write each biomarker as name = value",
+    ):
+        assert message in page, message
+    assert 'value="Pemberton"' in page and db.session.scalar(sa.select(sa.func.count(Case.id))) == 0

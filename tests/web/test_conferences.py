@@ -83,7 +83,7 @@ def test_a_coordinator_creates_a_series_and_its_occurrences_are_generated(coordi
         ({"end_time": "06:30"}, "The meeting must end after it starts"),
         ({"capacity": "-1"}, "Capacity must be from 0 to 200."),
         ({"closing_voter_percent": "150"}, "The share of voters must be from 0 to 100."),
-        ({"weekday": "9"}, "Not a valid choice."),
+        ({"weekday": "9"}, "Choose one from the list."),
         ({"pattern": "custom", "custom": "FREQ=WEEKLY;BYDAY=XX"}, "Not a valid recurrence rule"),
         (
             {"pattern": "custom", "custom": "FREQ=WEEKLY;UNTIL=20200101"},
@@ -469,7 +469,7 @@ def test_minutes_that_are_not_a_number_are_a_message_on_the_agenda_not_a_bare_40
     response = client.post(f"/conferences/{conference.id}/agenda/{item.id}/minutes", data={"minutes": "abc"})
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
-    assert "Minutes: Not a valid integer value." in page
+    assert "Minutes: Write a whole number, for example 2." in page
     assert _agenda(conference)[0].minutes_allotted == item.minutes_allotted
 
 

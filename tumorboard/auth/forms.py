@@ -1,13 +1,12 @@
 """Login and password forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from tumorboard.forms import NewPasswordForm
+from tumorboard.forms import Form, NewPasswordForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Username and password."""
 
     username = StringField(
@@ -29,7 +28,7 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
-class CalendarTokenForm(FlaskForm):
+class CalendarTokenForm(Form):
     """Create or revoke the personal calendar link."""
 
     action = StringField(validators=[Length(max=10)])

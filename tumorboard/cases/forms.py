@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from tumorboard.cases.ajcc import SUPPORTED_EDITIONS
@@ -14,6 +13,8 @@ from tumorboard.cases.validation import CaseInput, format_biomarkers, parse_biom
 from tumorboard.domain import Refused
 from tumorboard.forms import (
     CHOOSE,
+    DayField,
+    Form,
     PatientForm,
     WholeNumberField,
     optional_text,
@@ -47,7 +48,7 @@ class CaseForm(PatientForm):
     laterality = SelectField(
         "Laterality", choices=vocabulary_choices(Laterality), default=Laterality.NOT_APPLICABLE.value
     )
-    diagnosis_date = DateField("Date of diagnosis", validators=[Optional()])
+    diagnosis_date = DayField("Date of diagnosis")
     # Stage
     not_staged = BooleanField("Not yet staged")
     ajcc_edition = SelectField(
@@ -76,7 +77,7 @@ class CaseForm(PatientForm):
     # History
     prior_treatment = _area("Prior treatment")
     current_treatment = _area("Current treatment")
-    first_course_started_on = DateField(
+    first_course_started_on = DayField(
         "First-course treatment started on", validators=[Optional()], description="Leave empty if not started."
     )
     # For the board
@@ -117,11 +118,19 @@ class CaseForm(PatientForm):
 
     def to_input(self) -> CaseInput:
         """The typed input (after validate()); Refused, naming the field, when the biomarkers cannot be read."""
+        data, unreadable = self.read_as_far_as_possible()
+        if unreadable:
+            raise Refused(fields=unreadable)
+        return data
+
+    def read_as_far_as_possible(self) -> tuple[CaseInput, dict[str, list[str]]]:
+        """What the form holds, fields with errors read as empty, and the biomarkers' problem if they cannot be read:
+        so that one submit can say every problem of the case, the program's rules included."""
         try:
-            markers = parse_biomarkers(self.biomarkers.data or "")
+            markers, unreadable = parse_biomarkers(self.biomarkers.data or ""), {}
         except ValueError as error:
-            raise Refused(fields={"biomarkers": [as_sentence(error)]}) from None
-        return CaseInput(**typed_values(self, INPUT_FIELDS, ENUM_FIELDS, ID_SELECTS), biomarkers=markers)
+            markers, unreadable = (), {"biomarkers": [as_sentence(error)]}
+        return CaseInput(**typed_values(self, INPUT_FIELDS, ENUM_FIELDS, ID_SELECTS), biomarkers=markers), unreadable
 
     def show_patient(self, patient: Patient) -> None:
         """Fill in a returning patient's identity ('Find patient'), so it is not typed twice."""
@@ -146,20 +155,20 @@ class CaseForm(PatientForm):
         self.biomarkers.data = format_biomarkers([(m.name, m.value) for m in case.biomarkers])
 
 
-class PatientSearchForm(FlaskForm):
+class PatientSearchForm(Form):
     """The header's "Find a patient" box: posted, so what is typed is in no URL, no history and no server log."""
 
     q = StringField("Find a patient", validators=[Length(max=80, message="Type at most 80 characters.")])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """A status change by hand, with an optional reason."""
 
     to_status = StringField(validators=[Length(max=32)])
     reason = StringField("Reason", validators=[Optional(), Length(max=300)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """A CSV or XLSX file of cases."""
 
     file = FileField(

@@ -160,13 +160,27 @@ def _check_xlsx_size(content: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise ImportFileError("The file could not be read as an XLSX table (it is not a spreadsheet file).") from None
+        raise ImportFileError("This is not an Excel file (.xlsx): save it from the spreadsheet as .xlsx or as CSV, "
+                              "then upload it again.") from None
     expanded = sum(part.file_size for part in parts)
     if len(parts) > MAX_XLSX_PARTS or expanded > MAX_XLSX_EXPANDED_BYTES:
         raise ImportFileError(
             f"The spreadsheet expands to {expanded / 1e6:,.0f} MB; at most {MAX_XLSX_EXPANDED_BYTES // 10**6} MB "
             "can be read. Save it as CSV, or split it."
         )
+
+
+def _unreadable(error: Exception, suffix: str) -> str:
+    """Why a file could not be read, in the words of someone who saved it from a spreadsheet."""
+    if isinstance(error, pd.errors.EmptyDataError):
+        return "The file is empty: it has no header row and no rows."
+    if isinstance(error, UnicodeDecodeError):
+        return "The file is not text in UTF-8: save it from the spreadsheet as \"CSV UTF-8\" and upload it again."
+    if isinstance(error, pd.errors.ParserError):
+        return ("The rows of the file do not line up with its header (a separator or a quote out of place): open it "
+                "in a spreadsheet, check it, and save it as CSV again.")
+    kind = "CSV file" if suffix == ".csv" else "Excel file (.xlsx)"
+    return f"This file could not be read as a {kind}: save it again from the spreadsheet and upload it again."
 
 
 def read_table(content: bytes, filename: str, max_rows: int = MAX_ROWS) -> list[dict[str, str]]:
@@ -184,8 +198,7 @@ def read_table(content: bytes, filename: str, max_rows: int = MAX_ROWS) -> list[
         else:
             frame = pd.read_excel(io.BytesIO(content), dtype=str, keep_default_na=False, engine="openpyxl")
     except Exception as error:  # pandas raises many kinds for a damaged file; none is the user's fault to read
-        kind = "a CSV" if suffix == ".csv" else "an XLSX"
-        raise ImportFileError(f"The file could not be read as {kind} table ({type(error).__name__}).") from None
+        raise ImportFileError(_unreadable(error, suffix)) from None
     if len(frame.columns) > MAX_COLUMNS:
         raise ImportFileError(f"The file has {len(frame.columns):,} columns; a table here has at most {MAX_COLUMNS}.")
     if len(frame) > max_rows:

@@ -210,18 +210,26 @@ def open_cases_like(mrn: str, site_group: SiteGroup) -> list[Case]:
 
 
 def save_case(actor: Actor, case: Case | None, data: CaseInput, submit: bool, another_confirmed: bool = False) -> Case:
-    """Check the input against the program's rules (complete when it is submitted), then create or change the case.
-    A new case for a patient with an open case in the same site group needs `another_confirmed` (a new primary or a
-    new question), and is said with the other problems of the form."""
+    """Check the input against the program's rules (complete when it is submitted), then create or change the case."""
+    data, problems = case_problems(case, data, submit, another_confirmed)
+    if problems:
+        raise CaseError(problems)
+    return create_case(actor, data, submit) if case is None else update_case(actor, case, data, submit)
+
+
+def case_problems(
+    case: Case | None, data: CaseInput, submit: bool, another_confirmed: bool = False
+) -> tuple[CaseInput, Problems]:
+    """The input cleaned, and every problem with it by the program's rules (complete when it is submitted). A new case
+    for a patient with an open case in the same site group needs `another_confirmed` (a new primary or a new
+    question)."""
     data, problems = validate_case(data, program_today(), program_settings().mrn_pattern, complete=submit)
     if case is None and not another_confirmed and data.site_group is not None and "mrn" not in problems.by_field:
         if same := open_cases_like(data.mrn, data.site_group):
             listed = ", ".join(f"#{other.id} ({other.status.label.lower()})" for other in same)
             problems.add("another_case", f"This patient already has an open {data.site_group.label.lower()} case: "
                          f"{listed}. Open it instead, or tick the box if this is a new primary or a new question.")
-    if problems:
-        raise CaseError(problems)
-    return create_case(actor, data, submit) if case is None else update_case(actor, case, data, submit)
+    return data, problems
 
 
 def missing_for_submission(case: Case) -> list[str]:

@@ -12,7 +12,7 @@ from datetime import date
 from functools import cache
 
 from tumorboard.cases.ajcc import normalize_category, normalize_stage_group
-from tumorboard.patterns import fullmatch
+from tumorboard.patterns import describe_pattern, fullmatch
 from tumorboard.text import as_sentence
 from tumorboard.vocab import CaseSource, Laterality, Sex, SiteGroup, Urgency
 
@@ -195,7 +195,9 @@ def check_patient(data: PatientIdentity, mrn_pattern: str, problems: Problems) -
     if not data.mrn:
         problems.add("mrn", "Give the patient's MRN.")
     elif not fullmatch(mrn_pattern, data.mrn):
-        problems.add("mrn", f"This MRN does not have the program's format ({mrn_pattern}).")
+        words = describe_pattern(mrn_pattern)
+        problems.add("mrn", f"An MRN here is {words}." if words else
+                     "This MRN does not have the program's format (an admin sets it in Settings).")
     for name, what in (("last_name", "last name"), ("first_name", "first name")):
         if not getattr(data, name):
             problems.add(name, f"Give the patient's {what}.")

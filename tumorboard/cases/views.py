@@ -68,7 +68,9 @@ def new() -> object:
     if request.method == "GET" and current_user.has_role(Role.PHYSICIAN):
         form.presenting_physician_id.data = str(current_user.id)
     page = partial(_form_page, form)
-    return _find_patient(form, page) if form.find_patient.data else run_form(form, lambda: _saved(form, None), page)
+    if form.find_patient.data:
+        return _find_patient(form, page)
+    return run_form(form, lambda: _saved(form, None), page, partial(_rules, form, None))
 
 
 @bp.route("/find", methods=["GET", "POST"])
@@ -102,7 +104,9 @@ def edit(case_id: int) -> object:
         record_read(current_actor(), "case", case.id, "edit form")
         db.session.commit()
     page = partial(render_template, "cases/form.html", form=form, case=case)
-    return _find_patient(form, page) if form.find_patient.data else run_form(form, lambda: _saved(form, case), page)
+    if form.find_patient.data:
+        return _find_patient(form, page)
+    return run_form(form, lambda: _saved(form, case), page, partial(_rules, form, case))
 
 
 @bp.route("/<int:case_id>")
@@ -178,7 +182,7 @@ def from_second_opinion(request_id: int) -> object:
     if request.method == "GET":
         form.fill_from_request(opinion)
     page = partial(_form_page, form, second_opinion=opinion)
-    return run_form(form, lambda: _saved(form, None, opinion), page)
+    return run_form(form, lambda: _saved(form, None, opinion), page, partial(_rules, form, None))
 
 
 def _readable(case_id: int) -> Case:
@@ -214,9 +218,21 @@ def _case_form() -> CaseForm:
     return form
 
 
+def _submitting(form: CaseForm, case: Case | None) -> bool:
+    """Whether the case goes to the board (complete): submitted now, or already past draft."""
+    return bool(form.submit_case.data) or (case is not None and case.status is not CaseStatus.DRAFT)
+
+
+def _rules(form: CaseForm, case: Case | None) -> dict[str, list[str]]:
+    """The program's rules on what could be read of a form that did not validate: said with the form's own problems."""
+    data, unreadable = form.read_as_far_as_possible()
+    _, problems = ops.case_problems(case, data, _submitting(form, case), bool(form.another_case.data))
+    return unreadable | problems.by_field
+
+
 def _saved(form: CaseForm, case: Case | None, opinion: SecondOpinionRequest | None = None) -> Done:
     """Save the form's case (a draft stays a draft unless submitted); a second opinion's request moves on with it."""
-    submit = bool(form.submit_case.data) or (case is not None and case.status is not CaseStatus.DRAFT)
+    submit = _submitting(form, case)
     saved = ops.save_case(current_actor(), case, form.to_input(), submit, bool(form.another_case.data))
     if opinion is not None:
         ops.link_second_opinion(current_actor(), opinion, saved)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DateTimeLocalField, SelectChoice, SelectField, StringField, TimeField
+from wtforms import BooleanField, DateTimeLocalField, SelectChoice, SelectField, StringField, TimeField
 from wtforms.validators import Length, Optional
 
 from tumorboard.conferences.recurrence import ORDINALS, WEEKDAY_NAMES, Repeat, RepeatPattern, read_rrule
 from tumorboard.conferences.rules import ATTENDANCE_TARGETS, CONSENSUS_CHOICES, SeriesInput
-from tumorboard.forms import CheckboxListField, WholeNumberField, optional_text, vocabulary_choices
+from tumorboard.forms import CheckboxListField, DayField, Form, WholeNumberField, optional_text, vocabulary_choices
 from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, BoardRole, SiteGroup, Specialty
 
 COMMON_ZONES = (
@@ -28,7 +27,7 @@ COMMON_ZONES = (
 )
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(Form):
     """A conference series."""
 
     name = optional_text("Name", 120, description="For example Breast Tumor Board.")
@@ -43,7 +42,7 @@ class SeriesForm(FlaskForm):
         default="1",
     )
     custom = optional_text("Custom RRULE", 200, description="Only for 'Custom', e.g. FREQ=WEEKLY;BYDAY=MO,TH.")
-    starts_on = DateField("First meeting", validators=[Optional()])
+    starts_on = DayField("First meeting")
     start_time = TimeField("Starts at", validators=[Optional()])
     end_time = TimeField("Ends at", validators=[Optional()])
     timezone = SelectField("Time zone", choices=[SelectChoice(zone, zone) for zone in COMMON_ZONES])
@@ -145,7 +144,7 @@ class SeriesForm(FlaskForm):
         self.attendance_target.data = next((k for k, v in ATTENDANCE_TARGETS.items() if v == target), "none")
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     """Put a physician on a board: typed by name (the list offers the physicians), with a role."""
 
     member = StringField("Physician", validators=[Length(max=64)],
@@ -153,25 +152,25 @@ class MemberForm(FlaskForm):
     role = SelectField("As", choices=vocabulary_choices(BoardRole), default=BoardRole.MEMBER.value)
 
 
-class MemberRoleForm(FlaskForm):
+class MemberRoleForm(Form):
     """Change a member's role, or take them off the board ("remove")."""
 
     role = SelectField("Role", choices=[*vocabulary_choices(BoardRole), SelectChoice("remove", "Off the board")])
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(Form):
     """Move one occurrence."""
 
     starts_at = DateTimeLocalField("New date and time", validators=[Optional()], format="%Y-%m-%dT%H:%M")
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     """Cancel one occurrence."""
 
     reason = StringField("Reason", validators=[Optional(), Length(max=300)])
 
 
-class AgendaForm(FlaskForm):
+class AgendaForm(Form):
     """Any agenda change: carries the version of the agenda the user saw."""
 
     version = WholeNumberField("Agenda version", validators=[Optional()])

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from tumorboard.forms import CHOOSE, WholeNumberField, optional_text, vocabulary_choices
+from tumorboard.forms import CHOOSE, DayField, Form, WholeNumberField, optional_text, vocabulary_choices
 from tumorboard.room.models import ConsensusPlan
 from tumorboard.vocab import DispatchMethod, Implementation, LetterKind, NonImplementationReason
 
 
-class FinalPlanForm(FlaskForm):
+class FinalPlanForm(Form):
     """The final plan, with next steps and who does what."""
 
     final_plan = TextAreaField("Final plan", validators=[Optional(), Length(max=5000)], render_kw={"rows": 4})
@@ -25,7 +24,7 @@ class FinalPlanForm(FlaskForm):
             self.final_plan.data, self.next_steps.data = plan.final_plan or plan.text, plan.next_steps
 
 
-class IssueForm(FlaskForm):
+class IssueForm(Form):
     """Issue a letter, or a corrected version of one."""
 
     kind = SelectField(choices=vocabulary_choices(LetterKind))
@@ -33,15 +32,15 @@ class IssueForm(FlaskForm):
     corrects_version = WholeNumberField(validators=[Optional()])  # the version the signer read and corrects
 
 
-class DispatchForm(FlaskForm):
+class DispatchForm(Form):
     """A record of sending."""
 
-    sent_on = DateField("Sent on", validators=[Optional()])
+    sent_on = DayField("Sent on")
     method = SelectField("By", choices=vocabulary_choices(DispatchMethod))
     recipient = optional_text("To", 200)
 
 
-class ImplementationForm(FlaskForm):
+class ImplementationForm(Form):
     """Whether the plan was carried out."""
 
     implemented = SelectField(
@@ -51,7 +50,7 @@ class ImplementationForm(FlaskForm):
     note = optional_text("Note", 500)
 
 
-class DelegateForm(FlaskForm):
+class DelegateForm(Form):
     """Name or remove a delegate."""
 
     user_id = WholeNumberField(validators=[Optional()])

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from tumorboard.forms import WholeNumberField
+from tumorboard.forms import Form, WholeNumberField
 from tumorboard.patterns import pattern_problem
 from tumorboard.program.models import ProgramSettings
 from tumorboard.program.operations import PLAIN, TARGETS
@@ -19,7 +19,7 @@ def _valid_pattern(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(problem)
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     """Letterhead, MRN format, the cancer committee's targets and site-program rules."""
 
     letterhead_name = StringField("Program name on letters", validators=[Optional(), Length(max=200)])

@@ -153,9 +153,17 @@ def measures_frame(report: AccreditationReport) -> pd.DataFrame:
     return pd.DataFrame([asdict(row) for row in measure_rows(report)])
 
 
+def in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """Yes/no columns written "yes" and "no", the words the imports read (vocab.parse_yes_no), not True and False."""
+    flags = [column for column in frame.columns if frame[column].dtype == bool or (
+        frame[column].dtype == object and len(frame) and frame[column].map(lambda v: isinstance(v, bool)).all()
+    )]
+    return frame.assign(**{column: frame[column].map({True: "yes", False: "no"}) for column in flags})
+
+
 def measures_csv(report: AccreditationReport) -> bytes:
     """The measures, one per row, as CSV."""
-    return measures_frame(report).to_csv(index=False).encode()
+    return in_words(measures_frame(report)).to_csv(index=False).encode()
 
 
 def presentation_list(data: ReportInput) -> pd.DataFrame:
@@ -183,7 +191,7 @@ def _inert(value: object) -> object:
 
 def presentation_list_csv(data: ReportInput) -> bytes:
     """The surveyor's list as CSV."""
-    return presentation_list(data).to_csv(index=False).encode()
+    return in_words(presentation_list(data)).to_csv(index=False).encode()
 
 
 def report_xlsx(report: AccreditationReport, data: ReportInput | None = None) -> bytes:
@@ -211,7 +219,7 @@ def report_xlsx(report: AccreditationReport, data: ReportInput | None = None) ->
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
+            in_words(frame).to_excel(writer, sheet_name=name, index=False)
     return buffer.getvalue()
 
 

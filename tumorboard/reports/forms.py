@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SubmitField
 
 from tumorboard.cases.importer import MAX_ROWS, ImportFileError, read_table
+from tumorboard.forms import Form
 
 SPREADSHEET = FileAllowed(["csv", "xlsx"], "Upload a .csv or .xlsx file.")
 
 
-class CaseloadForm(FlaskForm):
+class CaseloadForm(Form):
     """The registry's caseload file."""
 
     file = FileField(
@@ -24,7 +24,7 @@ class CaseloadForm(FlaskForm):
     submit = SubmitField("Check and import")
 
 
-class ConfirmCaseloadForm(FlaskForm):
+class ConfirmCaseloadForm(Form):
     """The checked rows, carried to the confirmation of a re-import (checked again on confirming)."""
 
     rows = HiddenField()
@@ -40,7 +40,7 @@ class ConfirmCaseloadForm(FlaskForm):
         return rows if readable and self.validate_on_submit() else None
 
 
-class ConferenceLogForm(FlaskForm):
+class ConferenceLogForm(Form):
     """A past conference log: presentations, attendance, or both."""
 
     presentations = FileField(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from tumorboard.auth.models import User
-from tumorboard.forms import CHOOSE, WholeNumberField, optional_text, vocabulary_choices
+from tumorboard.forms import CHOOSE, DayField, Form, WholeNumberField, optional_text, vocabulary_choices
 from tumorboard.room.models import Presentation, Vote
 from tumorboard.room.operations import DiscussionInput, RecommendationInput
 from tumorboard.vocab import (
@@ -33,7 +33,7 @@ def yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     """Check in yourself, or (the chair) someone else."""
 
     user_id = WholeNumberField(validators=[Optional()])
@@ -42,7 +42,7 @@ class CheckInForm(FlaskForm):
     )
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(Form):
     """One specialty's recommendation (fields prefixed: the plan form on the same page has a text and an intent too)."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -58,7 +58,7 @@ class RecommendationForm(FlaskForm):
     text = TextAreaField("Recommendation", validators=[Optional(), Length(max=5000)], render_kw={"rows": 2})
 
 
-class DiscussionForm(FlaskForm):
+class DiscussionForm(Form):
     """The required discussion items."""
 
     stage_discussed = BooleanField("Stage discussed (AJCC)")
@@ -81,7 +81,7 @@ class DiscussionForm(FlaskForm):
     )
 
 
-class ProspectiveForm(FlaskForm):
+class ProspectiveForm(Form):
     """Why the case is presented, and an override of the prospective rule."""
 
     reason = SelectField(
@@ -105,7 +105,7 @@ class ProspectiveForm(FlaskForm):
     why = optional_text("Reason for the override", 300)
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     """The consensus plan put to the vote (fields prefixed, see RecommendationForm)."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -116,7 +116,7 @@ class PlanForm(FlaskForm):
     intent = SelectField("Intent", choices=vocabulary_choices(Intent, "Not stated"), default="")
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     """A vote on the plan."""
 
     choice = RadioField(
@@ -128,27 +128,27 @@ class VoteForm(FlaskForm):
     plan_version = WholeNumberField(widget=HiddenInput(), validators=[Optional()])  # the version the screen shows
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     """Close the case; without consensus, say what happens next."""
 
     action = SelectField("If there is no consensus", choices=vocabulary_choices(NoConsensusAction, CHOOSE), default="")
     override_reason = optional_text("Reason, to close although the closing rule is not met", 500)
 
 
-class ListedForm(FlaskForm):
+class ListedForm(Form):
     """Listed, not discussed, under a standard of care."""
 
     standard = optional_text("Standard of care applied", 200)
 
 
-class CertificateForm(FlaskForm):
+class CertificateForm(Form):
     """The period of an attendance certificate."""
 
     class Meta:
         csrf = False  # a GET download
 
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()])
+    start = DayField("From")
+    end = DayField("To")
 
     def period(self, today: date) -> tuple[date, date]:
         """The period asked for (default: this year to today), in order."""

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from tumorboard.cases.operations import PATIENT_FIELDS
-from tumorboard.forms import CHOOSE, PatientForm, optional_text, show_values, typed_values, vocabulary_choices
+from tumorboard.forms import (
+    CHOOSE,
+    DayField,
+    Form,
+    PatientForm,
+    optional_text,
+    show_values,
+    typed_values,
+    vocabulary_choices,
+)
 from tumorboard.second_opinions.intake import RequestInput
 from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.vocab import AttendanceMode, InsuranceStatus, Requester, Sex, Specialty
@@ -44,7 +52,7 @@ class RequestForm(PatientForm):
         "Insurance verification", choices=vocabulary_choices(InsuranceStatus), default=InsuranceStatus.NOT_STARTED.value
     )
     navigator_id = SelectField("Navigator", choices=[], default="")
-    received_on = DateField("Request received on", validators=[Optional()])
+    received_on = DayField("Request received on")
     submit = SubmitField("Save")
 
     def set_navigators(self, navigators: list[tuple[int, str]]) -> None:
@@ -64,7 +72,7 @@ class RequestForm(PatientForm):
         show_values(self, {**values, "received_on": request.received_at.date()}, ("navigator_id",))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     """Cancel a request, with the reason."""
 
     reason = StringField("Reason", validators=[Optional(), Length(max=200)])

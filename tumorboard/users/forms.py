@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 from tumorboard.auth.models import User
-from tumorboard.forms import CheckboxListField, NewPasswordForm, vocabulary_choices
+from tumorboard.forms import CheckboxListField, Form, NewPasswordForm, vocabulary_choices
 from tumorboard.users.operations import UserData
 from tumorboard.vocab import Role, Specialty
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """A user's details and roles."""
 
     username = StringField("Username", validators=[DataRequired(), Length(max=64)])
@@ -55,5 +54,5 @@ class ResetPasswordForm(NewPasswordForm):
     """A new password for someone else."""
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(Form):
     """Ends every session of a user (the CSRF token is the point of it)."""

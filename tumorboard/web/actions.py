@@ -6,7 +6,7 @@ each field's errors and the user's input kept, or on to the next page).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from flask import flash, redirect
@@ -40,10 +40,20 @@ def run_action(back: str, action: Callable[[], str | None], said: str | None = N
 
 
 def run_form(
-    form: FlaskForm, action: Callable[[], Done], page: Callable[[], ResponseReturnValue]
+    form: FlaskForm,
+    action: Callable[[], Done],
+    page: Callable[[], ResponseReturnValue],
+    rules: Callable[[], Mapping[str, list[str]]] | None = None,
 ) -> ResponseReturnValue:
-    """Validate `form` and run `action`: on to its next page, or `page()` again with the problems next to the fields."""
+    """Validate `form` and run `action`: on to its next page, or `page()` again with the problems next to the fields.
+    `rules`: the domain's problems with what could be read of a form that did not validate, shown with the form's
+    own (next to fields without one), so that one submit says everything."""
     if not form.validate_on_submit():
+        if rules is not None and form.is_submitted():
+            general = show_problems(form, {name: messages for name, messages in rules().items()
+                                           if name not in form or not form[name].errors})
+            if general:
+                flash(" ".join(general), "warning")
         return page()
     try:
         done = action()
