@@ -392,14 +392,27 @@ def test_editing_the_series_room_reaches_future_occurrences_and_raises_their_seq
     assert {(c.place, c.duration_minutes, c.sequence) for c in upcoming} == {("Pavilion B, Room 210", 90, 1)}
 
 
-def test_changing_the_weekday_cancels_the_old_occurrences_and_creates_new_ones(coordinator, client, make):
+def test_changing_the_weekday_lists_the_meetings_it_cancels_and_waits_for_a_confirmation(coordinator, client, make):
     client.post("/conferences/series/new", data=SERIES)
     series = db.session.scalars(sa.select(ConferenceSeries)).one()
     tuesday = _upcoming(series.id)[0]
     case = make.case(status=CaseStatus.SUBMITTED)
     client.post(f"/conferences/{tuesday.id}/agenda/add", data={"case_id": case.id})
-    client.post(f"/conferences/series/{series.id}/edit", data={**SERIES, "weekday": "3"})
+    asked = client.post(f"/conferences/series/{series.id}/edit", data={**SERIES, "weekday": "3"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "The new schedule cancels" in page
+    assert f"cases #{case.id} back to the queue" in page
+    assert 'name="confirm_schedule"' in page
     db.session.expire_all()
+    assert tuesday.status is ConferenceStatus.SCHEDULED and series.rrule.endswith("BYDAY=TU")  # nothing yet
+    client.post(f"/conferences/series/{series.id}/edit", data={**SERIES, "weekday": "3", "confirm_schedule": "y"})
+    db.session.expire_all()
+    listed = client.get(f"/conferences/series/{series.id}").get_data(as_text=True)
+    assert tuesday.starts_at.astimezone(ZoneInfo("America/New_York")).strftime("%a %d %b") not in listed  # no twin
+    assert tuesday.status is ConferenceStatus.CANCELLED and tuesday.sequence == 1
+    assert case.status is CaseStatus.SUBMITTED
+    scheduled = [c for c in _upcoming(series.id) if c.status is ConferenceStatus.SCHEDULED]
+    assert scheduled[0].starts_at.astimezone(ZoneInfo("America/New_York")).strftime("%a %d %b") in listed
     assert (
         tuesday.status is ConferenceStatus.CANCELLED and tuesday.sequence == 1 and case.status is CaseStatus.SUBMITTED
     )
@@ -478,3 +491,37 @@ def test_a_new_series_form_starts_from_the_usual_settings(coordinator, client):
     for name, value in (("capacity", 12), ("minutes_per_case", 5), ("deadline_working_days", 2), ("weeks_ahead", 12)):
         field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
         assert f'value="{value}"' in field, field
+
+
+def test_cancelling_needs_a_reason_and_restoring_brings_the_meeting_and_its_cases_back(coordinator, client, make):
+    client.post("/conferences/series/new", data=SERIES)
+    series = db.session.scalars(sa.select(ConferenceSeries)).one()
+    meeting = _upcoming(series.id)[0]
+    first, second = make.case(status=CaseStatus.SUBMITTED), make.case(status=CaseStatus.SUBMITTED)
+    for case in (first, second):
+        client.post(f"/conferences/{meeting.id}/agenda/add", data={"case_id": case.id})
+    refused = client.post(f"/conferences/{meeting.id}/cancel", data={"reason": "  "}, follow_redirects=True)
+    assert "Say why the meeting is cancelled" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert meeting.status is ConferenceStatus.SCHEDULED
+    client.post(f"/conferences/{meeting.id}/cancel", data={"reason": "Visiting professor day"})
+    db.session.expire_all()
+    assert meeting.status is ConferenceStatus.CANCELLED and first.status is CaseStatus.SUBMITTED
+    first.status = CaseStatus.WITHDRAWN  # meanwhile the first case moves on; the second waits in the queue
+    db.session.commit()
+    said = client.post(f"/conferences/{meeting.id}/restore", follow_redirects=True).get_data(as_text=True)
+    db.session.expire_all()
+    assert meeting.status is ConferenceStatus.SCHEDULED and meeting.sequence == 2  # calendars see both changes
+    assert "with 1 of its cases back on the agenda (1 had moved on meanwhile)" in said
+    assert [p.case_id for p in db.session.scalars(sa.select(Presentation).where(
+        Presentation.conference_id == meeting.id))] == [second.id]
+
+
+def test_moving_a_meeting_to_its_own_time_changes_nothing(coordinator, client):
+    client.post("/conferences/series/new", data=SERIES)
+    series = db.session.scalars(sa.select(ConferenceSeries)).one()
+    meeting = _upcoming(series.id)[0]
+    local = meeting.starts_at.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%dT%H:%M")
+    said = client.post(f"/conferences/{meeting.id}/reschedule", data={"starts_at": local}, follow_redirects=True)
+    db.session.expire_all()
+    assert "already at that time: nothing changed" in said.get_data(as_text=True) and meeting.sequence == 0

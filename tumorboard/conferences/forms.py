@@ -79,6 +79,7 @@ class SeriesForm(Form):
                  for k in ATTENDANCE_TARGETS],
         default="2/3", description="A member under it is flagged on the members page.",
     )
+    confirm_schedule = BooleanField("Save the new schedule and cancel these meetings")
     active = BooleanField("Active", default=True)
     disagree_needs_comment = BooleanField("A disagree vote needs a comment", default=True)
     closing_voter_percent = WholeNumberField(
@@ -113,6 +114,7 @@ class SeriesForm(Form):
             disagree_needs_comment=self.disagree_needs_comment.data,
             closing_voter_percent=self.closing_voter_percent.data,
             attendance_target=self.attendance_target.data,
+            confirm_schedule=bool(self.confirm_schedule.data),
         )
 
     def fill_from(self, series: object) -> None:

@@ -158,6 +158,8 @@ class Conference(db.Model):
     video_link: Mapped[str] = mapped_column(sa.String(500), default="")
     # iCalendar SEQUENCE: raised on every change clients must see.
     sequence: Mapped[int] = mapped_column(default=0)
+    # The cases a cancellation sent back to the queue (ids, comma-separated): restoring the meeting puts them back.
+    returned_case_ids: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     cancel_reason: Mapped[str] = mapped_column(sa.String(300), default="")
     chair_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # Optimistic lock for the agenda: two coordinators cannot overwrite each other.

@@ -88,8 +88,11 @@ def save_series(actor: Actor, series: ConferenceSeries | None, data: SeriesInput
     series.required_specialty_rows = [SeriesRequiredSpecialty(specialty=s) for s in sorted(data.required_specialties)]
     db.session.add(series)
     db.session.flush()
-    if rule_changed:
-        _drop_off_schedule(actor, series)
+    if rule_changed and (dropped := _off_schedule(series, actor.now)):
+        if not data.confirm_schedule:
+            _refuse_unconfirmed(series, dropped)
+        for conference in dropped:
+            cancel_conference(actor, conference, SCHEDULE_CHANGED)
     if before is not None:
         _follow_series(series, before, actor.now)
     generate_occurrences(series, actor.now)
@@ -157,21 +160,42 @@ def _follow_series(series: ConferenceSeries, before: tuple[str, str, int], now: 
             conference.sequence += 1
 
 
-def _drop_off_schedule(actor: Actor, series: ConferenceSeries) -> None:
-    """After a schedule change, cancel future occurrences the new rule no
-    longer has (their cases go back to the queue).
-    """
-    wanted = set(_expected_starts(series, actor.now))
+SCHEDULE_CHANGED = "The series' schedule changed"
+
+
+def _off_schedule(series: ConferenceSeries, now: datetime) -> list[Conference]:
+    """The future meetings the series' (new) rule no longer has, moved by hand or not, in time order."""
+    wanted = set(_expected_starts(series, now))
     future = db.session.scalars(
         sa.select(Conference).where(
             Conference.series_id == series.id,
-            Conference.starts_at > actor.now,
+            Conference.starts_at > now,
             Conference.status == ConferenceStatus.SCHEDULED,
-        )
+        ).order_by(Conference.starts_at)
     )
-    for conference in future:
-        if conference.occurrence_start not in wanted:
-            cancel_conference(actor, conference, "The series' schedule changed")
+    return [conference for conference in future if conference.occurrence_start not in wanted]
+
+
+def _refuse_unconfirmed(series: ConferenceSeries, dropped: list[Conference]) -> None:
+    """A schedule change that would cancel meetings is said, with each meeting and the cases on its agenda, and
+    waits for the coordinator's confirmation."""
+    cases: dict[int, list[int]] = {}
+    for conference_id, case_id in db.session.execute(
+        sa.select(Presentation.conference_id, Presentation.case_id)
+        .where(Presentation.conference_id.in_([c.id for c in dropped])).order_by(Presentation.position)
+    ):
+        cases.setdefault(conference_id, []).append(case_id)
+    zone = ZoneInfo(series.timezone)
+    listed = "; ".join(
+        f"{c.starts_at.astimezone(zone):%a %d %b %Y %H:%M}"
+        + (" (moved by hand)" if c.starts_at != c.occurrence_start else "")
+        + (f", cases {', '.join(f'#{n}' for n in cases[c.id])} back to the queue" if c.id in cases else "")
+        for c in dropped
+    )
+    raise ConferenceError(fields={"confirm_schedule": [
+        f"The new schedule cancels {len(dropped)} meeting{'s' if len(dropped) != 1 else ''}: {listed}. "
+        "Tick the box to save it and cancel them, or change the schedule back."
+    ]})
 
 
 # One occurrence -------------------------------------------------------------
@@ -185,8 +209,11 @@ def _require_upcoming(conference: Conference, now: datetime, action: str) -> Non
 
 
 def cancel_conference(actor: Actor, conference: Conference, reason: str) -> int:
-    """Cancel one occurrence; the cases on its agenda go back to the queue. Returns how many went back."""
+    """Cancel one occurrence, for a reason; the cases on its agenda go back to the queue (and are kept in mind for
+    `restore_conference`). Returns how many went back."""
     _require_upcoming(conference, actor.now, "cancelled")
+    if not reason.strip():
+        raise ConferenceError("Say why the meeting is cancelled: the reason goes to every calendar and the agenda.")
     returned = []
     for item in _agenda(conference):
         set_status(actor, item.case, CaseStatus.SUBMITTED, "conference cancelled")
@@ -194,26 +221,58 @@ def cancel_conference(actor: Actor, conference: Conference, reason: str) -> int:
         returned.append(item.case_id)
     conference.status = ConferenceStatus.CANCELLED
     conference.cancel_reason = reason.strip()[:300]
+    conference.returned_case_ids = ",".join(map(str, returned))
     conference.sequence += 1
     db.session.flush()
     record(actor, "cancel", "conference", conference.id, f"cases_returned={len(returned)}", cases=returned)
     return len(returned)
 
 
-def move_conference(actor: Actor, conference: Conference, new_start: datetime) -> None:
-    """Move one occurrence to another time; the others keep theirs."""
-    _require_upcoming(conference, actor.now, "moved")
-    if new_start <= actor.now:
-        raise ConferenceError("Move it to a time in the future.")
-    clash = db.session.scalar(
+def restore_conference(actor: Actor, conference: Conference) -> str:
+    """Undo a cancellation while the meeting is still ahead: it is scheduled again (calendars are told) and the
+    cases it sent back to the queue return to its agenda, those still waiting there."""
+    if conference.status is not ConferenceStatus.CANCELLED:
+        raise ConferenceError("This meeting is not cancelled.")
+    if conference.starts_at <= actor.now:
+        raise ConferenceError("This meeting's time has passed: it cannot be restored.")
+    if _clash(conference, conference.starts_at):
+        raise ConferenceError("The series already meets at that time: move this meeting, or cancel the other one.")
+    conference.status, conference.cancel_reason = ConferenceStatus.SCHEDULED, ""
+    conference.sequence += 1
+    wanted = [int(case_id) for case_id in conference.returned_case_ids.split(",") if case_id]
+    conference.returned_case_ids = ""
+    db.session.flush()
+    back = [case for case in db.session.scalars(sa.select(Case).where(Case.id.in_(wanted))) if case.status is
+            CaseStatus.SUBMITTED]
+    for case in sorted(back, key=lambda case: wanted.index(case.id)):
+        assign_case(actor, conference, case)
+    record(actor, "restore", "conference", conference.id, f"cases_back={len(back)}", cases=[c.id for c in back])
+    left = len(wanted) - len(back)
+    return (f"The meeting is scheduled again, with {len(back)} of its cases back on the agenda"
+            + (f" ({left} had moved on meanwhile)." if left else "."))
+
+
+def _clash(conference: Conference, start: datetime) -> bool:
+    """Whether another meeting of the series, not cancelled, starts then."""
+    return db.session.scalar(
         sa.select(Conference.id).where(
             Conference.series_id == conference.series_id,
             Conference.id != conference.id,
             Conference.status != ConferenceStatus.CANCELLED,
-            Conference.starts_at == new_start,
+            Conference.starts_at == start,
         )
-    )
-    if clash is not None:
+    ) is not None
+
+
+def move_conference(actor: Actor, conference: Conference, new_start: datetime) -> str | None:
+    """Move one occurrence to another time; the others keep theirs. The same time is no change (no calendar update):
+    said so."""
+    _require_upcoming(conference, actor.now, "moved")
+    if new_start == conference.starts_at:
+        return "The meeting is already at that time: nothing changed."
+    if new_start <= actor.now:
+        raise ConferenceError("Move it to a time in the future.")
+    if _clash(conference, new_start):
         raise ConferenceError("The series already meets at that time.")
     conference.starts_at = new_start
     conference.sequence += 1

@@ -42,6 +42,7 @@ class SeriesInput:
     closes_hours_after: int | None = 4
     closing_voter_percent: int | None = 50
     attendance_target: str = "2/3"
+    confirm_schedule: bool = False  # the coordinator has seen the meetings a new schedule cancels
 
 
 def validate_series(data: SeriesInput) -> tuple[str, Problems]:

@@ -25,7 +25,7 @@ from tumorboard.conferences.recurrence import describe_rrule
 from tumorboard.conferences.rules import agenda_open, may_carry_over
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_settings
-from tumorboard.vocab import BoardRole, Role
+from tumorboard.vocab import BoardRole, ConferenceStatus, Role
 from tumorboard.web.access import allow
 from tumorboard.web.actions import Done, run_action, run_form
 from tumorboard.web.actor import current_actor
@@ -87,7 +87,8 @@ def series(series_id: int) -> str:
     window = (Conference.starts_at >= now - timedelta(weeks=8)) & (
         Conference.starts_at < now + timedelta(weeks=item.weeks_ahead + 1)
     )
-    rows = conference_rows((Conference.series_id == item.id) & window)
+    dropped = (Conference.status == ConferenceStatus.CANCELLED) & (Conference.cancel_reason == ops.SCHEDULE_CHANGED)
+    rows = conference_rows((Conference.series_id == item.id) & window & ~dropped)  # a dropped date is no meeting
     feed = url_for("calendar.series_feed", token=item.feed_token, _external=True) if item.feed_token else None
     return render_template("conferences/series.html", s=item, rows=rows, now=now, describe=describe_rrule, feed=feed,
                            cancel_form=CancelForm(), move_form=RescheduleForm(), token_form=CalendarTokenForm())
@@ -160,9 +161,17 @@ def cancel(conference_id: int) -> object:
 
     def act(conference: Conference) -> str:
         returned = ops.cancel_conference(current_actor(), conference, form.reason.data or "")
-        return f"Conference cancelled; {returned} case{'s' if returned != 1 else ''} returned to the queue."
+        return (f"Conference cancelled; {returned} case{'s' if returned != 1 else ''} returned to the queue. "
+                "Restore it from the list while it is still ahead, and its cases come back.")
 
     return _conference_action(conference_id, act)
+
+
+@bp.route("/<int:conference_id>/restore", methods=["POST"])
+@allow(*COORDINATORS)
+def restore(conference_id: int) -> object:
+    """Undo a cancellation while the meeting is ahead: scheduled again, with the cases it sent to the queue."""
+    return _conference_action(conference_id, lambda conference: ops.restore_conference(current_actor(), conference))
 
 
 @bp.route("/<int:conference_id>/reschedule", methods=["POST"])
@@ -174,10 +183,10 @@ def reschedule(conference_id: int) -> object:
     def act(conference: Conference) -> str:
         if not form.validate() or form.starts_at.data is None:
             raise ops.ConferenceError("Give the new date and time.")
-        ops.move_conference(
+        same = ops.move_conference(
             current_actor(), conference, form.starts_at.data.replace(tzinfo=ZoneInfo(conference.series.timezone))
         )
-        return "Conference moved; calendars will show the new time."
+        return same or "Conference moved; calendars will show the new time."
 
     return _conference_action(conference_id, act)
 
