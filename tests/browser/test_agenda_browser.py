@@ -51,3 +51,36 @@ def test_build_an_agenda(make, page, live_server):
     page.get_by_role("button", name=f"Take case #{cases[1].id} off the agenda").click()
     expect(page.get_by_role("status")).to_have_text("Case returned to the queue.")
     expect(agenda.get_by_role("row")).to_have_count(3)
+
+
+def test_add_several_cases_then_drag_one_to_the_top_or_type_its_place(make, page, live_server):
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    series = make.series(name="Hepatobiliary Board")
+    start = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=7)
+    conference = make.conference(series=series, starts_at=start, occurrence_start=start, duration_minutes=60)
+    cases = [
+        make.case(status=CaseStatus.SUBMITTED, submitted_at=datetime.now(UTC) - timedelta(days=5 - i),
+                  patient=make.patient(last_name=name), histology="Pancreatic ductal adenocarcinoma",
+                  clinical_t="cT3", clinical_n="cN1", clinical_m="cM0", clinical_stage="IIB")
+        for i, name in enumerate(("Abernathy", "Bellweather", "Calloway"))
+    ]
+    sign_in(page, live_server, "dana")
+    page.goto(f"{live_server}/conferences/{conference.id}")
+    for case in cases:
+        page.get_by_label(f"Tick case #{case.id}").check()
+    page.get_by_role("button", name="Add the ticked cases").click()
+    expect(page.get_by_role("status")).to_contain_text("3 cases added")
+    agenda = page.get_by_role("table", name="Agenda")
+    rows = agenda.locator("tbody tr")
+    expect(rows.first).to_contain_text("cT3 cN1 cM0, stage IIB")
+
+    rows.nth(2).drag_to(rows.nth(0))  # Calloway to the top
+    expect(page.get_by_role("status")).to_contain_text(f"Case #{cases[2].id} is now number 1.")
+    expect(rows.nth(0)).to_contain_text("Calloway")
+
+    page.get_by_label(f"New position of case #{cases[0].id}").fill("3")  # the same without dragging
+    page.get_by_role("button", name=f"Move case #{cases[0].id} to this position").click()
+    expect(rows.nth(2)).to_contain_text("Abernathy")
+    for width, height, name in ((1280, 900, "desktop"), (390, 844, "phone")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=f"/tmp/x/agenda-{name}.png", full_page=True)

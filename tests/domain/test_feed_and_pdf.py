@@ -89,6 +89,7 @@ ROWS = [
         41,
         "Merriweather, Lydia (TB424242)",
         "Breast",
+        "Invasive lobular carcinoma · cT2 cN0 cM0, stage IIA",
         "Breast conservation or mastectomy?",
         "Sarah Kim",
         5,
@@ -99,11 +100,12 @@ ROWS = [
         "07:05",
         42,
         "Quillan, Ada (TB424243)",
-        "Breast",
+        "Hepatobiliary & pancreas",
+        "Pancreatic ductal adenocarcinoma · not yet staged",
         "Neoadjuvant therapy?",
         "Elena Vasquez",
         5,
-        "late, not ready",
+        "IMAGING NOT READY, late",
     ),
 ]
 
@@ -133,7 +135,8 @@ def test_the_full_agenda_names_the_patients_and_questions():
         "Merriweather, Lydia",
         "TB424242",
         "Neoadjuvant therapy?",
-        "late, not ready",
+        "IMAGING NOT READY, late",
+        "stage IIA",
         "projected end 07:10",
         "Confidential",
     ):
@@ -148,6 +151,7 @@ def test_the_deidentified_agenda_has_initials_and_case_numbers_only():
             r.case_number,
             "".join(w[0] for w in r.patient.split(", ")[::-1])[:2],
             r.site,
+            r.diagnosis,
             "",
             r.presenter,
             r.minutes,
@@ -161,3 +165,14 @@ def test_the_deidentified_agenda_has_initials_and_case_numbers_only():
     assert "(de-identified)" in text and "#41" in text and "LM" in text
     for absent in ("Merriweather", "TB424242", "Neoadjuvant", "Question for the board"):
         assert absent not in text
+
+
+def test_a_long_site_group_wraps_in_its_column_and_never_runs_into_the_next_one():
+    document = AgendaDocument("Riverside", "GI board", "Tuesday", "Room 3B", "", ROWS, "07:10", False, "now")
+    placed: list[tuple[str, float]] = []
+    page = pypdf.PdfReader(BytesIO(agenda_pdf(document))).pages[0]
+    page.extract_text(visitor_text=lambda text, cm, *_: placed.append((text.strip(), cm[4])) if text.strip() else None)
+    x_of = {text: x for text, x in placed}
+    site, diagnosis = x_of["Site"], x_of["Diagnosis and stage"]
+    assert site <= x_of["Hepatobiliary &"] < diagnosis and site <= x_of["pancreas"] < diagnosis  # wrapped, in place
+    assert x_of["Question for the board"] > diagnosis and "Min" in x_of  # a header word is never cut either

@@ -40,7 +40,7 @@ def test_markup_escapes_the_paragraph_language_and_keeps_line_breaks(text, expec
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_the_agenda_prints_hostile_text_as_typed(hostile):
-    row = AgendaRow(1, "07:00", 41, f"Doe, {hostile}", "Breast", hostile, hostile, 5, hostile)
+    row = AgendaRow(1, "07:00", 41, f"Doe, {hostile}", "Breast", hostile, hostile, hostile, 5, hostile)
     text, reader = _read(
         agenda_pdf(AgendaDocument(hostile, hostile, "Tuesday", hostile, hostile, [row], "07:05", False, "now"))
     )
@@ -49,11 +49,11 @@ def test_the_agenda_prints_hostile_text_as_typed(hostile):
 
 
 def test_the_agenda_keeps_a_less_than_sign_in_the_question():
-    row = AgendaRow(1, "07:00", 41, "Doe, Jane", "Breast", "LFTs <ULN, proceed?", "Dr Kim", 5, "")
+    row = AgendaRow(1, "07:00", 41, "Doe, Jane", "Breast", "Ductal <2 cm", "LFTs <ULN, proceed?", "Dr Kim", 5, "")
     text, _ = _read(
         agenda_pdf(AgendaDocument("Riverside", "Breast", "Tuesday", "3B", "", [row], "07:05", False, "now"))
     )
-    assert "LFTs <ULN, proceed?" in text
+    assert "LFTs <ULN, proceed?" in text and "Ductal <2 cm" in text
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)

@@ -136,7 +136,14 @@ def test_the_upload_imports_a_clean_file(people, auth, client):
     response = client.post(
         "/cases/import", data={"file": (io.BytesIO(CLEAN.encode()), "cases.csv")}, content_type="multipart/form-data"
     )
-    assert response.status_code == 302 and _count(Case) == 3
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and _count(Case) == 3 and "Imported 3 cases" in page
+    ids = db.session.scalars(sa.select(Case.id).order_by(Case.id)).all()
+    assert all(f'href="/cases/{case_id}"' in page for case_id in ids)  # each new case listed, to open or check
+    again = client.post(
+        "/cases/import", data={"file": (io.BytesIO(CLEAN.encode()), "cases.csv")}, content_type="multipart/form-data"
+    ).get_data(as_text=True)
+    assert "Imported 0 cases; 3 rows of the file had been imported before and were skipped." in again
 
 
 @pytest.mark.parametrize(("name", "message"), [("cases.txt", "Upload a .csv or .xlsx file."), ("", "Choose a file.")])
@@ -183,4 +190,4 @@ def test_the_same_new_patients_imported_at_the_same_moment_is_a_message_not_a_50
     again = client.post(
         "/cases/import", data={"file": (io.BytesIO(CLEAN.encode()), "cases.csv")}, content_type="multipart/form-data"
     )
-    assert again.status_code == 302 and _count(Case) == 3
+    assert again.status_code == 200 and _count(Case) == 3

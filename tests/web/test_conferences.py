@@ -525,3 +525,35 @@ def test_moving_a_meeting_to_its_own_time_changes_nothing(coordinator, client):
     said = client.post(f"/conferences/{meeting.id}/reschedule", data={"starts_at": local}, follow_redirects=True)
     db.session.expire_all()
     assert "already at that time: nothing changed" in said.get_data(as_text=True) and meeting.sequence == 0
+
+
+def test_several_cases_are_added_at_once_and_a_case_moves_to_a_given_place(coordinator, client, make):
+    conference, cases = _conference_with_cases(
+        make, 4, histology="Invasive ductal carcinoma", clinical_t="cT2", clinical_n="cN1", clinical_m="cM0",
+        clinical_stage="IIB",
+    )
+    page = client.get(f"/conferences/{conference.id}").get_data(as_text=True)
+    assert page.count('name="case_ids"') == 4 and "Add the ticked cases" in page
+    added = client.post(f"/conferences/{conference.id}/agenda/add", data={
+        "case_ids": [str(cases[2].id), str(cases[0].id), str(cases[3].id)], "version": conference.agenda_version,
+    }, follow_redirects=True).get_data(as_text=True)
+    db.session.expire_all()
+    assert "3 cases added" in added and [p.case_id for p in _agenda(conference)] == [
+        cases[2].id, cases[0].id, cases[3].id
+    ]
+    assert "Invasive ductal carcinoma" in added and "cT2 cN1 cM0, stage IIB" in added  # what the board discusses
+    assert "tb-not-ready" in added  # not ready, and it shows
+    last = _agenda(conference)[-1]
+    moved = client.post(f"/conferences/{conference.id}/agenda/{last.id}/position",
+                        data={"position": "1", "version": conference.agenda_version}, follow_redirects=True)
+    db.session.expire_all()
+    assert f"Case #{cases[3].id} is now number 1." in moved.get_data(as_text=True)
+    assert [p.case_id for p in _agenda(conference)] == [cases[3].id, cases[2].id, cases[0].id]
+    for bad in ("0", "9", "x", ""):
+        said = client.post(f"/conferences/{conference.id}/agenda/{last.id}/position",
+                           data={"position": bad, "version": conference.agenda_version}, follow_redirects=True)
+        assert said.status_code == 200 and ("position from 1 to 3" in said.get_data(as_text=True)
+                                            or "Position:" in said.get_data(as_text=True)), bad
+    nothing = client.post(f"/conferences/{conference.id}/agenda/add", data={"version": conference.agenda_version},
+                          follow_redirects=True)
+    assert "Tick the cases to add" in nothing.get_data(as_text=True)

@@ -210,6 +210,28 @@ def load_queue(
 
 
 FOUND_AT_MOST = 20
+IMPORTED_SHOWN = 200  # the import result page lists the first ones; the queue has them all
+
+
+@dataclass(frozen=True)
+class ImportedCase:
+    """A case an import just created, as its result page lists it."""
+
+    id: int
+    patient_name: str
+    mrn: str
+    site_group: SiteGroup
+    status: CaseStatus
+
+
+def load_imported(case_ids: list[int]) -> list[ImportedCase]:
+    """The cases an import created, in the file's order (one query)."""
+    rows = db.session.execute(
+        sa.select(Case.id, Patient.last_name, Patient.first_name, Patient.mrn, Case.site_group, Case.status)
+        .join(Patient, Case.patient_id == Patient.id).where(Case.id.in_(case_ids))
+    ).all()
+    by_id = {row[0]: ImportedCase(row[0], f"{row[1]}, {row[2]}", row[3], row[4], row[5]) for row in rows}
+    return [by_id[case_id] for case_id in case_ids if case_id in by_id]
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,10 @@ from tumorboard.cases.models import Case
 from tumorboard.cases.permissions import CaseChange, change_of_move, may
 from tumorboard.cases.queries import (
     FOUND_AT_MOST,
+    IMPORTED_SHOWN,
     SORTS,
     load_case_page,
+    load_imported,
     load_queue,
     parse_filter,
     physician_choices,
@@ -271,5 +273,9 @@ def _import(form: ImportForm, check: importer.ImportCheck) -> object:
         db.session.rollback()
         form.file.errors = [*form.file.errors, IMPORT_RACE]
         return render_template("cases/import.html", form=form, check=None), 409
-    flash(f"Imported {len(created)} case(s); {len(check.already_imported)} row(s) were already imported.", "success")
-    return redirect(url_for("cases.queue", status="any"))
+    shown = load_imported(created[:IMPORTED_SHOWN])
+    record_read(current_actor(), "case", [row.id for row in shown], "import result")
+    html = render_template("cases/imported.html", shown=shown, created=len(created),
+                           already=len(check.already_imported))
+    db.session.commit()
+    return html

@@ -82,3 +82,16 @@ def plan_agenda(starts_at: datetime, duration_minutes: int, capacity: int, entri
         late=sum(e.late for e in entries),
         unready=sum(not e.ready for e in entries),
     )
+
+
+def stage_summary(
+    clinical_tnm: tuple[str | None, str | None, str | None], clinical_stage: str | None,
+    pathologic_tnm: tuple[str | None, str | None, str | None], pathologic_stage: str | None, not_staged: bool,
+) -> str:
+    """A case's stage in one line for the agenda: the pathologic one when there is one, else the clinical one
+    ("pT2 N1 M0, stage IIB"), or "not yet staged"."""
+    for tnm, group in ((pathologic_tnm, pathologic_stage), (clinical_tnm, clinical_stage)):
+        categories = " ".join(part for part in tnm if part)
+        if categories or group:
+            return ", ".join(part for part in (categories, f"stage {group}" if group else "") if part)
+    return "not yet staged" if not_staged else ""

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from wtforms import BooleanField, DateTimeLocalField, SelectChoice, SelectField, StringField, TimeField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TimeField,
+)
 from wtforms.validators import Length, Optional
 
 from tumorboard.conferences.recurrence import ORDINALS, WEEKDAY_NAMES, Repeat, RepeatPattern, read_rrule
@@ -178,3 +186,5 @@ class AgendaForm(Form):
     version = WholeNumberField("Agenda version", validators=[Optional()])
     case_id = WholeNumberField("Case number", validators=[Optional()])
     minutes = WholeNumberField("Minutes", validators=[Optional()])
+    position = WholeNumberField("Position", validators=[Optional()])
+    case_ids = SelectMultipleField("Cases", coerce=int, validate_choice=False)  # several queued cases at once

@@ -344,6 +344,22 @@ def assign_case(
     return item
 
 
+def assign_cases(actor: Actor, conference: Conference, case_ids: list[int], expected_version: int | None) -> str:
+    """Put several queued cases at the end of the agenda, in the order given (all or none); says what was done."""
+    if not case_ids:
+        raise ConferenceError("Tick the cases to add, or use a case's Add button.")
+    cases = {case.id: case for case in db.session.scalars(sa.select(Case).where(Case.id.in_(case_ids)))}
+    if missing := [case_id for case_id in case_ids if case_id not in cases]:
+        raise ConferenceError(f"Case #{missing[0]} does not exist.")
+    unique = list(dict.fromkeys(case_ids))
+    late = 0
+    for number, case_id in enumerate(unique):  # the agenda version is the one the page showed: checked once
+        item = assign_case(actor, conference, cases[case_id], expected_version if number == 0 else None)
+        late += item.late_submission
+    what = f"Case #{unique[0]} added" if len(unique) == 1 else f"{len(unique)} cases added"
+    return what + (f" ({late} submitted after the deadline: flagged late)." if late else ".")
+
+
 def _planned_item(conference: Conference, presentation_id: int) -> Presentation:
     item = db.session.get(Presentation, presentation_id)
     if item is None or item.conference_id != conference.id:
@@ -380,24 +396,28 @@ def move_case(
     actor: Actor,
     conference: Conference,
     presentation_id: int,
-    offset: int,
+    offset: int = 0,
     expected_version: int | None = None,
-) -> None:
-    """Move a case up (-1) or down (+1) the agenda."""
+    to_position: int | None = None,
+) -> str | None:
+    """Move a case up (offset -1) or down (+1) the agenda, or to a position (1 is first); the others close up."""
     _require_upcoming(conference, actor.now, "reordered")
     item = _planned_item(conference, presentation_id)
     agenda = _agenda(conference)
     index = agenda.index(item)
-    target = index + offset
-    if offset not in (-1, 1) or not 0 <= target < len(agenda):
-        return  # already first or last: nothing to do
+    if to_position is not None and not 1 <= to_position <= len(agenda):
+        raise ConferenceError(f"Give a position from 1 to {len(agenda)}.")
+    target = to_position - 1 if to_position is not None else index + offset
+    if target == index or not 0 <= target < len(agenda):
+        return None  # already there (first or last): nothing to do
     _touch(conference, expected_version, actor.now)
-    agenda[index], agenda[target] = agenda[target], agenda[index]
+    agenda.insert(target, agenda.pop(index))
     for position, entry in enumerate(agenda):
         entry.position = position
     db.session.flush()
     record(actor, "reorder", "conference", conference.id, f"case={item.case_id};to={target + 1}",
            cases=[item.case_id])
+    return f"Case #{item.case_id} is now number {target + 1}."
 
 
 def set_minutes(

@@ -29,6 +29,7 @@ class AgendaRow:
     case_number: int
     patient: str
     site: str
+    diagnosis: str  # histology and stage
     question: str
     presenter: str
     minutes: int
@@ -60,14 +61,16 @@ def agenda_document(page: AgendaPage, program: str, deidentified: bool, now: dat
             line.case_id,
             line.initials if deidentified else f"{line.patient_name} ({line.mrn})",
             line.site_label,
+            " · ".join(part for part in (line.diagnosis, line.stage) if part),
             "" if deidentified else line.question,
             line.presenter,
             slot.entry.minutes,
             ", ".join(
                 flag
                 for flag, on in (
+                    ("IMAGING NOT READY", not line.imaging_ready),
+                    ("PATHOLOGY NOT READY", not line.pathology_ready),
                     ("late", slot.entry.late),
-                    ("not ready", not slot.entry.ready),
                     ("over capacity", slot.over_capacity),
                 )
                 if on
@@ -110,6 +113,7 @@ def agenda_pdf(document: AgendaDocument) -> bytes:
     )
     styles = getSampleStyleSheet()
     small = ParagraphStyle("small", parent=styles["BodyText"], fontSize=8.5, leading=10.5)
+    flags = ParagraphStyle("flags", parent=small, fontName="Helvetica-Bold", textColor=colors.HexColor("#9a3412"))
     story = [
         Paragraph(markup(document.program), styles["Normal"]),
         Paragraph(markup(title), styles["Title"]),
@@ -121,28 +125,28 @@ def agenda_pdf(document: AgendaDocument) -> bytes:
         ),
         Spacer(1, 0.15 * inch),
     ]
+    bold = ParagraphStyle("bold", parent=small, fontName="Helvetica-Bold")
     header = [
         "#",
         "Time",
         "Case",
         "Patient" if not document.deidentified else "Initials",
         "Site",
+        "Diagnosis and stage",
         *([] if document.deidentified else ["Question for the board"]),
         "Presenter",
         "Min",
         "Flags",
     ]
-    data = [header]
-    for row in document.rows:
-        cells = [str(row.number), row.time, f"#{row.case_number}", Paragraph(markup(row.patient), small), row.site]
-        if not document.deidentified:
-            cells.append(Paragraph(markup(row.question), small))
-        cells += [Paragraph(markup(row.presenter), small), str(row.minutes), Paragraph(markup(row.flags), small)]
-        data.append(cells)
-    widths = (
-        [0.3, 0.6, 0.6, 1.5, 1.2, 3.1, 1.4, 0.4, 0.9]
+    data = [[Paragraph(markup(text), bold) for text in header]]
+    for row in document.rows:  # every text a Paragraph: it wraps in its column, never runs into the next one
+        texts = [str(row.number), row.time, f"#{row.case_number}", row.patient, row.site, row.diagnosis,
+                 *([] if document.deidentified else [row.question]), row.presenter, str(row.minutes)]
+        data.append([*(Paragraph(markup(text), small) for text in texts), Paragraph(markup(row.flags), flags)])
+    widths = (  # 10 inches between the margins of a landscape letter page
+        [0.3, 0.5, 0.55, 1.45, 1.0, 1.65, 2.05, 1.1, 0.4, 1.0]
         if not document.deidentified
-        else [0.4, 0.7, 0.7, 0.9, 1.8, 2.2, 0.5, 1.6]
+        else [0.35, 0.55, 0.6, 0.7, 1.2, 3.0, 1.6, 0.4, 1.6]
     )
     table = Table(data, colWidths=[w * inch for w in widths], repeatRows=1)
     table.setStyle(

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.models import Case, Patient
-from tumorboard.conferences.agenda import AgendaEntry, AgendaPlan, plan_agenda
+from tumorboard.conferences.agenda import AgendaEntry, AgendaPlan, plan_agenda, stage_summary
 from tumorboard.conferences.membership import MemberAttendance, attendance
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember, SeriesSiteGroup
 from tumorboard.extensions import db
@@ -42,6 +42,8 @@ class AgendaLine:
     presenter: str
     imaging_ready: bool
     pathology_ready: bool
+    diagnosis: str  # histology
+    stage: str  # stage_summary
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,11 @@ def agenda_lines(conference_id: int) -> list[AgendaLine]:
             presenter or "",
             case.imaging_ready_at is not None,
             case.pathology_ready_at is not None,
+            case.histology,
+            stage_summary(
+                (case.clinical_t, case.clinical_n, case.clinical_m), case.clinical_stage,
+                (case.pathologic_t, case.pathologic_n, case.pathologic_m), case.pathologic_stage, case.not_staged,
+            ),
         )
         for item, case, last, first, mrn, presenter in rows
     ]

@@ -14,7 +14,6 @@ from flask_login import current_user
 
 from tumorboard.audit.operations import record, record_read
 from tumorboard.auth.forms import CalendarTokenForm
-from tumorboard.cases.models import Case
 from tumorboard.cases.visibility import require_conference
 from tumorboard.conferences import operations as ops
 from tumorboard.conferences.forms import AgendaForm, CancelForm, MemberForm, MemberRoleForm, RescheduleForm, SeriesForm
@@ -213,19 +212,13 @@ def show(conference_id: int) -> str:
 @bp.route("/<int:conference_id>/agenda/add", methods=["POST"])
 @allow(*COORDINATORS)
 def add_case(conference_id: int) -> object:
-    """Put a queued case on the agenda."""
+    """Put one queued case (its Add button) or the ticked ones on the agenda, in the queue's order."""
     form = _agenda_form()
-
-    def act(conference: Conference) -> str:
-        case = db.session.get(Case, form.case_id.data or 0)
-        if case is None:
-            raise ops.ConferenceError("That case does not exist.")
-        item = ops.assign_case(current_actor(), conference, case, form.version.data)
-        return f"Case #{case.id} added" + (
-            " (submitted after the deadline: flagged late)." if item.late_submission else "."
-        )
-
-    return _conference_action(conference_id, act, form=form)
+    wanted = [form.case_id.data] if form.case_id.data else list(form.case_ids.data or [])
+    return _conference_action(
+        conference_id, lambda conference: ops.assign_cases(current_actor(), conference, wanted, form.version.data),
+        form=form,
+    )
 
 
 @bp.route("/<int:conference_id>/agenda/<int:presentation_id>/<any(up, down):direction>", methods=["POST"])
@@ -235,6 +228,18 @@ def reorder(conference_id: int, presentation_id: int, direction: str) -> object:
     form, offset = _agenda_form(), -1 if direction == "up" else 1
     move = partial(ops.move_case, current_actor(), presentation_id=presentation_id, offset=offset,
                    expected_version=form.version.data)
+    return _conference_action(conference_id, move, form=form)
+
+
+@bp.route("/<int:conference_id>/agenda/<int:presentation_id>/position", methods=["POST"])
+@allow(*COORDINATORS)
+def position(conference_id: int, presentation_id: int) -> object:
+    """Move a case to a given place on the agenda (the form, and what dragging a line sends)."""
+    form = _agenda_form()
+    if form.position.data is None and not form.errors:
+        form.position.errors = ["Give the position to move the case to."]
+    move = partial(ops.move_case, current_actor(), presentation_id=presentation_id, expected_version=form.version.data,
+                   to_position=form.position.data)
     return _conference_action(conference_id, move, form=form)
 
 
