@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from tumorboard.auth.models import User
 from tumorboard.cases.models import Case
 from tumorboard.conferences.models import Conference, ConferenceSeries
+from tumorboard.conferences.queries import load_members_page
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_today
 from tumorboard.reports.queries import program_report
@@ -91,6 +92,11 @@ def test_seed_demo_builds_a_realistic_program_with_the_documented_headline(runne
         report.second_opinions.letters_sent > 0 and report.implementation.recorded > 0
     )  # the quality section has data
     assert all(row.analytic_cases > 0 for row in report.by_site_group)
+    board = db.session.scalars(sa.select(ConferenceSeries).order_by(ConferenceSeries.id)).first()
+    members = load_members_page(board, datetime.now(ZoneInfo("UTC"))).members
+    assert members and all(m.attendance.held > 0 for m in members)  # on the board all year: attendance counts
+    assert any(m.attendance.attended > 0 for m in members)
+    db.session.expunge_all()  # the command below erases and rebuilds these rows
 
     again = runner.invoke(args=["seed-demo", "--force"])
     assert again.exit_code == 0 and count(ConferenceSeries) == 4

@@ -31,11 +31,12 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 from werkzeug.serving import make_server
 
+from tumorboard.audit.models import AuditSubject
 from tumorboard.auth.models import User, UserRole
 from tumorboard.benchmarks.load import Physician, gunicorn, state_url
 from tumorboard.benchmarks.synthetic import SYNTHETIC_PASSWORD
 from tumorboard.cases.importer import check_rows, read_table
-from tumorboard.cases.models import Case
+from tumorboard.cases.models import Case, Patient
 from tumorboard.cases.operations import import_cases, import_context
 from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.db import utcnow
@@ -268,9 +269,9 @@ def _run(
 
 def _subjects() -> dict[str, object]:
     """The rows the benchmarks open, found in the synthetic program (and a calendar token, set once)."""
-    coordinator = db.session.scalar(
-        sa.select(User.username).join(UserRole).where(UserRole.role == Role.COORDINATOR).order_by(User.id)
-    )
+    coordinator, auditor = (db.session.scalar(
+        sa.select(User.username).join(UserRole).where(UserRole.role == role).order_by(User.id)
+    ) for role in (Role.COORDINATOR, Role.AUDITOR))
     now = utcnow()
     live = db.session.scalar(
         sa.select(Presentation)
@@ -316,6 +317,7 @@ def _subjects() -> dict[str, object]:
         db.session.commit()
     return {
         "coordinator": coordinator,
+        "auditor": auditor,
         "voter": voter,
         "chair": chair,
         "voters": voters,
@@ -466,14 +468,16 @@ def _statement_counts(
     """Statements per page for few and many matching rows: they must be the same."""
     counts: list[Statements] = []
 
-    def count(name: str, browser: Physician, url: str, rows: int) -> None:
-        browser.get(url)  # warm: the signed-in user is loaded once per session
+    def count(name: str, browser: Physician, url: str, rows: int, posted: dict[str, str] | None = None) -> None:
+        send = (lambda: browser.post(url, token, **posted)) if posted is not None else lambda: browser.get(url)
+        token = browser.token("/cases/find") if posted is not None else ""
+        send()  # warm: the signed-in user is loaded once per session
         report_cache().clear()  # a report computed, not served again
         seen = [0]
         listener = lambda *_: seen.__setitem__(0, seen[0] + 1)  # noqa: E731
         sa.event.listen(db.engine, "before_cursor_execute", listener)
         try:
-            browser.get(url)
+            send()
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", listener)
         counts.append(Statements(name, rows, seen[0]))
@@ -512,6 +516,20 @@ def _statement_counts(
             f"/{'room' if label.startswith('Live') else 'conferences'}/{conference_id}",
             rows,
         )
+    one = db.session.get(Case, subjects["case_ten"])
+    mrn = db.session.scalar(sa.select(Patient.mrn).where(Patient.id == one.patient_id))
+    common = db.session.execute(
+        sa.select(Patient.last_name, sa.func.count()).group_by(Patient.last_name).order_by(sa.func.count().desc())
+    ).first()
+    count("Find a patient (MRN)", coordinator, "/cases/find", 1, {"q": mrn})
+    count("Find a patient (a common name)", coordinator, "/cases/find", common[1], {"q": common[0]})
+    auditor = Physician(coordinator.base, subjects["auditor"], SYNTHETIC_PASSWORD)
+    auditor.sign_in()
+    seen_most, seen_least = (db.session.execute(
+        sa.select(AuditSubject.patient_id, sa.func.count()).group_by(AuditSubject.patient_id).order_by(order).limit(1)
+    ).one() for order in (sa.func.count().desc(), sa.func.count()))
+    for patient_id, entries in (seen_least, seen_most):
+        count("Audit log of one patient", auditor, f"/audit/?patient_id={patient_id}", entries)
     return counts
 
 

@@ -226,7 +226,8 @@ def seed_synthetic(scale_name: str, years: int, now: datetime, zone: ZoneInfo, s
                 site_group_rows=[SeriesSiteGroup(site_group=SITES[index])],
                 required_specialty_rows=[SeriesRequiredSpecialty(specialty=s) for s in COC_REQUIRED_SPECIALTIES],
                 members=[
-                    SeriesMember(user_id=uid, is_chair=position == 0) for position, (uid, _) in enumerate(members)
+                    SeriesMember(user_id=uid, is_chair=position == 0, joined_on=today - timedelta(days=365 * years))
+                    for position, (uid, _) in enumerate(members)
                 ],
             )
         )

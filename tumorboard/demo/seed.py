@@ -281,7 +281,9 @@ class _Builder:
             weeks_ahead=8,
             site_group_rows=[SeriesSiteGroup(site_group=group) for group in spec.site_groups],
             required_specialty_rows=[SeriesRequiredSpecialty(specialty=s) for s in required],
-            members=[SeriesMember(user=user, is_chair=(i == 0)) for i, user in enumerate(members)],
+            members=[  # on the board since its first meeting: their attendance counts the whole year
+                SeriesMember(user=user, is_chair=(i == 0), joined_on=self.first_day) for i, user in enumerate(members)
+            ],
         )
         db.session.add(series)
         return series, members
