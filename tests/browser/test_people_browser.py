@@ -63,7 +63,9 @@ def test_a_coordinator_builds_a_board_a_member_finds_a_patient_and_the_auditor_f
     sign_in(page, live_server, "skim")
     with caplog.at_level(logging.DEBUG):
         expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you")
+        page.wait_for_load_state("load")  # the page's scripts have run
         page.keyboard.press("/")  # from anywhere on the page, "/" goes to the search box
+        expect(page.get_by_role("searchbox", name="Find a patient", exact=True)).to_be_focused()
         page.keyboard.type("o'con mar")
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text("Find a patient")
