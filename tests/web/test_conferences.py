@@ -557,3 +557,10 @@ def test_several_cases_are_added_at_once_and_a_case_moves_to_a_given_place(coord
     nothing = client.post(f"/conferences/{conference.id}/agenda/add", data={"version": conference.agenda_version},
                           follow_redirects=True)
     assert "Tick the cases to add" in nothing.get_data(as_text=True)
+
+
+def test_one_submit_says_every_problem_of_the_series_form(coordinator, client):
+    sent = client.post("/conferences/series/new", data={**SERIES, "name": "", "capacity": "lots"})
+    page = sent.get_data(as_text=True)
+    assert "Give the series a name." in page and "Write a whole number, for example 2." in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ConferenceSeries)) == 0

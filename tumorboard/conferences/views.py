@@ -21,7 +21,7 @@ from tumorboard.conferences.models import Conference, ConferenceSeries
 from tumorboard.conferences.pdf import agenda_document, agenda_filename, agenda_pdf
 from tumorboard.conferences.queries import conference_rows, load_agenda_page, load_members_page, my_page
 from tumorboard.conferences.recurrence import describe_rrule
-from tumorboard.conferences.rules import agenda_open, may_carry_over
+from tumorboard.conferences.rules import agenda_open, may_carry_over, validate_series
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_settings
 from tumorboard.vocab import BoardRole, ConferenceStatus, Role
@@ -64,7 +64,8 @@ def new_series() -> object:
     form = SeriesForm()
     if request.method == "GET":
         form.timezone.data = current_app.config["TIMEZONE"]
-    return run_form(form, lambda: _saved_series(form, None, "created"), lambda: _series_form(form, None))
+    return run_form(form, lambda: _saved_series(form, None, "created"), lambda: _series_form(form, None),
+                    partial(_series_rules, form))
 
 
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
@@ -75,7 +76,8 @@ def edit_series(series_id: int) -> object:
     form = SeriesForm()
     if request.method == "GET":
         form.fill_from(series)
-    return run_form(form, lambda: _saved_series(form, series, "saved"), lambda: _series_form(form, series))
+    return run_form(form, lambda: _saved_series(form, series, "saved"), lambda: _series_form(form, series),
+                    partial(_series_rules, form))
 
 
 @bp.route("/series/<int:series_id>")
@@ -307,6 +309,15 @@ def _readable(conference_id: int) -> Conference:
 
 def _series_form(form: SeriesForm, series: ConferenceSeries | None) -> str:
     return render_template("conferences/series_form.html", form=form, series=series)
+
+
+def _series_rules(form: SeriesForm) -> dict[str, list[str]]:
+    """The series rules on what could be read of a form that did not validate: said with the form's own problems."""
+    try:
+        data = form.to_input()
+    except (TypeError, ValueError):  # a choice that is not one: the form says so next to it
+        return {}
+    return validate_series(data)[1].by_field
 
 
 def _saved_series(form: SeriesForm, series: ConferenceSeries | None, done: str) -> Done:
