@@ -314,10 +314,9 @@ def _series_form(form: SeriesForm, series: ConferenceSeries | None) -> str:
 def _series_rules(form: SeriesForm) -> dict[str, list[str]]:
     """The series rules on what could be read of a form that did not validate: said with the form's own problems."""
     try:
-        data = form.to_input()
-    except (TypeError, ValueError):  # a choice that is not one: the form says so next to it
+        return validate_series(form.to_input())[1].by_field
+    except (TypeError, ValueError, OverflowError):  # what the form could not read trips the rules: the form says it
         return {}
-    return validate_series(data)[1].by_field
 
 
 def _saved_series(form: SeriesForm, series: ConferenceSeries | None, done: str) -> Done:
