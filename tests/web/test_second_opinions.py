@@ -259,3 +259,11 @@ def test_the_list_runs_the_same_queries_for_1_or_20_requests(navigator, client, 
     for _ in range(19):
         add()
     assert statements() == few
+
+
+def test_one_submit_says_every_problem_of_the_intake(navigator, client):
+    page = client.post("/second-opinions/new", data=intake(
+        navigator.id, birth_date="3/4/61", referring_name="", diagnosis_as_stated=""
+    )).get_data(as_text=True)
+    for message in ("Write the date as YYYY-MM-DD", "Give the referring provider.", "Give the diagnosis as stated."):
+        assert message in page, message

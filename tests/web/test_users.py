@@ -258,3 +258,11 @@ def test_a_guessable_password_is_refused_when_a_user_is_created(make, auth, clie
     response = client.post("/users/new", data={**NEW, "password": weak, "confirm": weak})
     assert response.status_code == 200 and (b"too easy to guess" in response.data or b"your name" in response.data)
     assert db.session.scalar(sa.select(User).where(User.username == "jokafor")) is None
+
+
+def test_one_submit_says_every_problem_of_the_user_form(make, auth, client):
+    _signed_in(make, auth)
+    make.user(username="jokafor")
+    page = client.post("/users/new", data=NEW | {"email": "JOkafor at hospital", "roles": []}).get_data(as_text=True)
+    assert "Another user already has this username (letter case aside)." in page
+    assert "Give the user at least one role." in page

@@ -228,10 +228,7 @@ def _submitting(form: CaseForm, case: Case | None) -> bool:
 def _rules(form: CaseForm, case: Case | None) -> dict[str, list[str]]:
     """The program's rules on what could be read of a form that did not validate: said with the form's own problems."""
     data, unreadable = form.read_as_far_as_possible()
-    try:
-        _, problems = ops.case_problems(case, data, _submitting(form, case), bool(form.another_case.data))
-    except (TypeError, ValueError, OverflowError):  # what the form could not read trips a rule: the form says it
-        return unreadable
+    _, problems = ops.case_problems(case, data, _submitting(form, case), bool(form.another_case.data))
     return unreadable | problems.by_field
 
 

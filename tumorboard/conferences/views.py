@@ -313,10 +313,7 @@ def _series_form(form: SeriesForm, series: ConferenceSeries | None) -> str:
 
 def _series_rules(form: SeriesForm) -> dict[str, list[str]]:
     """The series rules on what could be read of a form that did not validate: said with the form's own problems."""
-    try:
-        return validate_series(form.to_input())[1].by_field
-    except (TypeError, ValueError, OverflowError):  # what the form could not read trips the rules: the form says it
-        return {}
+    return validate_series(form.to_input())[1].by_field
 
 
 def _saved_series(form: SeriesForm, series: ConferenceSeries | None, done: str) -> Done:

@@ -51,10 +51,15 @@ def _apply(request: SecondOpinionRequest, data: RequestInput) -> list[str]:
     return changed
 
 
+def request_problems(data: RequestInput) -> dict[str, list[str]]:
+    """The intake's problems by the program's rules, by field."""
+    return validate_request(data, program_today(), program_settings().mrn_pattern).by_field
+
+
 def save_request(actor: Actor, existing: SecondOpinionRequest | None, data: RequestInput) -> SecondOpinionRequest:
     """Check the intake against the program's rules, then record a new request or change this one."""
-    if problems := validate_request(data, program_today(), program_settings().mrn_pattern):
-        raise Refused(fields=problems.by_field)
+    if problems := request_problems(data):
+        raise Refused(fields=problems)
     if existing is None:
         return create_request(actor, data)
     update_request(actor, existing, data)

@@ -51,7 +51,8 @@ def new() -> object:
         return Done(f"Second-opinion request #{saved.id} recorded. Request the outside records next.",
                     url_for("second_opinions.show", request_id=saved.id))
 
-    return run_form(form, take_in, lambda: render_template("second_opinions/form.html", form=form, existing=None))
+    return run_form(form, take_in, lambda: render_template("second_opinions/form.html", form=form, existing=None),
+                    lambda: ops.request_problems(form.to_input()))
 
 
 @bp.route("/<int:request_id>/edit", methods=["GET", "POST"])
@@ -69,7 +70,8 @@ def edit(request_id: int) -> object:
         ops.save_request(current_actor(), existing, form.to_input())
         return Done("Request saved.", url_for("second_opinions.show", request_id=existing.id))
 
-    return run_form(form, save, lambda: render_template("second_opinions/form.html", form=form, existing=existing))
+    return run_form(form, save, lambda: render_template("second_opinions/form.html", form=form, existing=existing),
+                    lambda: ops.request_problems(form.to_input()))
 
 
 @bp.route("/<int:request_id>")

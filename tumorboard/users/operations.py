@@ -109,12 +109,17 @@ def _apply(user: User, data: UserData) -> None:
     user.active = data.active
 
 
+def user_problems(actor: Actor, data: UserData, user: User | None, password: str | None = None) -> dict[str, list[str]]:
+    """Every problem with a user's details (and, for a new user, the password), by field."""
+    problems = _check(actor.user, data, user)
+    if password is not None and (pw := password_problems(password, data.username, data.full_name, data.email)):
+        problems["password"] = pw
+    return problems
+
+
 def create_user(actor: Actor, data: UserData, password: str) -> User:
     """Create a user after checking the details and the password policy."""
-    problems = _check(actor.user, data, None)
-    if pw := password_problems(password, data.username, data.full_name, data.email):
-        problems["password"] = pw
-    if problems:
+    if problems := user_problems(actor, data, None, password):
         raise UserError(problems)
     user = User(password_hash="")
     _apply(user, data)
@@ -128,7 +133,7 @@ def create_user(actor: Actor, data: UserData, password: str) -> User:
 def update_user(actor: Actor, user: User, data: UserData) -> User:
     """Change a user's details and roles."""
     _require_manager(actor.user, user)
-    if problems := _check(actor.user, data, user):
+    if problems := user_problems(actor, data, user):
         raise UserError(problems)
     _apply(user, data)
     db.session.flush()

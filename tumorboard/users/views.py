@@ -38,7 +38,8 @@ def new() -> object:
         user = ops.create_user(current_actor(), form.as_data(), form.password.data)
         return Done(f"User {user.username} created.", url_for("users.index"))
 
-    return run_form(form, create, lambda: render_template("users/form.html", form=form, title="New user"))
+    return run_form(form, create, lambda: render_template("users/form.html", form=form, title="New user"),
+                    lambda: ops.user_problems(current_actor(), form.as_data(), None, form.password.data or ""))
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -52,7 +53,8 @@ def edit(user_id: int) -> object:
         ops.update_user(current_actor(), user, form.as_data())
         return Done(f"User {user.username} saved.", url_for("users.index"))
 
-    return run_form(form, save, lambda: _user_page(user, form, ResetPasswordForm()))
+    return run_form(form, save, lambda: _user_page(user, form, ResetPasswordForm()),
+                    lambda: ops.user_problems(current_actor(), form.as_data(), user))
 
 
 @bp.route("/<int:user_id>/password", methods=["POST"])

@@ -50,7 +50,11 @@ def run_form(
     own (next to fields without one), so that one submit says everything."""
     if not form.validate_on_submit():
         if rules is not None and form.is_submitted():
-            general = show_problems(form, {name: messages for name, messages in rules().items()
+            try:
+                found = rules()
+            except (AttributeError, TypeError, ValueError, OverflowError):  # an unread field trips a rule: it is said
+                found = {}
+            general = show_problems(form, {name: messages for name, messages in found.items()
                                            if name not in form or not form[name].errors})
             if general:
                 flash(" ".join(general), "warning")
