@@ -99,15 +99,6 @@ def show_problems(form: FlaskForm | None, by_field: Mapping[str, list[str]]) -> 
     return elsewhere
 
 
-class DayField(DateField):
-    """A date, refused in plain words when it cannot be read."""
-
-    def __init__(self, label: str, **kwargs: object) -> None:
-        kwargs.setdefault("validators", [Optional()])
-        kwargs.setdefault("invalid_value_message", "Write the date as YYYY-MM-DD, for example 1961-02-03.")
-        super().__init__(label, **kwargs)
-
-
 def optional_text(label: str, max_length: int, **kwargs: object) -> StringField:
     """A text field that may be empty (whether it is required is the domain's rule, not the form's)."""
     return StringField(label, validators=[Optional(), Length(max=max_length)], **kwargs)
@@ -119,7 +110,7 @@ class PatientForm(Form):
     mrn = optional_text("MRN", 32, description="The program's medical record number.")
     last_name = optional_text("Last name", 80)
     first_name = optional_text("First name", 80)
-    birth_date = DayField("Date of birth")
+    birth_date = DateField("Date of birth", validators=[Optional()])
     sex = SelectField("Sex", choices=vocabulary_choices(Sex, CHOOSE), default="")
 
 

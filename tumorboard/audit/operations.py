@@ -20,6 +20,11 @@ from tumorboard.vocab import RecordType
 LINK_BATCH = 5_000  # ids bound in one statement: PostgreSQL takes at most 65,535 parameters, SQLite 32,766
 
 
+def in_batches(ids: list[int]) -> list[list[int]]:
+    """The ids in lists small enough to bind in one statement."""
+    return [ids[start:start + LINK_BATCH] for start in range(0, len(ids), LINK_BATCH)]
+
+
 def _concerned(entity_type: str, ids: list[int]) -> sa.Select | None:
     """The (patient, case) pairs of the records an entry names, for the record types that concern patients."""
     case = sa.select(Case.patient_id, Case.id)
@@ -41,8 +46,8 @@ def _concerned(entity_type: str, ids: list[int]) -> sa.Select | None:
 def _link(entry: AuditEntry, entity_type: str, ids: list[int]) -> None:
     """Write the subjects of the records an entry names: one INSERT ... SELECT for each few thousand (none when the
     record type concerns no patient)."""
-    for start in range(0, len(ids), LINK_BATCH):
-        if (concerned := _concerned(entity_type, ids[start:start + LINK_BATCH])) is None:
+    for batch in in_batches(ids):
+        if (concerned := _concerned(entity_type, batch)) is None:
             return
         db.session.flush()  # the entry's id
         pairs = concerned.subquery()

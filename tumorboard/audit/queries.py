@@ -9,6 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from tumorboard.audit.models import AuditEntry, AuditSubject
+from tumorboard.audit.operations import in_batches
 from tumorboard.audit.search import AuditFilter
 from tumorboard.auth.models import User, named
 from tumorboard.cases.models import Patient
@@ -57,7 +58,7 @@ def _rows(found: list[tuple[AuditEntry, str | None]]) -> list[AuditRow]:
     """The entries with the cases and patients they concern: one more query for the lot."""
     cases: dict[int, set[int]] = {}
     mrns: dict[int, set[str]] = {}
-    for ids in _batches([entry.id for entry, _ in found]):
+    for ids in in_batches([entry.id for entry, _ in found]):
         for audit_id, case_id, mrn in db.session.execute(
             sa.select(AuditSubject.audit_id, AuditSubject.case_id, Patient.mrn)
             .join(Patient, AuditSubject.patient_id == Patient.id)
@@ -70,10 +71,6 @@ def _rows(found: list[tuple[AuditEntry, str | None]]) -> list[AuditRow]:
         AuditRow(entry, username or "system", sorted(cases.get(entry.id, ())), sorted(mrns.get(entry.id, ())))
         for entry, username in found
     ]
-
-
-def _batches(ids: list[int], size: int = 5_000) -> list[list[int]]:
-    return [ids[start:start + size] for start in range(0, len(ids), size)]
 
 
 def search(f: AuditFilter, requested_page: int) -> Page:

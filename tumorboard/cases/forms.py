@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from tumorboard.cases.ajcc import SUPPORTED_EDITIONS
@@ -13,7 +13,6 @@ from tumorboard.cases.validation import CaseInput, format_biomarkers, parse_biom
 from tumorboard.domain import Refused
 from tumorboard.forms import (
     CHOOSE,
-    DayField,
     Form,
     PatientForm,
     WholeNumberField,
@@ -48,7 +47,7 @@ class CaseForm(PatientForm):
     laterality = SelectField(
         "Laterality", choices=vocabulary_choices(Laterality), default=Laterality.NOT_APPLICABLE.value
     )
-    diagnosis_date = DayField("Date of diagnosis")
+    diagnosis_date = DateField("Date of diagnosis", validators=[Optional()])
     # Stage
     not_staged = BooleanField("Not yet staged")
     ajcc_edition = SelectField(
@@ -77,7 +76,7 @@ class CaseForm(PatientForm):
     # History
     prior_treatment = _area("Prior treatment")
     current_treatment = _area("Current treatment")
-    first_course_started_on = DayField(
+    first_course_started_on = DateField(
         "First-course treatment started on", validators=[Optional()], description="Leave empty if not started."
     )
     # For the board

@@ -23,7 +23,7 @@ from tumorboard.cases.importer import (
 from tumorboard.cases.models import Case, CaseBiomarker, CaseStatusChange, Patient
 from tumorboard.cases.permissions import CaseChange, Standing, change_of_move, may, refusal, standing
 from tumorboard.cases.queries import FoundPatient, find_patients
-from tumorboard.cases.search import name_key, parse_patient_query
+from tumorboard.cases.search import parse_patient_query
 from tumorboard.cases.validation import CaseInput, PatientIdentity, Problems, validate_case
 from tumorboard.cases.visibility import readable_cases
 from tumorboard.cases.workflow import EDITABLE, check_move, may_move_by_hand
@@ -363,7 +363,7 @@ def insert_patients(rows: list[dict[str, object]], now: datetime) -> dict[str, i
         return {}
     table = Patient.__table__
     inserted = db.session.execute(sa.insert(table).returning(table.c.mrn, table.c.id), [
-        row | {"created_at": now, "name_key": name_key(row["last_name"], row["first_name"])} for row in rows
+        row | {"created_at": now} for row in rows  # the name key: the column's default
     ])
     return dict(inserted.all())
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     SelectChoice,
     SelectField,
@@ -17,7 +18,7 @@ from wtforms.validators import Length, Optional
 
 from tumorboard.conferences.recurrence import ORDINALS, WEEKDAY_NAMES, Repeat, RepeatPattern, read_rrule
 from tumorboard.conferences.rules import ATTENDANCE_TARGETS, CONSENSUS_CHOICES, SeriesInput
-from tumorboard.forms import CheckboxListField, DayField, Form, WholeNumberField, optional_text, vocabulary_choices
+from tumorboard.forms import CheckboxListField, Form, WholeNumberField, optional_text, vocabulary_choices
 from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, BoardRole, SiteGroup, Specialty
 
 COMMON_ZONES = (
@@ -50,7 +51,7 @@ class SeriesForm(Form):
         default="1",
     )
     custom = optional_text("Custom RRULE", 200, description="Only for 'Custom', e.g. FREQ=WEEKLY;BYDAY=MO,TH.")
-    starts_on = DayField("First meeting")
+    starts_on = DateField("First meeting", validators=[Optional()])
     start_time = TimeField("Starts at", validators=[Optional()])
     end_time = TimeField("Ends at", validators=[Optional()])
     timezone = SelectField("Time zone", choices=[SelectChoice(zone, zone) for zone in COMMON_ZONES])

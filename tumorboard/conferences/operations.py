@@ -242,9 +242,11 @@ def restore_conference(actor: Actor, conference: Conference) -> str:
     wanted = [int(case_id) for case_id in conference.returned_case_ids.split(",") if case_id]
     conference.returned_case_ids = ""
     db.session.flush()
-    back = [case for case in db.session.scalars(sa.select(Case).where(Case.id.in_(wanted))) if case.status is
-            CaseStatus.SUBMITTED]
-    for case in sorted(back, key=lambda case: wanted.index(case.id)):
+    queued = {case.id: case for case in db.session.scalars(
+        sa.select(Case).where(Case.id.in_(wanted), Case.status == CaseStatus.SUBMITTED)
+    )}
+    back = [queued[case_id] for case_id in wanted if case_id in queued]
+    for case in back:
         assign_case(actor, conference, case)
     record(actor, "restore", "conference", conference.id, f"cases_back={len(back)}", cases=[c.id for c in back])
     left = len(wanted) - len(back)

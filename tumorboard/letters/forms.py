@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from tumorboard.forms import CHOOSE, DayField, Form, WholeNumberField, optional_text, vocabulary_choices
+from tumorboard.forms import CHOOSE, Form, WholeNumberField, optional_text, vocabulary_choices
 from tumorboard.room.models import ConsensusPlan
 from tumorboard.vocab import DispatchMethod, Implementation, LetterKind, NonImplementationReason
 
@@ -35,7 +35,7 @@ class IssueForm(Form):
 class DispatchForm(Form):
     """A record of sending."""
 
-    sent_on = DayField("Sent on")
+    sent_on = DateField("Sent on", validators=[Optional()])
     method = SelectField("By", choices=vocabulary_choices(DispatchMethod))
     recipient = optional_text("To", 200)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from tumorboard.auth.models import User
-from tumorboard.forms import CHOOSE, DayField, Form, WholeNumberField, optional_text, vocabulary_choices
+from tumorboard.forms import CHOOSE, Form, WholeNumberField, optional_text, vocabulary_choices
 from tumorboard.room.models import Presentation, Vote
 from tumorboard.room.operations import DiscussionInput, RecommendationInput
 from tumorboard.vocab import (
@@ -147,8 +147,8 @@ class CertificateForm(Form):
     class Meta:
         csrf = False  # a GET download
 
-    start = DayField("From")
-    end = DayField("To")
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To", validators=[Optional()])
 
     def period(self, today: date) -> tuple[date, date]:
         """The period asked for (default: this year to today), in order."""

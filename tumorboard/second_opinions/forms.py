@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from tumorboard.cases.operations import PATIENT_FIELDS
 from tumorboard.forms import (
     CHOOSE,
-    DayField,
     Form,
     PatientForm,
     optional_text,
@@ -52,7 +51,7 @@ class RequestForm(PatientForm):
         "Insurance verification", choices=vocabulary_choices(InsuranceStatus), default=InsuranceStatus.NOT_STARTED.value
     )
     navigator_id = SelectField("Navigator", choices=[], default="")
-    received_on = DayField("Request received on")
+    received_on = DateField("Request received on", validators=[Optional()])
     submit = SubmitField("Save")
 
     def set_navigators(self, navigators: list[tuple[int, str]]) -> None:
