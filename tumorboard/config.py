@@ -12,12 +12,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from tumorboard.storage import create_private_file, private_folder, write_private_file
+from tumorboard.vocab import Role, Specialty
 
 ENVIRONMENTS = ("development", "production", "test")
 HSTS_DEFAULT = 365 * 24 * 3600  # a year: what browsers' preload lists ask for
@@ -35,6 +37,32 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class SingleSignOn:
+    """Sign-in with the hospital's OpenID Connect provider (docs/security.md "Hospital sign-in")."""
+
+    issuer: str  # exactly as the provider's discovery document states it
+    client_id: str
+    client_secret: str
+    name: str = "the hospital"  # the button says "Sign in with <name>"
+    scopes: str = "openid email profile"
+    create_users: bool = False  # first sign-in of someone unknown: a user without roles, or a refusal
+    groups_claim: str = "groups"
+    group_roles: tuple[tuple[str, Role], ...] = ()  # (group, role): the directory decides these roles
+    group_specialties: tuple[tuple[str, Specialty], ...] = ()
+    local_login: bool = True  # False: passwords only for the break-glass accounts
+    break_glass: frozenset[str] = frozenset()  # user names, lower case
+
+    @property
+    def metadata_url(self) -> str:
+        """Where the provider describes itself (OpenID Connect Discovery)."""
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+    def password_allowed(self, username: str) -> bool:
+        """Whether this user name may sign in with a local password."""
+        return self.local_login or username.strip().lower() in self.break_glass
+
+
+@dataclass(frozen=True)
 class Settings:
     """The environment's settings, validated."""
 
@@ -48,6 +76,7 @@ class Settings:
     session_hours: int = 12
     trusted_proxies: int = 0
     hsts_seconds: int = 0
+    single_sign_on: SingleSignOn | None = None
 
 
 def normalize_database_url(raw: str) -> str:
@@ -128,7 +157,71 @@ def load_config(env: dict[str, str] | os._Environ) -> Settings:
         session_hours,
         trusted_proxies,
         hsts_seconds,
+        single_sign_on(env, production=environment == "production"),
     )
+
+
+def single_sign_on(env: dict[str, str] | os._Environ, production: bool) -> SingleSignOn | None:
+    """The OIDC_* settings: none (local passwords only) or all three of issuer, client id and secret."""
+    issuer, client_id, secret = (
+        env.get(f"OIDC_{name}", "").strip() for name in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")
+    )
+    if not (issuer or client_id or secret):
+        if _switch(env, "LOCAL_LOGIN", True) is False:
+            raise ConfigError(
+                "LOCAL_LOGIN=off needs hospital sign-in: set OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET"
+            )
+        return None
+    if not (issuer and client_id and secret):
+        raise ConfigError("Hospital sign-in needs all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
+    parts = urlsplit(issuer)
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"OIDC_ISSUER must be the provider's https:// address, not {issuer!r}")
+    if parts.scheme == "http" and (production or not local):
+        raise ConfigError(
+            "OIDC_ISSUER must use https:// (plain http only for a provider on this machine, outside production)"
+        )
+    scopes = " ".join(env.get("OIDC_SCOPES", "").split()) or "openid email profile"
+    if "openid" not in scopes.split():
+        raise ConfigError(f"OIDC_SCOPES must include openid, not {scopes!r}")
+    return SingleSignOn(
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=secret,
+        name=env.get("OIDC_NAME", "").strip()[:60] or "the hospital",
+        scopes=scopes,
+        create_users=bool(_switch(env, "OIDC_CREATE_USERS", False)),
+        groups_claim=env.get("OIDC_GROUPS_CLAIM", "").strip() or "groups",
+        group_roles=_group_map(env, "OIDC_GROUP_ROLES", Role),
+        group_specialties=_group_map(env, "OIDC_GROUP_SPECIALTIES", Specialty),
+        local_login=bool(_switch(env, "LOCAL_LOGIN", True)),
+        break_glass=frozenset(name.lower() for name in env.get("BREAK_GLASS_ACCOUNTS", "").replace(",", " ").split()),
+    )
+
+
+def _switch(env: dict[str, str] | os._Environ, name: str, default: bool) -> bool:
+    """An on/off setting (on, yes, true, 1 / off, no, false, 0)."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("on", "yes", "true", "1"):
+        return True
+    if raw in ("off", "no", "false", "0"):
+        return False
+    raise ConfigError(f"{name} must be on or off, not {raw!r}")
+
+
+def _group_map(env: dict[str, str] | os._Environ, name: str, kind: type[Role] | type[Specialty]) -> tuple:
+    """`group=value; group=value` pairs, each value a code of `kind` (a group may grant several roles)."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in env.get(name, "").split(";"))):
+        group, _, code = (text.strip() for text in item.rpartition("="))
+        value = kind.from_code(code.lower())
+        if not group or value is None:
+            raise ConfigError(f"{name}: {item!r} is not group=one of {', '.join(kind)}")
+        pairs.append((group, value))
+    return tuple(pairs)
 
 
 def _whole_setting(env: dict[str, str] | os._Environ, name: str, default: int, low: int, high: int) -> int:
@@ -212,4 +305,6 @@ def flask_config(settings: Settings) -> dict[str, object]:
         # Accreditation reports kept per process while their data is unchanged (reports/freshness.py); 0: none.
         "REPORT_CACHE_SIZE": 16,
         "WTF_CSRF_ENABLED": True,
+        # Hospital sign-in (OpenID Connect), or None: local passwords only.
+        "SINGLE_SIGN_ON": settings.single_sign_on,
     }

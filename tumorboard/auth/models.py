@@ -28,6 +28,7 @@ class User(UserMixin, db.Model):
     __table_args__ = (  # a user name or an address is one whatever its case (migration a3b4c5d6e7f8)
         sa.Index("ux_users_username_lower", sa.text("lower(username)"), unique=True),
         sa.Index("ux_users_email_lower", sa.text("lower(email)"), unique=True),
+        sa.Index("ux_users_sso", "sso_issuer", "sso_subject", unique=True),  # migration f8a9b0c1d2e3
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +46,9 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Part of the id kept in the session: raising it ends every session of the user ("sign out everywhere").
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Who the hospital's identity provider says this is (its issuer and its "sub"), once linked by a sign-in.
+    sso_issuer: Mapped[str | None] = mapped_column(sa.String(255))
+    sso_subject: Mapped[str | None] = mapped_column(sa.String(255))
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
