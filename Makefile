@@ -31,12 +31,15 @@ run: $(VENV)/.installed
 	@echo "TumorBoard on http://127.0.0.1:$(PORT)"
 	$(DEV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-## Debian's chromium (browser tests), postgresql (second test run) and haproxy (the scale-out test), when missing.
+## Debian's chromium (browser tests), postgresql (second test run), haproxy (the scale-out test) and node with npm
+## (the identity provider of the sign-in tests), when missing.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
@@ -55,11 +58,17 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
 
-test-sqlite: $(VENV)/.installed-test system-deps bandit lint
+## The hospital's identity provider for the sign-in tests: oidc-provider from the npm registry, at the locked versions.
+OIDC_PROVIDER := tests/oidc/node_modules/.installed
+$(OIDC_PROVIDER): tests/oidc/package-lock.json | system-deps
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-sqlite: $(VENV)/.installed-test system-deps $(OIDC_PROVIDER) bandit lint
 	@echo "== Test suite on SQLite"
 	$(PY) -m pytest
 
-test-postgres: $(VENV)/.installed-test system-deps
+test-postgres: $(VENV)/.installed-test system-deps $(OIDC_PROVIDER)
 	@echo "== Test suite on PostgreSQL"
 	bash tests/with-postgres.sh $(PY) -m pytest
 

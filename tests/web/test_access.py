@@ -18,6 +18,8 @@ def test_public_routes_are_only_the_expected_ones(app):
         "bootstrap.static",
         "auth.login",
         "auth.logout",
+        "auth.sso_start",
+        "auth.sso_callback",
         "dashboard.healthz",
         "calendar.old_series_feed",
         "calendar.series_feed",

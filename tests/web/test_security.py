@@ -113,6 +113,17 @@ def test_a_session_ends_after_its_lifetime_even_when_active(client, auth, app, m
     assert "Your session has ended" in response.get_data(as_text=True)
 
 
+def test_a_session_lives_from_its_own_sign_in_not_from_an_earlier_one_in_the_same_browser(client, auth, app, make):
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    auth.login("dana")
+    _age(client, started=app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() - 60, seen=1)
+    auth.logout()
+    auth.login("dana")  # the same browser, the same cookie jar, a minute before the first session would have ended
+    with client.session_transaction() as session:
+        assert time.time() - session["started"] < 5 and session["method"] == "password"
+    assert client.get("/cases/").status_code == 200
+
+
 def test_a_new_password_ends_the_other_sessions_but_not_this_one(app, make):
     make.user(username="dana", roles=(Role.COORDINATOR,))
     here, elsewhere = app.test_client(), app.test_client()

@@ -15,6 +15,8 @@ from tumorboard.extensions import db
 from tumorboard.tokens import token_digest
 from tumorboard.vocab import Role, Specialty
 
+NO_PASSWORD = "!"  # the hash of a user who signs in only with the hospital's provider: no password matches it
+
 
 def hash_password(password: str) -> str:
     """A salted hash of `password` with the configured method (full-strength scrypt outside tests)."""
@@ -104,6 +106,11 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         """Flask-Login: what the session keeps, the id and the session version."""
         return f"{self.id}.{self.session_version or 0}"
+
+    @property
+    def has_password(self) -> bool:
+        """Whether a password was ever set (users created for hospital sign-in have none)."""
+        return self.password_hash != NO_PASSWORD
 
     def check_password(self, password: str) -> bool:
         """Whether `password` matches the stored hash."""

@@ -11,12 +11,15 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tumorboard.audit.operations import record
-from tumorboard.auth import throttle
-from tumorboard.auth.models import User, named
+from tumorboard.auth import directory, throttle
+from tumorboard.auth.directory import REFUSALS, Identity, Refusal, directory_roles, directory_specialty
+from tumorboard.auth.models import NO_PASSWORD, User, named
 from tumorboard.auth.policy import password_problems
+from tumorboard.config import SingleSignOn
 from tumorboard.domain import Actor, Refused
 from tumorboard.extensions import db
 from tumorboard.tokens import new_token
+from tumorboard.vocab import Specialty
 
 
 @dataclass(frozen=True)
@@ -25,10 +28,13 @@ class SignIn:
 
     user: User | None
     wait: int = 0
+    refused: Refusal | None = None  # a refusal that is not about the password (local passwords are off)
 
     @property
     def refusal(self) -> str:
         """What to tell someone not signed in (never which of the username and password was wrong)."""
+        if self.refused:
+            return self.refused.message
         if self.wait:
             return f"Too many failed sign-in attempts. Wait {self.wait} seconds and try again."
         return "Unknown username or wrong password."
@@ -42,8 +48,14 @@ def _unused_hash(method: str) -> str:
     return generate_password_hash("no account has this password", method=method)
 
 
-def sign_in(actor: Actor, username: str, password: str, free_attempts: int, hash_method: str) -> SignIn:
-    """Check a username and password, throttled per (address, username) and per username; every attempt is audited."""
+def sign_in(actor: Actor, username: str, password: str, free_attempts: int, hash_method: str,
+            sso: SingleSignOn | None = None) -> SignIn:
+    """Check a username and password, throttled per (address, username) and per username; every attempt is audited.
+    With hospital sign-in and local passwords off, only the break-glass accounts may use a password."""
+    if sso is not None and not sso.password_allowed(username):
+        user = db.session.scalar(sa.select(User).where(named(username)))
+        record(actor, "login_failed", "user", user.id if user else None, "method=password; reason=local_off")
+        return SignIn(None, refused=REFUSALS["local_off"])
     keys = throttle.throttle_keys(username, actor.remote_addr)
     wait = throttle.reserve_attempt(keys, actor.now, free_attempts)
     if wait:
@@ -55,12 +67,74 @@ def sign_in(actor: Actor, username: str, password: str, free_attempts: int, hash
         user.check_password(password) if user is not None else check_password_hash(_unused_hash(hash_method), password)
     )
     if user is None or not user.active or not matches:
-        record(actor, "login_failed", "user", user.id if user else None)
+        record(actor, "login_failed", "user", user.id if user else None, "method=password")
         return SignIn(None)
     throttle.clear(keys)
     user.last_login_at = actor.now
-    record(replace(actor, user=user), "login", "user", user.id)
+    record(replace(actor, user=user), "login", "user", user.id, "method=password")
     return SignIn(user)
+
+
+@dataclass(frozen=True)
+class ProviderSignIn:
+    """The outcome of a sign-in through the hospital's provider: the user, or why not."""
+
+    user: User | None
+    refused: Refusal | None = None
+
+
+def refuse_provider_sign_in(actor: Actor, reason: str, detail: str = "", user: User | None = None) -> ProviderSignIn:
+    """Audit a refused sign-in through the provider (`detail`: what was wrong, without secrets) and say why."""
+    record(actor, "login_failed", "user", user.id if user else None,
+           "; ".join(filter(None, ("method=sso", f"reason={reason}", detail))))
+    return ProviderSignIn(None, REFUSALS[reason])
+
+
+def sign_in_with_provider(actor: Actor, identity: Identity, sso: SingleSignOn) -> ProviderSignIn:
+    """Sign in the person the provider vouched for: the user linked to their subject, else (first time) the user with
+    their verified e-mail, who is linked, else a new user without roles when OIDC_CREATE_USERS is on. Roles and
+    specialty follow the groups mapping at every sign-in; every attempt is audited with its method."""
+    user = db.session.scalar(
+        sa.select(User).where(User.sso_issuer == identity.issuer, User.sso_subject == identity.subject)
+    )
+    how = "subject"
+    if user is None:
+        if not identity.email or not identity.email_verified:
+            return refuse_provider_sign_in(actor, "unverified_email", f"email={identity.email or '-'}")
+        user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == identity.email))
+        how = "e-mail"
+        if user is not None and user.sso_issuer == identity.issuer:  # linked to another subject: not this person
+            return refuse_provider_sign_in(actor, "unknown", f"email={identity.email}; linked to another subject")
+        if user is None and not sso.create_users:
+            return refuse_provider_sign_in(actor, "unknown", f"email={identity.email}")
+        if user is None:
+            user, how = _create_from_directory(actor, identity), "created"
+    if not user.active:
+        return refuse_provider_sign_in(actor, "disabled", user=user)
+    user.sso_issuer, user.sso_subject = identity.issuer, identity.subject
+    roles = directory_roles(user.roles, identity.groups, sso.group_roles)
+    if roles != user.roles:
+        user.roles = roles
+    user.specialty = directory_specialty(user.specialty, identity.groups, sso.group_specialties)
+    user.last_login_at = actor.now
+    record(replace(actor, user=user), "login", "user", user.id,
+           f"method=sso; matched by {how}; roles={','.join(sorted(roles)) or '-'}")
+    return ProviderSignIn(user)
+
+
+def _create_from_directory(actor: Actor, identity: Identity) -> User:
+    """A user for someone the provider vouched for and TumorBoard does not know: no roles, no password."""
+    candidates = list(directory.username_candidates(identity))
+    taken = set(db.session.scalars(sa.select(sa.func.lower(User.username)).where(
+        sa.func.lower(User.username).in_(candidates)
+    )))
+    username = next(name for name in candidates if name not in taken)
+    user = User(username=username, email=identity.email, full_name=directory.display_name(identity),
+                specialty=Specialty.OTHER, password_hash=NO_PASSWORD)
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "create", "user", user.id, "from hospital sign-in; roles=-")
+    return user
 
 
 def sign_out(actor: Actor) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from tumorboard.auth.models import User
 from tumorboard.forms import CheckboxListField, Form, NewPasswordForm, vocabulary_choices
@@ -47,7 +47,20 @@ class UserForm(Form):
 
 
 class NewUserForm(UserForm, NewPasswordForm):
-    """A user's details with a first password."""
+    """A user's details with a first password (optional with hospital sign-in: `provider` names it)."""
+
+    def __init__(self, *args: object, provider: str | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+        if provider:
+            self.password.validators = [Optional()]
+            self.confirm.validators = [EqualTo("password", message="The two passwords differ.")]
+            self.password.description = f"Leave both empty when they sign in with {provider} only."
+
+    @property
+    def first_password(self) -> str | None:
+        """The password to set, or None (left empty with hospital sign-in on)."""
+        return None if self.provider and not self.password.data else self.password.data or ""
 
 
 class ResetPasswordForm(NewPasswordForm):

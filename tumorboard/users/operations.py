@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from tumorboard.audit.operations import record
-from tumorboard.auth.models import User, UserRole, named
+from tumorboard.auth.models import NO_PASSWORD, User, UserRole, named
 from tumorboard.auth.policy import password_problems
 from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
@@ -117,13 +117,15 @@ def user_problems(actor: Actor, data: UserData, user: User | None, password: str
     return problems
 
 
-def create_user(actor: Actor, data: UserData, password: str) -> User:
-    """Create a user after checking the details and the password policy."""
+def create_user(actor: Actor, data: UserData, password: str | None) -> User:
+    """Create a user after checking the details and the password policy (None: no password, the user signs in with
+    the hospital's provider)."""
     if problems := user_problems(actor, data, None, password):
         raise UserError(problems)
-    user = User(password_hash="")
+    user = User(password_hash=NO_PASSWORD)
     _apply(user, data)
-    user.set_password(password)
+    if password is not None:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
     record(actor, "create", "user", user.id, f"roles={','.join(sorted(data.roles))}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from tumorboard.auth.models import User
 from tumorboard.extensions import db
@@ -32,14 +32,15 @@ def index() -> str:
 @allow(*MANAGERS)
 def new() -> object:
     """Create a user."""
-    form = NewUserForm()
+    sso = current_app.config["SINGLE_SIGN_ON"]
+    form = NewUserForm(provider=sso.name if sso else None)
 
     def create() -> Done:
-        user = ops.create_user(current_actor(), form.as_data(), form.password.data)
+        user = ops.create_user(current_actor(), form.as_data(), form.first_password)
         return Done(f"User {user.username} created.", url_for("users.index"))
 
     return run_form(form, create, lambda: render_template("users/form.html", form=form, title="New user"),
-                    lambda: ops.user_problems(current_actor(), form.as_data(), None, form.password.data or ""))
+                    lambda: ops.user_problems(current_actor(), form.as_data(), None, form.first_password))
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import time
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, flash, redirect, request, session, url_for
-from flask_login import current_user, logout_user
+from flask_login import UserMixin, current_user, login_user, logout_user
 
 from tumorboard.audit.operations import record
+from tumorboard.config import SingleSignOn
 from tumorboard.extensions import db
 from tumorboard.web.actor import current_actor
 
@@ -19,7 +22,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data:",
         "object-src 'none'",
         "base-uri 'self'",
-        "form-action 'self'",
+        "form-action 'self'{provider}",  # the provider: signing out there follows the sign-out form's redirect
         "frame-ancestors 'none'",
     )
 )
@@ -38,7 +41,8 @@ def secure_headers(response: Response) -> Response:
     """CSP, no sniffing, no framing, no Referer (URLs of case pages stay
     here), no caching of any page but static files.
     """
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    policy = _content_security_policy(current_app.config.get("SINGLE_SIGN_ON"))
+    response.headers.setdefault("Content-Security-Policy", policy)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -47,6 +51,23 @@ def secure_headers(response: Response) -> Response:
     if request.endpoint != "static":  # every page: asking who is signed in here would reload the user after a commit
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@functools.cache
+def _content_security_policy(sso: SingleSignOn | None) -> str:
+    """The policy, naming the identity provider's origin when hospital sign-in is on."""
+    if sso is None:
+        return CONTENT_SECURITY_POLICY.format(provider="")
+    issuer = urlsplit(sso.issuer)
+    return CONTENT_SECURITY_POLICY.format(provider=f" {issuer.scheme}://{issuer.netloc}")
+
+
+def begin_session(user: UserMixin, method: str) -> None:
+    """Sign `user` in on this session: its limits count from now, and it remembers how (password or sso), for signing
+    out at the provider."""
+    login_user(user)
+    session["started"] = session["seen"] = time.time()
+    session["method"] = method
 
 
 def refuse_nul_bytes() -> None:
