@@ -132,6 +132,12 @@ def test_a_replayed_code_with_its_state_is_refused_by_the_provider(client, make,
     assert audit("login_failed")[-1] == (None, "method=sso; reason=provider_error; error=invalid_grant")
 
 
+def test_where_the_user_was_going_is_followed_only_within_the_site(client, make, sso_on):
+    make.user(email="skim@riverside.example.org")
+    sso_on.person("sk-1", "skim@riverside.example.org")
+    assert provider_sign_in(client, "sk-1", next_url="https://evil.example/")[1].location == "/"
+
+
 def test_a_forged_callback_is_refused(client, sso_on):
     client.get("/login/sso")  # a real flow started, but the answer is made up
     forged = client.get("/login/sso/callback?code=made-up&state=made-up")
@@ -209,6 +215,7 @@ def test_someone_unknown_is_created_without_roles_when_creating_users_is_on(clie
     assert not user.check_password("") and not user.check_password("!")
     assert audit("create") == [(user.id, "from hospital sign-in; roles=-")]
     assert client.get("/cases/").status_code == 403  # no role: nothing but the dashboard and their profile
+    assert "You have no role in TumorBoard yet" in client.get("/").get_data(as_text=True)
     assert client.get("/profile").status_code == 200
 
 
