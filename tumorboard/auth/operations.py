@@ -11,8 +11,16 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tumorboard.audit.operations import record
-from tumorboard.auth import directory, throttle
-from tumorboard.auth.directory import REFUSALS, Identity, Refusal, directory_roles, directory_specialty
+from tumorboard.auth import throttle
+from tumorboard.auth.directory import (
+    REFUSALS,
+    Identity,
+    Refusal,
+    directory_roles,
+    directory_specialty,
+    display_name,
+    username_candidates,
+)
 from tumorboard.auth.models import NO_PASSWORD, User, named
 from tumorboard.auth.policy import password_problems
 from tumorboard.config import SingleSignOn
@@ -112,9 +120,7 @@ def sign_in_with_provider(actor: Actor, identity: Identity, sso: SingleSignOn) -
     if not user.active:
         return refuse_provider_sign_in(actor, "disabled", user=user)
     user.sso_issuer, user.sso_subject = identity.issuer, identity.subject
-    roles = directory_roles(user.roles, identity.groups, sso.group_roles)
-    if roles != user.roles:
-        user.roles = roles
+    user.roles = roles = directory_roles(user.roles, identity.groups, sso.group_roles)
     user.specialty = directory_specialty(user.specialty, identity.groups, sso.group_specialties)
     user.last_login_at = actor.now
     record(replace(actor, user=user), "login", "user", user.id,
@@ -124,12 +130,12 @@ def sign_in_with_provider(actor: Actor, identity: Identity, sso: SingleSignOn) -
 
 def _create_from_directory(actor: Actor, identity: Identity) -> User:
     """A user for someone the provider vouched for and TumorBoard does not know: no roles, no password."""
-    candidates = list(directory.username_candidates(identity))
+    candidates = list(username_candidates(identity))
     taken = set(db.session.scalars(sa.select(sa.func.lower(User.username)).where(
         sa.func.lower(User.username).in_(candidates)
     )))
     username = next(name for name in candidates if name not in taken)
-    user = User(username=username, email=identity.email, full_name=directory.display_name(identity),
+    user = User(username=username, email=identity.email, full_name=display_name(identity),
                 specialty=Specialty.OTHER, password_hash=NO_PASSWORD)
     db.session.add(user)
     db.session.flush()
