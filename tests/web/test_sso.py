@@ -360,3 +360,34 @@ def test_a_coordinator_may_create_a_user_without_a_password_only_with_hospital_s
     assert refused.status_code == 200 and 'id="password-errors" class="invalid-feedback d-block">Fill this in.' in (
         refused.get_data(as_text=True))
     assert db.session.scalar(sa.select(User).where(User.username == "other")) is None
+
+
+def test_an_admin_unlinks_a_hospital_account_and_the_next_sign_in_links_again(client, app, auth, make, sso_on):
+    make.user(username="root", roles=(Role.ADMIN,))
+    user = make.user(username="skim", email="skim@riverside.example.org", sso_issuer=sso_on.issuer,
+                     sso_subject="old-account")
+    sso_on.person("new-account", "skim@riverside.example.org")
+    assert provider_sign_in(client, "new-account")[1].status_code == 403  # the e-mail is linked to another subject
+    auth.login("root")
+    page = client.get(f"/users/{user.id}").get_data(as_text=True)
+    assert "Unlink the hospital account" in page
+    done = client.post(f"/users/{user.id}/unlink-sso", follow_redirects=True).get_data(as_text=True)
+    assert "skim is no longer linked to a hospital account and is signed out everywhere." in done
+    again = client.post(f"/users/{user.id}/unlink-sso", follow_redirects=True).get_data(as_text=True)
+    assert "skim is not linked to a hospital account." in again
+    assert audit("sso_unlinked") == [(user.id, "")]
+    client.post("/logout")
+    g.pop("_login_user", None)
+    assert provider_sign_in(client, "new-account")[1].status_code == 302
+    db.session.refresh(user)
+    assert user.sso_subject == "new-account"
+
+
+def test_only_an_admin_may_unlink(client, auth, make, sso_on):
+    make.user(username="dana", roles=(Role.COORDINATOR,))
+    user = make.user(username="skim", sso_issuer=sso_on.issuer, sso_subject="s")
+    auth.login("dana")
+    assert "Unlink the hospital account" not in client.get(f"/users/{user.id}").get_data(as_text=True)
+    assert client.post(f"/users/{user.id}/unlink-sso").status_code == 403
+    db.session.refresh(user)
+    assert user.sso_subject == "s"

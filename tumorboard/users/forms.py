@@ -67,5 +67,5 @@ class ResetPasswordForm(NewPasswordForm):
     """A new password for someone else."""
 
 
-class SignOutForm(Form):
-    """Ends every session of a user (the CSRF token is the point of it)."""
+class ButtonForm(Form):
+    """A button on a user's page (sign out everywhere, unlink the hospital account): the CSRF token is the point."""

@@ -158,3 +158,16 @@ def sign_out_everywhere(actor: Actor, user: User) -> None:
     _require_manager(actor.user, user)
     user.sign_out_everywhere()
     record(actor, "sign_out_everywhere", "user", user.id)
+
+
+def unlink_hospital_account(actor: Actor, user: User) -> str:
+    """Forget which hospital account is this user (a wrong link, a new account at the provider): their next hospital
+    sign-in links them by verified e-mail again. Their sessions end, in case the wrong person holds one. Returns what
+    to say."""
+    _require_manager(actor.user, user)
+    if user.sso_subject is None:
+        raise Refused(f"{user.username} is not linked to a hospital account.")
+    user.sso_issuer = user.sso_subject = None
+    user.end_sessions()
+    record(actor, "sso_unlinked", "user", user.id)
+    return f"{user.username} is no longer linked to a hospital account and is signed out everywhere."

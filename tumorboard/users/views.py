@@ -1,4 +1,4 @@
-"""User management pages: list, create, edit, reset password, sign out everywhere."""
+"""User management pages: list, create, edit, reset password, sign out everywhere, unlink the hospital account."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from tumorboard.auth.models import User
 from tumorboard.extensions import db
 from tumorboard.users import operations as ops
-from tumorboard.users.forms import NewUserForm, ResetPasswordForm, SignOutForm, UserForm
+from tumorboard.users.forms import ButtonForm, NewUserForm, ResetPasswordForm, UserForm
 from tumorboard.users.queries import list_users
 from tumorboard.vocab import Role
 from tumorboard.web.access import allow
@@ -77,12 +77,23 @@ def password(user_id: int) -> object:
 def sign_out_everywhere(user_id: int) -> object:
     """End every session of a user (a lost device, a leaving colleague); they can sign in again."""
     user = db.get_or_404(User, user_id)
-    if not SignOutForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     back = url_for("users.edit", user_id=user.id)
     return run_action(
         back, lambda: ops.sign_out_everywhere(current_actor(), user) or f"{user.username} is signed out everywhere."
     )
+
+
+@bp.route("/<int:user_id>/unlink-sso", methods=["POST"])
+@allow(Role.ADMIN)
+def unlink_sso(user_id: int) -> object:
+    """Forget the hospital account linked to a user; their next hospital sign-in links by verified e-mail again."""
+    user = db.get_or_404(User, user_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    back = url_for("users.edit", user_id=user.id)
+    return run_action(back, lambda: ops.unlink_hospital_account(current_actor(), user))
 
 
 def _user_page(user: User, form: UserForm, reset_form: ResetPasswordForm) -> str:
