@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from tumorboard.auth.models import User
@@ -76,24 +78,23 @@ def password(user_id: int) -> object:
 @allow(Role.ADMIN)
 def sign_out_everywhere(user_id: int) -> object:
     """End every session of a user (a lost device, a leaving colleague); they can sign in again."""
-    user = db.get_or_404(User, user_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    back = url_for("users.edit", user_id=user.id)
-    return run_action(
-        back, lambda: ops.sign_out_everywhere(current_actor(), user) or f"{user.username} is signed out everywhere."
-    )
+    return _user_button(user_id, lambda user: ops.sign_out_everywhere(current_actor(), user)
+                        or f"{user.username} is signed out everywhere.")
 
 
 @bp.route("/<int:user_id>/unlink-sso", methods=["POST"])
 @allow(Role.ADMIN)
 def unlink_sso(user_id: int) -> object:
     """Forget the hospital account linked to a user; their next hospital sign-in links by verified e-mail again."""
+    return _user_button(user_id, lambda user: ops.unlink_hospital_account(current_actor(), user))
+
+
+def _user_button(user_id: int, action: Callable[[User], str]) -> object:
+    """A button on a user's page: the action runs on the user, and the page says what it did."""
     user = db.get_or_404(User, user_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    back = url_for("users.edit", user_id=user.id)
-    return run_action(back, lambda: ops.unlink_hospital_account(current_actor(), user))
+    return run_action(url_for("users.edit", user_id=user.id), lambda: action(user))
 
 
 def _user_page(user: User, form: UserForm, reset_form: ResetPasswordForm) -> str:
