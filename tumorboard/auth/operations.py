@@ -32,11 +32,12 @@ from tumorboard.vocab import Specialty
 
 @dataclass(frozen=True)
 class SignIn:
-    """The outcome of one sign-in attempt: the user, or how long to wait (0: the username or password was wrong)."""
+    """The outcome of one sign-in attempt, with a password or through the hospital's provider: the user, or how long to
+    wait, or why not (neither: the username or password was wrong)."""
 
     user: User | None
     wait: int = 0
-    refused: Refusal | None = None  # a refusal that is not about the password (local passwords are off)
+    refused: Refusal | None = None  # a refusal that is not about the password (provider sign-in, local passwords off)
 
     @property
     def refusal(self) -> str:
@@ -46,6 +47,11 @@ class SignIn:
         if self.wait:
             return f"Too many failed sign-in attempts. Wait {self.wait} seconds and try again."
         return "Unknown username or wrong password."
+
+    @property
+    def status(self) -> int:
+        """The HTTP status of a refused attempt's page."""
+        return self.refused.status if self.refused else 429 if self.wait else 401
 
 
 @functools.cache
@@ -83,22 +89,14 @@ def sign_in(actor: Actor, username: str, password: str, free_attempts: int, hash
     return SignIn(user)
 
 
-@dataclass(frozen=True)
-class ProviderSignIn:
-    """The outcome of a sign-in through the hospital's provider: the user, or why not."""
-
-    user: User | None
-    refused: Refusal | None = None
-
-
-def refuse_provider_sign_in(actor: Actor, reason: str, detail: str = "", user: User | None = None) -> ProviderSignIn:
+def refuse_provider_sign_in(actor: Actor, reason: str, detail: str = "", user: User | None = None) -> SignIn:
     """Audit a refused sign-in through the provider (`detail`: what was wrong, without secrets) and say why."""
     record(actor, "login_failed", "user", user.id if user else None,
            "; ".join(filter(None, ("method=sso", f"reason={reason}", detail))))
-    return ProviderSignIn(None, REFUSALS[reason])
+    return SignIn(None, refused=REFUSALS[reason])
 
 
-def sign_in_with_provider(actor: Actor, identity: Identity, sso: SingleSignOn) -> ProviderSignIn:
+def sign_in_with_provider(actor: Actor, identity: Identity, sso: SingleSignOn) -> SignIn:
     """Sign in the person the provider vouched for: the user linked to their subject, else (first time) the user with
     their verified e-mail, who is linked, else a new user without roles when OIDC_CREATE_USERS is on. Roles and
     specialty follow the groups mapping at every sign-in; every attempt is audited with its method."""
@@ -125,7 +123,7 @@ def sign_in_with_provider(actor: Actor, identity: Identity, sso: SingleSignOn) -
     user.last_login_at = actor.now
     record(replace(actor, user=user), "login", "user", user.id,
            f"method=sso; matched by {how}; roles={','.join(sorted(roles)) or '-'}")
-    return ProviderSignIn(user)
+    return SignIn(user)
 
 
 def _create_from_directory(actor: Actor, identity: Identity) -> User:

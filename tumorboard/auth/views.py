@@ -57,7 +57,7 @@ def login() -> object:
     db.session.commit()
     if outcome.user is None:
         flash(outcome.refusal, "warning" if outcome.wait else "danger")
-        return _login_page(form), outcome.refused.status if outcome.refused else 429 if outcome.wait else 401
+        return _login_page(form), outcome.status
     begin_session(outcome.user, "password")
     return redirect(_safe_next(request.args.get("next")))
 
@@ -113,10 +113,10 @@ def _single_sign_on() -> SingleSignOn:
     return settings
 
 
-def _sso_refused(outcome: ops.ProviderSignIn) -> tuple[str, int]:
+def _sso_refused(outcome: ops.SignIn) -> tuple[str, int]:
     """The page saying why the provider's answer signed nobody in (the refusal is audited)."""
     db.session.commit()
-    return render_template("auth/sso_refused.html", refusal=outcome.refused), outcome.refused.status
+    return render_template("auth/sso_refused.html", refusal=outcome.refused), outcome.status
 
 
 def _login_page(form: LoginForm) -> str:
