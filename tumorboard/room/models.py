@@ -110,6 +110,8 @@ class Attendance(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("conference_id", "user_id"),
         sa.UniqueConstraint("conference_id", "attendee_name"),
+        # The report reads the specialties present at each conference from this index alone.
+        sa.Index("ix_attendance_conference_specialty", "conference_id", "specialty"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
