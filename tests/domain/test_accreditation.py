@@ -382,6 +382,21 @@ def test_naprc_counts_rectal_patients_presented_before_and_after_neoadjuvant_tre
     assert naprc.before_and_after_rate == 0.5 and naprc.met is False
 
 
+
+def test_naprc_with_no_rectal_case_presented_reports_none_rather_than_failing():
+    report = accreditation_report(
+        inputs(
+            conferences=[conference(1, "2026-02-03", series="GI")],
+            presentations=[presentation(1, 3, site_group="colorectal", primary_site="C18.7")],
+            naprc=True,
+        )
+    )
+    assert (report.naprc.rectal_cases_presented, report.naprc.presented_before_and_after, report.naprc.met) == (
+        0,
+        0,
+        None,
+    )
+
 def request(complete: str, sent: str | None, status: str = "closed") -> dict:
     complete_at = datetime.fromisoformat(complete).replace(tzinfo=UTC)
     sent_at = datetime.fromisoformat(sent).replace(tzinfo=UTC) if sent else None

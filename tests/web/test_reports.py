@@ -241,3 +241,57 @@ def test_annual_pdf_prints_a_hostile_series_name_as_typed(client, auth, coordina
     reader = PdfReader(io.BytesIO(response.data))
     assert '<a href="https://evil.example.org">board</a>' in " ".join(page.extract_text() for page in reader.pages)
     assert all(page.get("/Annots") is None and not page.images for page in reader.pages)
+
+
+def test_the_program_report_read_lean_equals_the_report_from_every_row(make):
+    """The program report reads only the presentations that can count, their yes/no columns as bits
+    (reports/queries.py); the surveyor's report reads every row. Both must give the same measures."""
+    from tumorboard.program.settings import program_settings
+    from tumorboard.reports.queries import identified_report
+    from tumorboard.room.models import ConsensusPlan
+    from tumorboard.vocab import Implementation, NonImplementationReason, PresentationReason, PresentationTrack
+
+    series = make.series(name="GI Tumor Board")
+    first, second = held(make, series, date(YEAR, 2, 3)), held(make, series, date(YEAR, 6, 9))
+    rectal = make.case(site_group=SiteGroup.COLORECTAL, primary_site="c20.9")
+    presented(make, first, rectal, trials_discussed=True)
+    presented(make, second, rectal, reason=PresentationReason.FURTHER_TREATMENT, prospective=None)
+    presented(make, second, track=PresentationTrack.LISTED_NOT_DISCUSSED, stage_discussed=False)
+    presented(make, second, status=PresentationStatus.NOT_REACHED)
+    presented(make, first, make.case(analytic=False, class_of_case="32"))
+    plans = [presented(make, second, guideline_discussed=False) for _ in range(3)]
+    outcomes = [
+        (Implementation.PARTLY, NonImplementationReason.PATIENT_CHOICE, ""),
+        (Implementation.NO, None, "Two voters short; the patient starts on Monday"),
+        (None, None, ""),
+    ]
+    for presentation, (implemented, reason, override) in zip(plans, outcomes, strict=True):
+        db.session.add(
+            ConsensusPlan(
+                presentation_id=presentation.id,
+                text="Surgery",
+                finalized_at=datetime(YEAR, 6, 10, tzinfo=UTC),
+                implemented=implemented,
+                non_implementation_reason=reason,
+                close_override_reason=override,
+            )
+        )
+    db.session.add(Attendance(conference_id=first.id, attendee_name="Dr Surgeon", specialty=Specialty.SURGERY))
+    settings = program_settings()
+    settings.naprc_enabled = True
+    db.session.add(settings)
+    db.session.commit()
+
+    lean, (_, every_row) = program_report(YEAR), identified_report(YEAR)
+    assert lean == every_row
+    counts = (lean.presentations, lean.cases_presented, lean.listed_not_discussed, lean.closed_by_override)
+    assert counts == (5, 4, 1, 1)
+    assert (lean.prospective_presentations, lean.discussion_counts["clinical_trial"]) == (4, 1)
+    assert (lean.naprc.rectal_cases_presented, lean.naprc.presented_before_and_after) == (1, 1)
+    plan = lean.implementation
+    assert (plan.finalized_plans, plan.recorded, plan.partly, plan.not_implemented) == (3, 2, 1, 1)
+    assert plan.reasons == {"not_recorded": 1, "patient_choice": 1}
+    assert [(row.month, row.presentations) for row in lean.by_month if row.presentations] == [
+        (f"{YEAR}-02", 1),
+        (f"{YEAR}-06", 4),
+    ]

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from tumorboard.vocab import COC_REQUIRED_SPECIALTIES, SiteGroup
@@ -72,6 +73,8 @@ class ReportInput:
     year: int
     through: date
     conferences: pd.DataFrame
+    # At the year's held conferences: every presentation, or only those that can count (closed, of an analytic case),
+    # as the program's report reads them; the measures are the same either way.
     presentations: pd.DataFrame
     attendance: pd.DataFrame
     series_site_groups: pd.DataFrame
@@ -284,22 +287,31 @@ def in_period(dates: pd.Series, start: date, through: date) -> pd.Series:
     return (moments >= pd.Timestamp(start)) & (moments <= pd.Timestamp(through))
 
 
-def held_conferences(data: ReportInput) -> pd.DataFrame:
-    """The conferences held in the period, with their date as a timestamp."""
-    conferences = data.conferences
-    held = conferences[
-        in_period(conferences["date"], date(data.year, 1, 1), data.through) & conferences["status"].eq(HELD)
-    ]
-    return held.assign(date=pd.to_datetime(held["date"]))
+def scheduled_conferences(data: ReportInput) -> pd.DataFrame:
+    """The conferences scheduled in the period (held, cancelled or not yet), with their date as a timestamp."""
+    conferences = data.conferences.assign(date=pd.to_datetime(data.conferences["date"]))
+    return conferences[in_period(conferences["date"], date(data.year, 1, 1), data.through)]
+
+
+def held_conferences(data: ReportInput, scheduled: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The conferences held in the period, with their date as a timestamp (of `scheduled` when given)."""
+    scheduled = scheduled_conferences(data) if scheduled is None else scheduled
+    return scheduled[scheduled["status"].eq(HELD)]
 
 
 def period_presentations(presentations: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
     """Every presentation at a held conference of the period (`held_conferences`), with its conference's date and series
     and whether it counts."""
-    rows = presentations.merge(held[["conference_id", "date", "series"]], on="conference_id", how="inner")
+    position = pd.Index(held["conference_id"]).get_indexer(presentations["conference_id"])  # -1: not held
+    at_held = position >= 0
+    rows = presentations if at_held.all() else presentations[at_held]
+    position = position[at_held]
     closed_analytic = rows["status"].eq(CLOSED) & rows["analytic"].eq(True)
     return rows.assign(
-        counts=closed_analytic & rows["track"].eq(DISCUSSED), listed=closed_analytic & rows["track"].eq(LISTED)
+        date=held["date"].to_numpy()[position],
+        series=held["series"].to_numpy()[position],
+        counts=closed_analytic & rows["track"].eq(DISCUSSED),
+        listed=closed_analytic & rows["track"].eq(LISTED),
     )
 
 
@@ -307,7 +319,8 @@ def accreditation_report(data: ReportInput) -> AccreditationReport:
     """Compute every measure of the year from the tables in `data`."""
     start = date(data.year, 1, 1)
     targets = data.targets
-    held = held_conferences(data)
+    scheduled = scheduled_conferences(data)
+    held = held_conferences(data, scheduled)
     all_rows = period_presentations(data.presentations, held)
     counted = all_rows[all_rows["counts"]]
     cases_presented = counted["case_id"].nunique()
@@ -319,7 +332,6 @@ def accreditation_report(data: ReportInput) -> AccreditationReport:
     prospective = int(counted["prospective"].eq(True).sum())
     presentations = len(counted)
 
-    scheduled = data.conferences[in_period(data.conferences["date"], start, data.through)]
     counts = ConferenceCounts(
         len(scheduled), int(scheduled["status"].eq(HELD).sum()), int(scheduled["status"].eq("cancelled").sum())
     )
@@ -397,7 +409,7 @@ def _attendance(attendance: pd.DataFrame, held: pd.DataFrame) -> dict[str, Speci
 
 
 def _by_site_group(counted: pd.DataFrame, caseload: pd.Series) -> list[SiteGroupRate]:
-    presented = counted.drop_duplicates("case_id").groupby("site_group").size()
+    presented = counted.groupby("site_group")["case_id"].nunique()
     order = [site.value for site in SiteGroup if site.value in caseload.index or site.value in presented.index]
     rows = []
     for site in order:
@@ -407,13 +419,14 @@ def _by_site_group(counted: pd.DataFrame, caseload: pd.Series) -> list[SiteGroup
 
 
 def _by_month(counted: pd.DataFrame, start: date, through: date, analytic_cases: int) -> list[MonthRow]:
-    months = pd.period_range(start, through, freq="M")
-    presentations = counted["date"].dt.to_period("M").value_counts().reindex(months, fill_value=0)
-    first = counted.groupby("case_id")["date"].min().dt.to_period("M").value_counts().reindex(months, fill_value=0)
-    cumulative = first.cumsum()
+    # The period lies within one year: a month is its number, counted with bincount.
+    months = range(start.month, through.month + 1)
+    presentations = np.bincount(counted["date"].dt.month.to_numpy(), minlength=13)
+    first = np.bincount(counted.groupby("case_id")["date"].min().dt.month.to_numpy(), minlength=13)
+    cumulative = np.cumsum(first)
     return [
         MonthRow(
-            str(month),
+            f"{start.year}-{month:02d}",
             int(presentations[month]),
             int(first[month]),
             int(cumulative[month]),
@@ -434,23 +447,15 @@ def _by_quarter(months: list[MonthRow]) -> list[QuarterRow]:
 
 
 def _by_series(scheduled: pd.DataFrame, held: pd.DataFrame, counted: pd.DataFrame) -> list[SeriesRow]:
-    table = (
-        pd.DataFrame(
-            {
-                "scheduled": scheduled.groupby("series").size(),
-                "held": held.groupby("series").size(),
-                "presentations": counted.groupby("series").size(),
-                "cases": counted.groupby("series")["case_id"].nunique(),
-            }
-        )
-        .fillna(0)
-        .astype(int)
-        .sort_index()
-    )
-    return [
-        SeriesRow(str(name), int(r.scheduled), int(r.held), int(r.presentations), int(r.cases))
-        for name, r in table.iterrows()
+    by_series = counted.groupby("series")["case_id"]
+    columns = [
+        scheduled["series"].value_counts().to_dict(),
+        held["series"].value_counts().to_dict(),
+        by_series.size().to_dict(),
+        by_series.nunique().to_dict(),
     ]
+    names = sorted(set().union(*columns))
+    return [SeriesRow(str(name), *(int(column.get(name, 0)) for column in columns)) for name in names]
 
 
 def _napbc(data: ReportInput, counted: pd.DataFrame, caseload: pd.Series, held: pd.DataFrame) -> Napbc:
@@ -482,11 +487,15 @@ def _napbc(data: ReportInput, counted: pd.DataFrame, caseload: pd.Series, held: 
 
 
 def _naprc(counted: pd.DataFrame) -> Naprc:
-    rectal = counted[counted["primary_site"].fillna("").str.upper().str.startswith(RECTAL_TOPOGRAPHY)]
-    reasons = rectal.groupby("case_id")["reason"].agg(set)
-    before = reasons.map(lambda found: "pre_treatment" in found)
-    after = reasons.map(lambda found: "further_treatment" in found)
-    cases, before_count, both = len(reasons), int(before.sum()), int((before & after).sum())
+    sites = counted["primary_site"]
+    # A program codes a few dozen topographies: each distinct one is looked at once, not once a presentation.
+    rectal_sites = [site for site in sites.dropna().unique() if str(site).upper().startswith(RECTAL_TOPOGRAPHY)]
+    rectal = counted[sites.isin(rectal_sites)]
+    by_case = rectal.assign(
+        before=rectal["reason"].eq("pre_treatment"), after=rectal["reason"].eq("further_treatment")
+    ).groupby("case_id")[["before", "after"]].any()
+    cases, before_count = len(by_case), int(by_case["before"].sum())
+    both = int((by_case["before"] & by_case["after"]).sum())
     return Naprc(
         rectal_cases_presented=cases,
         presented_before_treatment=before_count,
@@ -500,6 +509,8 @@ def _naprc(counted: pd.DataFrame) -> Naprc:
 
 def _second_opinions(data: ReportInput) -> SecondOpinionTurnaround:
     frame = data.second_opinions
+    if frame.empty:  # no request completed by the end of the period
+        return SecondOpinionTurnaround(0, None, 0, None, data.promise_days, 0)
     complete = frame[frame["complete_at"].notna()]
     sent = complete[complete["sent_on"].notna()]
     sent = sent[in_period(sent["sent_on"], date(data.year, 1, 1), data.through)]
@@ -534,25 +545,28 @@ def report_expires(data: ReportInput) -> datetime | None:
 
     The report depends on the clock only there (and on `through`, which the caller fixes); None when nothing waits.
     """
+    if data.second_opinions.empty:
+        return None
     due = _letters_due(data)
     later = due[due.ge(pd.Timestamp(data.as_of))]
     return later.min().to_pydatetime() if len(later) else None
 
 
 def _implementation(counted: pd.DataFrame) -> PlanImplementation:
-    finalized = counted[counted["plan_finalized"].eq(True)]
-    outcome = finalized["implemented"]
-    recorded = finalized[outcome.notna()]
-    yes, partly, no = (int(outcome.eq(value).sum()) for value in ("yes", "partly", "no"))
-    short = recorded[recorded["implemented"].isin(["partly", "no"])]
-    reasons = short["non_implementation_reason"].fillna("not_recorded").value_counts().sort_index()
+    finalized = counted["plan_finalized"].eq(True)
+    outcome = counted["implemented"][finalized]
+    outcomes = outcome.value_counts().to_dict()  # missing (not recorded) left out
+    yes, partly, no = (int(outcomes.get(value, 0)) for value in ("yes", "partly", "no"))
+    short = counted["non_implementation_reason"][finalized][outcome.isin(["partly", "no"])]
+    reasons = short.fillna("not_recorded").value_counts().sort_index()
+    recorded = sum(outcomes.values())
     return PlanImplementation(
-        finalized_plans=len(finalized),
-        recorded=len(recorded),
+        finalized_plans=int(finalized.sum()),
+        recorded=int(recorded),
         implemented=yes,
         partly=partly,
         not_implemented=no,
-        implemented_rate=rate(yes, len(recorded)),
-        not_recorded=len(finalized) - len(recorded),
+        implemented_rate=rate(yes, recorded),
+        not_recorded=int(finalized.sum()) - int(recorded),
         reasons={str(reason): int(n) for reason, n in reasons.items()},
     )
