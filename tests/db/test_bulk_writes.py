@@ -1,13 +1,16 @@
-"""The bulk writers the imports use: plain rows in, ids back in the rows' order."""
+"""The bulk writers the imports use: plain rows in, converted by their types, ids back in the rows' order."""
 
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 
-from tumorboard.cases.models import Case
-from tumorboard.cases.operations import insert_cases
+from tumorboard.cases.models import Case, CaseBiomarker, CaseStatusChange, Patient
+from tumorboard.cases.operations import insert_cases, insert_patients
+from tumorboard.cases.search import name_key
+from tumorboard.db import insert_rows
 from tumorboard.extensions import db
-from tumorboard.vocab import CaseStatus, SiteGroup
+from tumorboard.vocab import CaseStatus, Sex, SiteGroup
 
 NOW = datetime(2026, 12, 3, 9, tzinfo=UTC)
 
@@ -39,3 +42,41 @@ def test_insert_cases_refuses_two_rows_for_the_same_case(make):
     with pytest.raises(ValueError, match="one case a patient"):
         insert_cases([_row(patient.id, SiteGroup.THORACIC, None), _row(patient.id, SiteGroup.THORACIC, None)])
     db.session.rollback()
+
+
+def test_bulk_rows_are_converted_by_their_types_and_get_their_python_defaults(make):
+    ids = insert_patients(
+        [{"mrn": "B0000010", "last_name": "O'Brien-Núñez", "first_name": "Ana", "birth_date": date(1961, 2, 3),
+          "sex": Sex.FEMALE}],
+        NOW,
+    )
+    case = make.case()
+    insert_rows(db.session, CaseStatusChange.__table__, [
+        {"case_id": case.id, "from_status": None, "to_status": CaseStatus.SUBMITTED, "at": NOW, "by_id": None}
+    ])
+    db.session.expire_all()
+    patient = db.session.get(Patient, ids["B0000010"])
+    assert (patient.sex, patient.birth_date, patient.created_at) == (Sex.FEMALE, date(1961, 2, 3), NOW)
+    assert patient.name_key == name_key("O'Brien-Núñez", "Ana")  # a default that reads its row
+    change = db.session.scalars(sa.select(CaseStatusChange).where(CaseStatusChange.case_id == case.id)).one()
+    assert (change.to_status, change.at, change.reason) == (CaseStatus.SUBMITTED, NOW, "")  # the scalar default
+
+
+def test_bulk_rows_must_all_name_the_same_columns(make):
+    case = make.case()
+    with pytest.raises(ValueError, match="same columns"):
+        insert_rows(db.session, CaseBiomarker.__table__, [
+            {"case_id": case.id, "name": "ER", "value": "positive"}, {"case_id": case.id, "name": "PR"}
+        ])
+    db.session.rollback()
+
+
+def test_a_bulk_insert_larger_than_the_drivers_parameter_limit_is_split_and_returns_every_row(make, monkeypatch):
+    monkeypatch.setattr(db.engine.dialect, "insertmanyvalues_max_parameters", 20)  # two patients a statement
+    people = [
+        {"mrn": f"B00001{n:02d}", "last_name": "Split", "first_name": f"P{n}", "birth_date": date(1960, 1, 1),
+         "sex": Sex.UNKNOWN}
+        for n in range(8)
+    ]
+    ids = insert_patients(people, NOW)
+    assert sorted(ids) == sorted(person["mrn"] for person in people) and len(set(ids.values())) == 8

@@ -28,7 +28,7 @@ from tumorboard.cases.validation import CaseInput, PatientIdentity, Problems, va
 from tumorboard.cases.visibility import readable_cases
 from tumorboard.cases.workflow import EDITABLE, check_move, may_move_by_hand
 from tumorboard.conferences.models import ConferenceSeries, SeriesMember
-from tumorboard.db import insert_rows
+from tumorboard.db import insert_returning, insert_rows
 from tumorboard.domain import Actor, NotAllowed, Refused
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_settings, program_today, program_zone
@@ -358,25 +358,19 @@ def import_context(mrns: set[str], today: date, mrn_pattern: str) -> ImportConte
 
 
 def insert_patients(rows: list[dict[str, object]], now: datetime) -> dict[str, int]:
-    """Create patients (each row: mrn, names, date of birth, sex) with one Core insert; their ids by MRN."""
-    if not rows:
-        return {}
+    """Create patients (each row: mrn, names, date of birth, sex) with multi-row inserts; their ids by MRN."""
     table = Patient.__table__
-    inserted = db.session.execute(sa.insert(table).returning(table.c.mrn, table.c.id), [
-        row | {"created_at": now} for row in rows  # the name key: the column's default
-    ])
-    return dict(inserted.all())
+    rows = [row | {"created_at": now} for row in rows]
+    return dict(insert_returning(db.session, table, rows, (table.c.mrn, table.c.id)))
 
 
 def insert_cases(rows: list[dict[str, object]]) -> list[int]:
-    """Create cases with one Core insert; their ids in the rows' order. Each row must be a different case (patient,
-    site group and diagnosis date): the ids come back matched on that key, because asking the insert itself for
-    them in order makes SQLAlchemy send SQLite one INSERT a row."""
+    """Create cases with multi-row inserts; their ids in the rows' order. Each row must be a different case (patient,
+    site group and diagnosis date): the ids come back matched on that key (a multi-row INSERT ... RETURNING
+    promises no order)."""
     table = Case.__table__
     key = (table.c.patient_id, table.c.site_group, table.c.diagnosis_date)
-    made = {tuple(found): case_id for case_id, *found in db.session.execute(
-        sa.insert(table).returning(table.c.id, *key), rows
-    )}
+    made = {tuple(found): case_id for case_id, *found in insert_returning(db.session, table, rows, (table.c.id, *key))}
     if len(made) != len(rows):
         raise ValueError("insert_cases needs one case a patient, site group and diagnosis date")
     return [made[(row["patient_id"], row["site_group"], row.get("diagnosis_date"))] for row in rows]
@@ -407,12 +401,11 @@ def import_cases(actor: Actor, planned: list[PlannedCase]) -> list[int]:
         for p in planned
     ]
     ids = insert_cases(rows)
+    # One change a case: it arrives in its status (a submitted case was never a draft here).
     changes = [
-        {"case_id": case_id, "from_status": before, "to_status": after, "at": actor.now, "by_id": actor_id,
+        {"case_id": case_id, "from_status": None, "to_status": p.status, "at": actor.now, "by_id": actor_id,
          "reason": "imported"}
         for case_id, p in zip(ids, planned, strict=True)
-        for before, after in ((None, CaseStatus.DRAFT), (CaseStatus.DRAFT, CaseStatus.SUBMITTED))
-        if after is CaseStatus.DRAFT or p.status is CaseStatus.SUBMITTED
     ]
     biomarkers = [
         {"case_id": case_id, "name": name, "value": value}
