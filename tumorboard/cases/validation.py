@@ -7,9 +7,8 @@ lands next to the right field or in the right column of the import report.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
 
 from tumorboard.cases.ajcc import normalize_category, normalize_stage_group
 from tumorboard.patterns import describe_pattern, fullmatch
@@ -121,10 +120,12 @@ class CaseInput(PatientIdentity):
 
     def stripped(self) -> CaseInput:
         """The same input with surrounding white space removed from every text (itself when there is none)."""
+        # The instance's own dictionary holds every field: read at once, not field by field (an import runs this for
+        # every row).
         changed = {
             name: value.strip()
-            for name in _field_names(type(self))
-            if isinstance(value := getattr(self, name), str) and value != value.strip()
+            for name, value in vars(self).items()
+            if isinstance(value, str) and value != value.strip()
         }
         return replace(self, **changed) if changed else self
 
@@ -167,8 +168,8 @@ def validate_case(data: CaseInput, today: date, mrn_pattern: str, complete: bool
     """Check a case; `complete` when it is being submitted. Returns the normalized input and the problems."""
     data = data.stripped()
     problems = Problems()
-    for name in _field_names(CaseInput):
-        if isinstance(value := getattr(data, name), str) and len(value) > MAX_LENGTHS.get(name, MAX_TEXT):
+    for name, value in vars(data).items():
+        if isinstance(value, str) and len(value) > MAX_LENGTHS.get(name, MAX_TEXT):
             problems.add(name, f"Use at most {MAX_LENGTHS.get(name, MAX_TEXT)} characters.")
     if problems:
         return data, problems
@@ -272,8 +273,3 @@ def _check_tumor(data: CaseInput, problems: Problems) -> CaseInput:
         data = replace(data, class_of_case=code)
     return data
 
-
-@cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    """A dataclass's field names, read once (validation runs for every row of an import)."""
-    return tuple(f.name for f in fields(kind))
