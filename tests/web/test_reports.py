@@ -295,3 +295,20 @@ def test_the_program_report_read_lean_equals_the_report_from_every_row(make):
         (f"{YEAR}-02", 1),
         (f"{YEAR}-06", 4),
     ]
+
+
+def test_a_conference_counts_in_the_year_and_month_of_its_local_day(make):
+    """23:30 on 31 December in New York is already 1 January in UTC; 00:30 on 1 January is still 31 December there."""
+    from zoneinfo import ZoneInfo
+
+    series, zone = make.series(name="Night Board"), ZoneInfo("America/New_York")
+    for local in (datetime(YEAR, 12, 31, 23, 30, tzinfo=zone), datetime(YEAR + 1, 1, 1, 0, 30, tzinfo=zone),
+                  datetime(YEAR, 1, 1, 0, 30, tzinfo=zone)):
+        start = local.astimezone(UTC)
+        conference = make.conference(series=series, starts_at=start, occurrence_start=start,
+                                     status=ConferenceStatus.HELD)
+        presented(make, conference)
+    report = program_report(YEAR)
+    months = {row.month: row.presentations for row in report.by_month}
+    assert (report.presentations, months[f"{YEAR}-01"], months[f"{YEAR}-12"]) == (2, 1, 1)
+    assert report.conferences.held == 2

@@ -68,7 +68,7 @@ def load_report_input(
     held = sa.and_(in_window, Conference.status == ConferenceStatus.HELD)
     connection = db.session.connection()  # Core rows: no ORM loading machinery for plain columns
 
-    conferences = _frame(
+    conferences = _arrays(
         connection.execute(
             sa.select(
                 Conference.id.label("conference_id"),
@@ -80,11 +80,13 @@ def load_report_input(
             .where(in_window)
         ),
         ("conference_id", "series", "starts_at", "status"),
+        integers=("conference_id",),
     )
-    # The day it met, in the program's zone, as a timestamp at midnight.
-    local = pd.to_datetime(conferences["starts_at"], utc=True).dt.tz_convert(zone)
-    conferences["date"] = local.dt.tz_localize(None).dt.normalize()
-    conferences = conferences[list(CONFERENCE_COLUMNS)]
+    # The day it met, in the program's zone, as a timestamp at midnight (the driver's value: SQLite's text in UTC,
+    # PostgreSQL's moment).
+    local = pd.to_datetime(pd.Series(conferences.pop("starts_at"), dtype=object), utc=True).dt.tz_convert(zone)
+    conferences["date"] = local.dt.tz_localize(None).dt.normalize().to_numpy()
+    conferences = _array_frame(conferences, CONFERENCE_COLUMNS)
 
     presentations = (
         _identified_presentations(connection, held) if with_identity else _counted_presentations(connection, held)
@@ -154,9 +156,12 @@ def load_report_input(
         ),
         ("status", "complete_at", "sent_on"),
     )
-    opinions["complete_on"] = pd.to_datetime(opinions["complete_at"], utc=True).dt.tz_convert(zone).dt.date
-    opinions["sent_at"] = opinions["sent_on"].map(lambda day: sent_moment(day, zone) if day is not None else None)
-    opinions = opinions[list(SECOND_OPINION_COLUMNS)]
+    if opinions.empty:  # most years; the conversions below cost a millisecond even on no rows
+        opinions = pd.DataFrame(columns=list(SECOND_OPINION_COLUMNS))
+    else:
+        opinions["complete_on"] = pd.to_datetime(opinions["complete_at"], utc=True).dt.tz_convert(zone).dt.date
+        opinions["sent_at"] = opinions["sent_on"].map(lambda day: sent_moment(day, zone) if day is not None else None)
+        opinions = opinions[list(SECOND_OPINION_COLUMNS)]
 
     targets = Targets(
         **{name: Fraction(str(getattr(settings, f"target_{name}"))) for name in Targets.__dataclass_fields__}
