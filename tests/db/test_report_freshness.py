@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
+from tumorboard.demo.seed import wipe
 from tumorboard.extensions import db
 from tumorboard.reports.freshness import REPORT_TABLES, data_token
 from tumorboard.reports.models import AnalyticCaseload
@@ -143,3 +144,16 @@ def test_on_postgresql_truncate_forgets_the_token(make):
     db.session.execute(sa.text("TRUNCATE analytic_caseload"))
     db.session.commit()
     assert data_token() is None
+
+
+def test_after_every_table_is_emptied_a_report_is_still_served_again(make):
+    """`seed-demo --force` empties every table: the token changes, and the cache works again with the new data
+    (SQLite's triggers only update the token row, so emptying must keep it)."""
+    held_presentation(make)
+    before = data_token()
+    wipe()
+    db.session.commit()
+    assert data_token() != before
+    held_presentation(make)
+    report = program_report(YEAR)
+    assert report.cases_presented == 1 and program_report(YEAR) is report

@@ -43,7 +43,7 @@ from tumorboard.domain import Actor
 from tumorboard.extensions import db
 from tumorboard.letters.operations import issue_letter, record_dispatch
 from tumorboard.program.models import ProgramSettings
-from tumorboard.reports.models import AnalyticCaseload
+from tumorboard.reports.models import AnalyticCaseload, ReportDataVersion
 from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation, Vote
 from tumorboard.room.tally import tally
 from tumorboard.second_opinions.models import RecordItem, SecondOpinionRequest
@@ -111,8 +111,9 @@ def has_data() -> bool:
 
 
 def wipe() -> None:
-    """Empty every table (`seed-demo --force`). On PostgreSQL with TRUNCATE: the audit log refuses DELETE."""
-    tables = list(reversed(db.metadata.sorted_tables))
+    """Empty every table (`seed-demo --force`). On PostgreSQL with TRUNCATE: the audit log refuses DELETE. The report
+    data's token row stays (SQLite's triggers only update it): emptying the report's tables changes it."""
+    tables = [table for table in reversed(db.metadata.sorted_tables) if table is not ReportDataVersion.__table__]
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(
             sa.text("TRUNCATE " + ", ".join(table.name for table in tables) + " RESTART IDENTITY CASCADE")

@@ -6,7 +6,8 @@ SQL typed by hand and bulk imports included. A report computed after reading tok
 the report of any later request that reads T, as long as the clock has not moved it (`report_expires`) and
 the period is the same (`through`, which is today for the current year).
 
-- SQLite: row triggers, immediate; one writer at a time.
+- SQLite: row triggers, immediate (one UPDATE of the token row, which migrations make and `wipe` keeps; were it
+  deleted by hand, nothing would be cached); one writer at a time.
 - PostgreSQL: deferred row triggers, so the token row is locked only at commit, after every other lock a
   transaction takes (no deadlock through it). Until then a writing transaction does not see its own change
   in the token, so a transaction that has written (`txid_current_if_assigned()`) neither reads nor fills
