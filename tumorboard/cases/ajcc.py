@@ -8,7 +8,7 @@ neoadjuvant therapy); the prefix may be left out on entry.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 _T_CORE = (
     "TX",
@@ -99,6 +99,7 @@ SUPPORTED_EDITIONS = tuple(EDITIONS)
 _PREFIX = {"clinical": re.compile(r"^(y?c)?"), "pathologic": re.compile(r"^(y?p)?")}
 
 
+@lru_cache(maxsize=4096)  # an import asks the same few categories thousands of times
 def normalize_category(value: str, kind: str, axis: str, edition: int) -> str:
     """`value` as stored (e.g. 'cT2a', 'ypN1'), or ValueError naming what the edition allows."""
     if edition not in EDITIONS:
@@ -114,6 +115,7 @@ def normalize_category(value: str, kind: str, axis: str, edition: int) -> str:
     return f"{prefix.lower() or default_prefix}{allowed[core.casefold()]}"
 
 
+@lru_cache(maxsize=4096)
 def normalize_stage_group(value: str, edition: int) -> str:
     """A stage group as stored (e.g. 'IIIA'), or ValueError."""
     if edition not in EDITIONS:

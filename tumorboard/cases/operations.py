@@ -41,6 +41,11 @@ LOOKUPS_PER_MINUTE = 10
 SEARCHES_PER_MINUTE = 30  # "Find a patient" by name, date of birth, MRN or case number
 CLOSED = (CaseStatus.WITHDRAWN, CaseStatus.LETTER_SENT)  # a case that no longer takes a new question
 CASE_FIELDS = tuple(f.name for f in fields(CaseInput) if f.name not in (*PATIENT_FIELDS, "biomarkers"))
+# Codes and stages: stored as NULL when left empty.
+NULL_WHEN_EMPTY = frozenset(
+    name for name in CASE_FIELDS
+    if name in ("primary_site", "class_of_case") or name.startswith(("clinical_", "pathologic_"))
+)
 
 
 class CaseError(Refused):
@@ -148,13 +153,8 @@ def input_from_case(case: Case) -> CaseInput:
 
 def case_columns(data: CaseInput) -> dict[str, object]:
     """The case's columns from the input (codes and stages left empty are stored as NULL)."""
-    columns = {}
-    for name in CASE_FIELDS:
-        value = getattr(data, name)
-        if name in ("primary_site", "class_of_case") or name.startswith(("clinical_", "pathologic_")):
-            value = value or None
-        columns[name] = value
-    return columns
+    given = vars(data)  # every field at once (an import runs this for every row)
+    return {name: (given[name] or None) if name in NULL_WHEN_EMPTY else given[name] for name in CASE_FIELDS}
 
 
 def _apply(case: Case, data: CaseInput) -> list[str]:

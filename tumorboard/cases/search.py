@@ -20,7 +20,10 @@ _DATES = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
 
 def _folded(text: str) -> str:
     """Lower case, without accents, every other sign a space."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if text.isascii():  # most names: nothing to decompose (an import folds thousands)
+        plain = text
+    else:
+        plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(_NOT_A_LETTER.sub(" ", plain.casefold()).split())
 
 
