@@ -62,6 +62,7 @@ class LogContext:
     presented: frozenset[tuple[int, int]]  # (conference id, case id)
     attended: frozenset[tuple[int, str]]  # (conference id, attendee name casefolded)
     users_by_name: dict[str, int]  # full name casefolded -> user id, for names only one user has
+    patient_ids: dict[str, int] = field(default_factory=dict)  # MRN -> id, of the patients above
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class LogCheck:
     new_series: dict[str, str] = field(default_factory=dict)  # casefolded -> name as first written
     series_site_groups: dict[str, set[SiteGroup]] = field(default_factory=dict)
     already_imported: int = 0
+    context: LogContext | None = None  # what the rows were checked against, in the same transaction as the import
 
     @property
     def conferences(self) -> set[ConferenceKey]:
@@ -113,7 +115,7 @@ def check_log(
     context: LogContext,
 ) -> LogCheck:
     """Check both files against each other and the database; nothing is written here."""
-    check = LogCheck()
+    check = LogCheck(context=context)
     if presentation_rows is None and attendance_rows is None:
         check.problems.append(Problem(1, "-", "Give a presentations file, an attendance file, or both."))
         return check

@@ -82,14 +82,14 @@ def log_context(
             (name.casefold(), starts_at.astimezone(zone).date()), KnownConference(conference_id, status.value)
         )
     mrns = {r.get("mrn", "") for r in presentation_rows}
-    patients = {
-        mrn: KnownPatient(last, first, born)
-        for mrn, last, first, born in db.session.execute(
-            sa.select(Patient.mrn, Patient.last_name, Patient.first_name, Patient.birth_date).where(
-                Patient.mrn.in_(mrns)
-            )
+    patients: dict[str, KnownPatient] = {}
+    patient_ids: dict[str, int] = {}
+    for patient_id, mrn, last, first, born in db.session.execute(
+        sa.select(Patient.id, Patient.mrn, Patient.last_name, Patient.first_name, Patient.birth_date).where(
+            Patient.mrn.in_(mrns)
         )
-    }
+    ):
+        patients[mrn], patient_ids[mrn] = KnownPatient(last, first, born), patient_id
     cases: dict[tuple[str, SiteGroup], tuple[int, bool]] = {}
     for mrn, site, case_id, analytic in db.session.execute(
         sa.select(Patient.mrn, Case.site_group, Case.id, Case.analytic)
@@ -122,6 +122,7 @@ def log_context(
         presented=frozenset(presented),
         attended=frozenset((cid, name.casefold()) for cid, name in attended),
         users_by_name={name: ids[0] for name, ids in names.items() if len(ids) == 1},
+        patient_ids=patient_ids,
     )
 
 
@@ -242,19 +243,12 @@ def _cases(
     check: LogCheck, now: datetime, actor_id: int | None, created: dict[str, int]
 ) -> tuple[dict[CaseKey, int], dict[str, int]]:
     """The log's cases by key (the first of the patient's cases in the site group, or a new presented case, and its
-    patient, written with one statement a table), and its patients' ids by MRN."""
-    mrns = {item.case[0] for item in check.presentations}
-    patient_ids: dict[str, int] = dict(
-        db.session.execute(sa.select(Patient.mrn, Patient.id).where(Patient.mrn.in_(mrns))).all()
-    )
-    cases: dict[CaseKey, int] = {}
-    for mrn, site, case_id in db.session.execute(
-        sa.select(Patient.mrn, Case.site_group, Case.id)
-        .join(Case, Case.patient_id == Patient.id)
-        .where(Patient.mrn.in_(mrns))
-        .order_by(Case.id)
-    ):
-        cases.setdefault((mrn, site), case_id)
+    patient, written with one statement a table), and its patients' ids by MRN. The known ones are those the check
+    read (`log_context`, earlier in the same transaction)."""
+    if check.context is None:
+        raise ValueError("import_log needs the check made by check_log with its context")
+    patient_ids = dict(check.context.patient_ids)
+    cases: dict[CaseKey, int] = {key: case_id for key, (case_id, _) in check.context.cases.items()}
     new = {item.case: item for item in reversed(check.presentations) if item.case not in cases}  # first row wins
     people = {mrn: item.patient for (mrn, _), item in reversed(new.items()) if mrn not in patient_ids}
     patient_ids |= insert_patients([
