@@ -42,3 +42,7 @@ def test_import_the_caseload_and_read_the_measures(make, page, live_server, tmp_
     with page.expect_download() as download:
         page.get_by_role("link", name="Annual report (PDF)").click()
     assert download.value.suggested_filename == f"cancer-conference-report-{YEAR}.pdf"
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the wide tables scroll inside themselves
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
