@@ -96,8 +96,6 @@ def _bulk_parameters(
     work on ten thousand rows."""
     dialect = session.get_bind().dialect
     keys = list(rows[0])
-    if any(row.keys() != rows[0].keys() for row in rows):
-        raise ValueError(f"every row written to {table.name} must have the same columns")
     columns = [table.c[key] for key in keys]
     filled = [
         column
@@ -106,14 +104,22 @@ def _bulk_parameters(
     ]
     if any(not (column.default.is_scalar or column.default.is_callable) for column in filled):
         raise ValueError(f"{table.name} has a default bulk writes cannot fill")
-    values = [[row[key] for row in rows] for key in keys] + [
-        [column.default.arg(_RowContext(row)) for row in rows]
-        if column.default.is_callable
-        else [column.default.arg] * len(rows)
-        for column in filled
-    ]
-    for position, column in enumerate(columns + filled):
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns + filled]
+    # Rows of the first row's length that have each of its keys have the same keys.
+    try:
+        values: list[list[object]] = [[row[key] for row in rows] for key in keys]
+    except KeyError:
+        values = []
+    if not values or any(len(row) != len(keys) for row in rows):
+        raise ValueError(f"every row written to {table.name} must have the same columns")
+    for column, process in zip(filled, processors[len(columns):], strict=True):
+        if column.default.is_callable:
+            values.append([column.default.arg(_RowContext(row)) for row in rows])
+        else:  # the same value in every row: converted once
+            value = column.default.arg
+            values.append([value if process is None or value is None else process(value)] * len(rows))
+            processors[len(values) - 1] = None
+    for position, process in enumerate(processors):
         if process is not None:
             values[position] = _converted(values[position], process)
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
