@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +32,15 @@ def test_every_page_carries_the_security_headers(client, auth, make):
     auth.login("dana")
     assert client.get("/cases/").headers["Cache-Control"] == "no-store"  # pages with patient data are not cached
 
+
+
+def test_every_page_names_its_icon_and_the_icon_is_served(client):
+    """Without it the browser asks for /favicon.ico on every page, a 404 in its console."""
+    page = client.get("/login").get_data(as_text=True)
+    href = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)">', page).group(1)
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    icon.close()
 
 def test_a_nul_byte_anywhere_is_a_400_that_says_so(client, auth, make):
     make.user(username="dana", roles=(Role.COORDINATOR,))
