@@ -67,9 +67,16 @@ def insert_returning(
     return found
 
 
-def _converted(values: list[object], process: Callable[[object], object]) -> list[object]:
-    """`values` through a type's converter, each distinct value once (a column of an import repeats a few codes and
-    one moment thousands of times)."""
+def _bind(column: sa.Column, dialect: sa.Dialect) -> Callable[[object], object] | None:
+    """How the column's type turns a value into what the driver is given (None: as it is)."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _converted(values: list[object], process: Callable[[object], object] | None) -> list[object]:
+    """`values` through a type's converter (none: as they are), each distinct value once (a column of an import
+    repeats a few codes and one moment thousands of times)."""
+    if process is None:
+        return values
     done: dict[object, object] = {None: None}
     try:
         return [done[value] if value in done else done.setdefault(value, process(value)) for value in values]
@@ -104,24 +111,21 @@ def _bulk_parameters(
     ]
     if any(not (column.default.is_scalar or column.default.is_callable) for column in filled):
         raise ValueError(f"{table.name} has a default bulk writes cannot fill")
-    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns + filled]
     # Rows of the first row's length that have each of its keys have the same keys.
     try:
-        values: list[list[object]] = [[row[key] for row in rows] for key in keys]
+        given = [[row[key] for row in rows] for key in keys]
     except KeyError:
-        values = []
-    if not values or any(len(row) != len(keys) for row in rows):
+        given = []
+    if not given or any(len(row) != len(keys) for row in rows):
         raise ValueError(f"every row written to {table.name} must have the same columns")
-    for column, process in zip(filled, processors[len(columns):], strict=True):
+    values = [_converted(written, _bind(column, dialect)) for column, written in zip(columns, given, strict=True)]
+    for column in filled:
         if column.default.is_callable:
-            values.append([column.default.arg(_RowContext(row)) for row in rows])
+            made = [column.default.arg(_RowContext(row)) for row in rows]
         else:  # the same value in every row: converted once
-            value = column.default.arg
-            values.append([value if process is None or value is None else process(value)] * len(rows))
-            processors[len(values) - 1] = None
-    for position, process in enumerate(processors):
-        if process is not None:
-            values[position] = _converted(values[position], process)
+            made = [column.default.arg]
+        made = _converted(made, _bind(column, dialect))
+        values.append(made if column.default.is_callable else made * len(rows))
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns + filled)
     head = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names})"
