@@ -559,14 +559,14 @@ def _implementation(counted: pd.DataFrame) -> PlanImplementation:
     yes, partly, no = (int(outcomes.get(value, 0)) for value in ("yes", "partly", "no"))
     short = counted["non_implementation_reason"][finalized][outcome.isin(["partly", "no"])]
     reasons = short.fillna("not_recorded").value_counts().sort_index()
-    recorded = sum(outcomes.values())
+    finalized_plans, recorded = int(finalized.sum()), int(sum(outcomes.values()))
     return PlanImplementation(
-        finalized_plans=int(finalized.sum()),
-        recorded=int(recorded),
+        finalized_plans=finalized_plans,
+        recorded=recorded,
         implemented=yes,
         partly=partly,
         not_implemented=no,
         implemented_rate=rate(yes, recorded),
-        not_recorded=int(finalized.sum()) - int(recorded),
+        not_recorded=finalized_plans - recorded,
         reasons={str(reason): int(n) for reason, n in reasons.items()},
     )

@@ -184,9 +184,8 @@ def load_report_input(
     )
 
 
-
 # A presentation's yes/no columns, one bit each of one small integer: the driver makes a Python object of every value
-# it returns, and an integer under 256 is one CPython shares (decoded by `_flags_decoded`).
+# it returns, and an integer under 256 is one CPython shares (decoded in `_counted_presentations`).
 FLAG_COLUMNS = (
     "discussed",
     "prospective",
@@ -194,6 +193,12 @@ FLAG_COLUMNS = (
     "guideline_discussed",
     "trial_discussed",
     "plan_finalized",
+)
+# What became of the plan, in the measures' columns (both reads).
+PLAN_OUTCOME = (
+    code(ConsensusPlan.implemented),
+    code(ConsensusPlan.non_implementation_reason),
+    sa.func.coalesce(ConsensusPlan.close_override_reason, "").label("close_override_reason"),
 )
 COUNTED_COLUMNS = (
     "conference_id",
@@ -223,21 +228,15 @@ def _counted_presentations(connection: sa.Connection, held: ColumnElement[bool])
     )
     flags = sum((sa.case((condition, 1 << bit), else_=0) for bit, condition in enumerate(conditions)), sa.literal(0))
     result = connection.execute(
-        sa.select(
+        _with_case_and_plan(
             Presentation.conference_id,
             Presentation.case_id,
             code(Case.site_group),
             Case.primary_site,
             code(Presentation.reason),
             sa.type_coerce(flags, sa.Integer()).label("flags"),
-            code(ConsensusPlan.implemented),
-            code(ConsensusPlan.non_implementation_reason),
-            sa.func.coalesce(ConsensusPlan.close_override_reason, "").label("close_override_reason"),
-        )
-        .join(Conference, Presentation.conference_id == Conference.id)
-        .join(Case, Presentation.case_id == Case.id)
-        .outerjoin(ConsensusPlan, ConsensusPlan.presentation_id == Presentation.id)
-        .where(held, Presentation.status == PresentationStatus.CLOSED, Case.analytic.is_(True))
+            *PLAN_OUTCOME,
+        ).where(held, Presentation.status == PresentationStatus.CLOSED, Case.analytic.is_(True))
     )
     columns = _arrays(result, COUNTED_COLUMNS, integers=("conference_id", "case_id", "flags"))
     flags = columns.pop("flags")
@@ -255,7 +254,7 @@ def _counted_presentations(connection: sa.Connection, held: ColumnElement[bool])
 def _identified_presentations(connection: sa.Connection, held: ColumnElement[bool]) -> pd.DataFrame:
     """Every presentation at a held conference of the period, with the patient's identifiers (the surveyor's list)."""
     result = connection.execute(
-        sa.select(
+        _with_case_and_plan(
             Presentation.conference_id,
             Presentation.case_id,
             code(Case.site_group),
@@ -269,22 +268,27 @@ def _identified_presentations(connection: sa.Connection, held: ColumnElement[boo
             Presentation.guideline_discussed,
             Presentation.trials_discussed.label("trial_discussed"),
             ConsensusPlan.finalized_at.is_not(None).label("plan_finalized"),
-            code(ConsensusPlan.implemented),
-            code(ConsensusPlan.non_implementation_reason),
-            sa.func.coalesce(ConsensusPlan.close_override_reason, "").label("close_override_reason"),
+            *PLAN_OUTCOME,
             Patient.mrn,
             Patient.last_name,
             Patient.first_name,
             Patient.birth_date,
             Case.class_of_case,
         )
-        .join(Conference, Presentation.conference_id == Conference.id)
-        .join(Case, Presentation.case_id == Case.id)
         .join(Patient, Case.patient_id == Patient.id)
-        .outerjoin(ConsensusPlan, ConsensusPlan.presentation_id == Presentation.id)
         .where(held)
     )
     return _frame(result, PRESENTATION_COLUMNS + IDENTITY_COLUMNS)
+
+
+def _with_case_and_plan(*columns: ColumnElement) -> sa.Select:
+    """A select of presentations with their conference, their case and their consensus plan (when there is one)."""
+    return (
+        sa.select(*columns)
+        .join(Conference, Presentation.conference_id == Conference.id)
+        .join(Case, Presentation.case_id == Case.id)
+        .outerjoin(ConsensusPlan, ConsensusPlan.presentation_id == Presentation.id)
+    )
 
 
 def caseload_years() -> dict[int, tuple[int, datetime | None]]:
