@@ -80,3 +80,23 @@ def test_a_bulk_insert_larger_than_the_drivers_parameter_limit_is_split_and_retu
     ]
     ids = insert_patients(people, NOW)
     assert sorted(ids) == sorted(person["mrn"] for person in people) and len(set(ids.values())) == 8
+
+
+def test_plain_rows_over_the_parameter_limit_are_all_written(make, monkeypatch):
+    case = make.case()
+    monkeypatch.setattr(db.engine.dialect, "insertmanyvalues_max_parameters", 7)  # two biomarkers a statement
+    insert_rows(db.session, CaseBiomarker.__table__, [
+        {"case_id": case.id, "name": f"M{n}", "value": str(n)} for n in range(5)
+    ])
+    written = db.session.execute(
+        sa.select(CaseBiomarker.name, CaseBiomarker.value).where(CaseBiomarker.case_id == case.id)
+    ).all()
+    assert sorted(written) == [(f"M{n}", str(n)) for n in range(5)]
+
+
+def test_sqlite_keeps_its_temporary_structures_in_memory(app):
+    """Statement journals of multi-row writes, and sorts, stay off the disk (a third less time for 10,000
+    presentations); PostgreSQL has no such setting."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite connection setting")
+    assert db.session.connection().exec_driver_sql("PRAGMA temp_store").scalar() == 2  # MEMORY

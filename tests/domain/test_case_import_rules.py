@@ -2,7 +2,10 @@
 
 from datetime import date
 
-from tumorboard.cases.importer import ImportContext, KnownPatient, case_key, check_rows, parse_date
+import pytest
+
+from tumorboard.cases.importer import ImportContext, KnownPatient, case_key, check_rows, parse_date, read_column
+from tumorboard.cases.validation import CaseInput
 from tumorboard.vocab import CaseStatus, SiteGroup
 
 CONTEXT = ImportContext(
@@ -119,3 +122,32 @@ def test_blank_lines_are_ignored():
 
 def test_xlsx_dates_at_midnight_are_read():
     assert parse_date("2026-10-01 00:00:00") == date(2026, 10, 1)
+
+
+def test_a_column_is_read_once_a_distinct_text_and_each_unreadable_cell_is_named_by_position():
+    calls = []
+
+    def reader(text: str) -> int:
+        calls.append(text)
+        return int(text)
+
+    values, errors = read_column(["1", "", "x", "1", "2", "x"], reader, None)
+    assert values == [1, None, None, 1, 2, None]  # an empty or unreadable cell: the empty value
+    assert sorted(calls) == ["1", "2", "x"]
+    assert sorted(errors) == [2, 5] and all(isinstance(error, ValueError) for error in errors.values())
+
+
+def test_case_input_of_values_is_the_case_input_the_constructor_gives():
+    values = {"mrn": "TB000002", "site_group": SiteGroup.BREAST, "ecog": 1, "biomarkers": (("ER", "positive"),)}
+    made = CaseInput.of(values)
+    assert made == CaseInput(**values) and made.laterality == CaseInput().laterality
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        CaseInput.of({"mrn": "TB000002", "colour": "blue"})
+
+
+def test_a_bad_status_is_named_and_the_rest_of_the_row_still_checked():
+    check = check_rows([{**GOOD, "status": "presented", "ecog": "9"}], CONTEXT)
+    assert [(p.column, p.message) for p in check.problems] == [
+        ("status", "An import creates draft or submitted cases."),
+        ("ecog", "ECOG performance status is 0 to 4."),
+    ]

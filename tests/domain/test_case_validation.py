@@ -136,3 +136,12 @@ def test_biomarkers_are_read_as_pairs(text, pairs):
 def test_unreadable_biomarkers_are_refused(text):
     with pytest.raises(ValueError):
         parse_biomarkers(text)
+
+
+def test_every_text_is_stripped_and_its_length_checked_after_stripping():
+    data, problems = validate_case(
+        replace(DRAFT, last_name="  Lockhart ", histology=" x" * 150, mrn=f" {DRAFT.mrn}\n"), TODAY, PATTERN, False
+    )
+    assert (data.last_name, data.mrn) == ("Lockhart", DRAFT.mrn)
+    assert problems.by_field == {"histology": ["Use at most 200 characters."]}  # 299 characters once stripped
+    assert not validate_case(replace(DRAFT, referring_name=" " * 130 + "Dr Park"), TODAY, PATTERN, False)[1]

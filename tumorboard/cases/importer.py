@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from tumorboard.cases.validation import CaseInput, parse_biomarkers, validate_case
+from tumorboard.cases.validation import CASE_DEFAULTS, CaseInput, parse_biomarkers, validate_case
 from tumorboard.domain import Refused
 from tumorboard.text import as_sentence
 from tumorboard.vocab import CaseSource, CaseStatus, Laterality, Sex, SiteGroup, Urgency, parse_yes_no
 
 # Limits checked before a file is parsed (docs/import-formats.md): a small upload must not take a worker's memory or
 # minutes of its time. MAX_ROWS holds for every table read (the command line too); an upload of cases through the
-# web form writes six rows a case and stays at MAX_CASE_UPLOAD_ROWS, about 7 s, well inside a worker's 30 s.
+# web form writes six rows a case and stays at MAX_CASE_UPLOAD_ROWS (10,000 take under a second: docs/performance.md).
 MAX_ROWS = 20_000
 MAX_CASE_UPLOAD_ROWS = 2_500
 MAX_COLUMNS = 100
@@ -79,6 +79,7 @@ COLUMN_OF_FIELD = {
     "managing_physician_id": "managing_physician",
     "requested_series_id": "requested_series",
 }
+FIELD_OF_COLUMN = {column: name for name, column in COLUMN_OF_FIELD.items()}
 IMPORT_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUBMITTED)
 
 
@@ -252,6 +253,29 @@ def _lookup(table: dict[str, int], what: str) -> Callable[[str], int]:
     return find
 
 
+def read_column(
+    texts: list[str], reader: Callable[[str], object], empty: object
+) -> tuple[list[object], dict[int, ValueError]]:
+    """A column of cells through `reader` (pure: each distinct text is read once), `empty` for an empty cell, and why
+    each unreadable cell cannot be read, by position; an unreadable cell's value is `empty` too."""
+    read: dict[str, object] = {"": empty}
+    failed: dict[str, ValueError] = {}
+    for text in set(texts) - {""}:
+        try:
+            read[text] = reader(text)
+        except ValueError as error:
+            read[text], failed[text] = empty, error
+    errors = {index: failed[text] for index, text in enumerate(texts) if text in failed} if failed else {}
+    return [read[text] for text in texts], errors
+
+
+def _import_status(text: str) -> CaseStatus:
+    status = CaseStatus.parse(text)
+    if status not in IMPORT_STATUSES:
+        raise ValueError(text)
+    return status
+
+
 def check_columns(
     rows: list[dict[str, str]], required: Iterable[str], known: Iterable[str], file: str = ""
 ) -> tuple[list[Problem], bool]:
@@ -294,45 +318,35 @@ def check_rows(rows: Iterable[dict[str, str]], context: ImportContext) -> Import
         "managing_physician": _lookup(context.physicians, "physician with username"),
         "requested_series": _lookup(context.series, "conference series"),
     }
-    # Each cell's value (or why it cannot be read) by column and text, read once: a file repeats its codes, dates
-    # and names thousands of times, and every reader is a pure function of the text.
-    read: dict[tuple[str, str], object] = {}
+    # The cells are read column by column (a file repeats its codes, dates and names thousands of times: each
+    # distinct text is read once), then each row's values go through the case rules together.
+    in_file = [*rows[0], *sorted(set().union(*rows) - set(rows[0]))]  # a row may lack a column or add one
+    columns = [column for column in in_file if column in KNOWN_COLUMNS and column != "status"]
+    names = [FIELD_OF_COLUMN.get(column, column) for column in columns]
+    unreadable: dict[int, list[Problem]] = {}
+    values = []
+    for column, name in zip(columns, names, strict=True):
+        texts = [cells.get(column, "") for cells in rows]
+        if column not in readers:
+            values.append(texts)  # text as given ("" is every text field's default)
+            continue
+        read, errors = read_column(texts, readers[column], CASE_DEFAULTS[name])  # an empty cell: the default
+        for index, error in errors.items():
+            unreadable.setdefault(index, []).append(Problem(index + 2, column, as_sentence(error)))
+        values.append(read)
+    statuses, bad_statuses = read_column(
+        [cells.get("status", "") for cells in rows], _import_status, CaseStatus.SUBMITTED
+    )
     seen_keys: dict[tuple, int] = {}
     seen_patients: dict[str, tuple[KnownPatient, int]] = {}
-    for index, cells in enumerate(rows):
+    for index, (cells, row_values, status) in enumerate(zip(rows, zip(*values, strict=True), statuses, strict=True)):
         row = index + 2
         if not any(cells.values()):
             continue  # blank lines in spreadsheets are not cases
-        values: dict[str, object] = {}
-        row_problems: list[Problem] = []
-        for column, text in cells.items():
-            if column not in KNOWN_COLUMNS or column == "status" or not text:
-                continue
-            if column not in readers:
-                values[column] = text
-                continue
-            if (column, text) not in read:
-                try:
-                    read[column, text] = readers[column](text)
-                except ValueError as error:
-                    read[column, text] = error
-            value = read[column, text]
-            if isinstance(value, ValueError):
-                row_problems.append(Problem(row, column, as_sentence(value)))
-            else:
-                values[column] = value
-        status_text = cells.get("status", "") or "submitted"
-        try:
-            status = CaseStatus.parse(status_text)
-            if status not in IMPORT_STATUSES:
-                raise ValueError
-        except ValueError:
+        row_problems = list(unreadable.get(index, ()))
+        if index in bad_statuses:
             row_problems.append(Problem(row, "status", "An import creates draft or submitted cases."))
-            status = CaseStatus.SUBMITTED
-        for form_name, column in COLUMN_OF_FIELD.items():
-            if column in values:
-                values[form_name] = values.pop(column)
-        data = CaseInput(**values)
+        data = CaseInput.of(dict(zip(names, row_values, strict=True)))
         data, problems = validate_case(
             data, context.today, context.mrn_pattern, complete=status is CaseStatus.SUBMITTED
         )
