@@ -39,6 +39,12 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Rows in one multi-row INSERT. The largest statement the drivers allow (744 cases) cost SQLite 0.25 s more on a
+# process's first 10,000-case import, compiling it; with 100 rows the statement is compiled once and reused, and
+# later imports are as fast (docs/performance.md).
+ROWS_PER_STATEMENT = 100
+
+
 def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, object]]) -> None:
     """Write plain rows (each with the same keys) with multi-row INSERTs; nothing when there are none."""
     insert_returning(session, table, rows, ())
@@ -47,16 +53,17 @@ def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, object]]
 def insert_returning(
     session: Session, table: sa.Table, rows: list[dict[str, object]], returning: tuple[sa.Column, ...]
 ) -> list[tuple]:
-    """Write plain rows (each with the same keys) with multi-row INSERTs, as few as the driver's parameter limit
-    allows; the `returning` columns of the new rows, converted as SQLAlchemy would, in no particular order.
+    """Write plain rows (each with the same keys) with multi-row INSERTs of ROWS_PER_STATEMENT rows (fewer when the
+    driver's parameter limit says so); the `returning` columns of the new rows, converted as SQLAlchemy would, in no
+    particular order.
 
-    One statement of many rows, not the driver's executemany: SQLite takes half the time (each statement of an
+    Many rows a statement, not the driver's executemany: SQLite takes half the time (each statement of an
     executemany is a statement of its own, with its own journal for the constraints)."""
     if not rows:
         return []
     head, values, params = _bulk_parameters(session, table, rows)
     dialect = session.get_bind().dialect
-    per_statement = max(1, dialect.insertmanyvalues_max_parameters // max(1, len(params[0])))
+    per_statement = max(1, min(ROWS_PER_STATEMENT, dialect.insertmanyvalues_max_parameters // len(params[0])))
     tail = " RETURNING " + ", ".join(dialect.identifier_preparer.quote(c.name) for c in returning) if returning else ""
     processors = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returning]
     found: list[tuple] = []

@@ -136,10 +136,11 @@ def check_log(
 
 
 class _Row:
-    """Reads the cells of one row, collecting a problem per unreadable cell."""
+    """Reads the cells of one row, collecting a problem per unreadable cell. `read_before` is what the file's other
+    rows read: each reader is pure, and a log repeats its dates, series and yes/no answers thousands of times."""
 
-    def __init__(self, cells: dict[str, str], row: int, file: str) -> None:
-        self.cells, self.row, self.file = cells, row, file
+    def __init__(self, cells: dict[str, str], row: int, file: str, read_before: dict[tuple, object]) -> None:
+        self.cells, self.row, self.file, self.read_before = cells, row, file, read_before
         self.problems: list[Problem] = []
 
     def problem(self, column: str, message: str) -> None:
@@ -150,11 +151,19 @@ class _Row:
         if not text:
             self.problem(column, "Required.")
             return None
-        try:
-            return reader(text)
-        except ValueError as error:
-            self.problem(column, as_sentence(error))
+        if reader is str:
+            return text
+        key = (reader, text)
+        if key not in self.read_before:
+            try:
+                self.read_before[key] = reader(text)
+            except ValueError as error:
+                self.read_before[key] = error
+        value = self.read_before[key]
+        if isinstance(value, ValueError):
+            self.problem(column, as_sentence(value))
             return None
+        return value
 
 
 def _conference(row: _Row, context: LogContext, check: LogCheck) -> ConferenceKey | None:
@@ -183,13 +192,14 @@ def _conference(row: _Row, context: LogContext, check: LogCheck) -> ConferenceKe
 
 
 def _check_presentations(rows: list[dict[str, str]], context: LogContext, check: LogCheck) -> None:
+    read_before: dict[tuple, object] = {}
     seen_rows: dict[tuple[ConferenceKey, CaseKey], int] = {}
     seen_patients: dict[str, tuple[KnownPatient, int]] = {}
     analytic_of: dict[CaseKey, tuple[bool, int]] = {}
     for index, cells in enumerate(rows):
         if not any(cells.values()):
             continue
-        row = _Row(cells, index + 2, PRESENTATIONS)
+        row = _Row(cells, index + 2, PRESENTATIONS, read_before)
         conference = _conference(row, context, check)
         site = row.read("site_group", SiteGroup.parse)
         flags = {column: row.read(column, parse_yes_no) for column in YES_NO_COLUMNS}
@@ -248,11 +258,12 @@ def _check_presentations(rows: list[dict[str, str]], context: LogContext, check:
 
 
 def _check_attendance(rows: list[dict[str, str]], context: LogContext, check: LogCheck) -> None:
+    read_before: dict[tuple, object] = {}
     seen: dict[tuple[ConferenceKey, str], int] = {}
     for index, cells in enumerate(rows):
         if not any(cells.values()):
             continue
-        row = _Row(cells, index + 2, ATTENDANCE)
+        row = _Row(cells, index + 2, ATTENDANCE, read_before)
         conference = _conference(row, context, check)
         name = row.read("name")
         specialty = row.read("specialty", Specialty.parse)
