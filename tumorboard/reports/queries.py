@@ -84,7 +84,8 @@ def load_report_input(
     )
     # The day it met, in the program's zone, as a timestamp at midnight (the driver's value: SQLite's text in UTC,
     # PostgreSQL's moment).
-    local = pd.to_datetime(pd.Series(conferences.pop("starts_at"), dtype=object), utc=True).dt.tz_convert(zone)
+    local = pd.to_datetime(pd.Series(conferences.pop("starts_at"), dtype=object), utc=True, format="ISO8601")
+    local = local.dt.tz_convert(zone)
     conferences["date"] = local.dt.tz_localize(None).dt.normalize().to_numpy()
     conferences = _array_frame(conferences, CONFERENCE_COLUMNS)
 
@@ -244,7 +245,7 @@ def _counted_presentations(connection: sa.Connection, held: ColumnElement[bool])
     discussed, listed = PresentationTrack.DISCUSSED.value, PresentationTrack.LISTED_NOT_DISCUSSED.value
     columns |= {
         "status": np.full(len(flags), PresentationStatus.CLOSED.value, dtype=object),
-        "track": np.where(bits.pop("discussed"), discussed, listed).astype(object),
+        "track": np.array([listed, discussed], dtype=object)[bits.pop("discussed").astype(np.intp)],  # two strings
         "analytic": np.ones(len(flags), dtype=bool),
         **bits,
     }
