@@ -397,6 +397,7 @@ def import_cases(actor: Actor, planned: list[PlannedCase]) -> list[int]:
             "submitted_at": actor.now if p.status is CaseStatus.SUBMITTED else None,
             "created_by_id": actor_id,
             "created_at": actor.now,
+            "updated_at": actor.now,  # given: the default would be a moment a row, each converted on its own
         }
         for p in planned
     ]

@@ -260,7 +260,7 @@ def _cases(
     if new:
         rows = [
             {"patient_id": patient_ids[mrn], "site_group": site, "analytic": item.analytic,
-             "status": CaseStatus.PRESENTED, "created_by_id": actor_id, "created_at": now}
+             "status": CaseStatus.PRESENTED, "created_by_id": actor_id, "created_at": now, "updated_at": now}
             for (mrn, site), item in new.items()
         ]
         made = insert_cases(rows)
