@@ -39,40 +39,49 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# Rows in one multi-row INSERT. The largest statement the drivers allow (744 cases) cost SQLite 0.25 s more on a
-# process's first 10,000-case import, compiling it; with 100 rows the statement is compiled once and reused, and
-# later imports are as fast (docs/performance.md).
+# Rows in one multi-row INSERT on SQLite. The largest statement its parameter limit allows (744 cases) cost a process's
+# first 10,000-case import 0.25 s more than the next ones, compiling it; with 100 rows the statement is compiled once
+# and reused, and later imports are as fast (docs/performance.md).
 ROWS_PER_STATEMENT = 100
 
 
 def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, object]]) -> None:
-    """Write plain rows (each with the same keys) with multi-row INSERTs; nothing when there are none."""
+    """Write plain rows (each with the same keys) in bulk; nothing when there are none."""
     insert_returning(session, table, rows, ())
 
 
 def insert_returning(
     session: Session, table: sa.Table, rows: list[dict[str, object]], returning: tuple[sa.Column, ...]
 ) -> list[tuple]:
-    """Write plain rows (each with the same keys) with multi-row INSERTs of ROWS_PER_STATEMENT rows (fewer when the
-    driver's parameter limit says so); the `returning` columns of the new rows, converted as SQLAlchemy would, in no
-    particular order.
+    """Write plain rows (each with the same keys) in bulk; the `returning` columns of the new rows, converted as
+    SQLAlchemy would, in no particular order.
 
-    Many rows a statement, not the driver's executemany: SQLite takes half the time (each statement of an
-    executemany is a statement of its own, with its own journal for the constraints)."""
+    SQLite gets multi-row INSERTs of ROWS_PER_STATEMENT rows, not the driver's executemany, which it runs as a
+    statement a row, each with its own journal for the constraints (half the time). PostgreSQL gets one INSERT ...
+    SELECT FROM unnest() of one array a column: psycopg rewrites a statement's placeholders in Python, 5 us each,
+    and does not cache a statement that long (a multi-row INSERT of 10,000 cases spent 2.9 s there)."""
     if not rows:
         return []
-    head, values, params = _bulk_parameters(session, table, rows)
+    head, columns, values = _bulk_parameters(session, table, rows)
     dialect = session.get_bind().dialect
-    per_statement = max(1, min(ROWS_PER_STATEMENT, dialect.insertmanyvalues_max_parameters // len(params[0])))
     tail = " RETURNING " + ", ".join(dialect.identifier_preparer.quote(c.name) for c in returning) if returning else ""
+    if dialect.name == "postgresql":
+        arrays = ", ".join(f"%s::{column.type.compile(dialect)}[]" for column in columns)
+        statements = [(f"{head} SELECT * FROM unnest({arrays}){tail}", tuple(values))]
+    else:
+        marker = "?" if dialect.paramstyle == "qmark" else "%s"
+        one = f"({', '.join([marker] * len(columns))})"
+        per_statement = max(1, min(ROWS_PER_STATEMENT, dialect.insertmanyvalues_max_parameters // len(columns)))
+        params = list(zip(*values, strict=True))
+        statements = [
+            (f"{head} VALUES {', '.join([one] * len(chunk))}{tail}", tuple(chain.from_iterable(chunk)))
+            for chunk in (params[start : start + per_statement] for start in range(0, len(params), per_statement))
+        ]
     processors = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returning]
     found: list[tuple] = []
     connection = session.connection()
-    for start in range(0, len(params), per_statement):
-        chunk = params[start : start + per_statement]
-        result = connection.exec_driver_sql(
-            f"{head} VALUES {', '.join([values] * len(chunk))}{tail}", tuple(chain.from_iterable(chunk))
-        )
+    for sql, parameters in statements:
+        result = connection.exec_driver_sql(sql, parameters)
         if returning:
             found += [tuple(v if fix is None else fix(v) for fix, v in zip(processors, new, strict=True))
                       for new in result.cursor.fetchall()]
@@ -108,10 +117,10 @@ class _RowContext:
 
 def _bulk_parameters(
     session: Session, table: sa.Table, rows: list[dict[str, object]]
-) -> tuple[str, str, list[tuple]]:
-    """The INSERT of `rows` for the driver itself (up to VALUES, and one row's placeholders), and its parameters:
-    each column's values converted by its type (an enum to its code, a moment to UTC) and Python-side defaults
-    filled in, column by column. SQLAlchemy does the same row by row, which costs more than the database's own
+) -> tuple[str, list[sa.Column], list[list[object]]]:
+    """The INSERT of `rows` for the driver itself (up to its column list), the columns it writes, and each column's
+    values, converted by its type (an enum to its code, a moment to UTC), Python-side defaults filled in, column by
+    column. SQLAlchemy does the same row by row, which costs more than the database's own
     work on ten thousand rows."""
     dialect = session.get_bind().dialect
     keys = list(rows[0])
@@ -138,10 +147,8 @@ def _bulk_parameters(
             made = [column.default.arg]
         made = _converted(made, _bind(column, dialect))
         values.append(made if column.default.is_callable else made * len(rows))
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns + filled)
-    head = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names})"
-    return head, f"({', '.join([marker] * len(values))})", list(zip(*values, strict=True))
+    return f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names})", columns + filled, values
 
 
 def utcnow() -> datetime:

@@ -72,7 +72,7 @@ def test_bulk_rows_must_all_name_the_same_columns(make):
 
 
 def test_a_bulk_insert_larger_than_the_drivers_parameter_limit_is_split_and_returns_every_row(make, monkeypatch):
-    monkeypatch.setattr(db.engine.dialect, "insertmanyvalues_max_parameters", 20)  # two patients a statement
+    monkeypatch.setattr(db.engine.dialect, "insertmanyvalues_max_parameters", 20)  # two patients a statement (SQLite)
     people = [
         {"mrn": f"B00001{n:02d}", "last_name": "Split", "first_name": f"P{n}", "birth_date": date(1960, 1, 1),
          "sex": Sex.UNKNOWN}
@@ -100,3 +100,23 @@ def test_sqlite_keeps_its_temporary_structures_in_memory(app):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("a SQLite connection setting")
     assert db.session.connection().exec_driver_sql("PRAGMA temp_store").scalar() == 2  # MEMORY
+
+
+def test_bulk_texts_come_back_as_written_whatever_their_signs(make):
+    """PostgreSQL receives each column as one array: texts that mean something in an array's text form (NULL, braces,
+    commas, quotes, backslashes) and a column of NULLs must survive it."""
+    case = make.case()
+    texts = ["NULL", "{ER}", "a, b", 'said "positive"', "back\\slash", "", "  spaced  ", "Ki-67 ≥ 20%"]
+    insert_rows(db.session, CaseBiomarker.__table__, [
+        {"case_id": case.id, "name": f"M{n}", "value": text} for n, text in enumerate(texts)
+    ])
+    insert_rows(db.session, CaseStatusChange.__table__, [
+        {"case_id": case.id, "from_status": None, "to_status": CaseStatus.SUBMITTED, "at": NOW, "by_id": None}
+        for _ in range(2)
+    ])
+    written = dict(db.session.execute(
+        sa.select(CaseBiomarker.name, CaseBiomarker.value).where(CaseBiomarker.case_id == case.id)
+    ).all())
+    assert [written[f"M{n}"] for n in range(len(texts))] == texts
+    changes = db.session.scalars(sa.select(CaseStatusChange).where(CaseStatusChange.case_id == case.id)).all()
+    assert [(c.from_status, c.by_id) for c in changes] == [(None, None), (None, None)]
