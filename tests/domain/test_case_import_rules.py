@@ -151,3 +151,16 @@ def test_a_bad_status_is_named_and_the_rest_of_the_row_still_checked():
         ("status", "An import creates draft or submitted cases."),
         ("ecog", "ECOG performance status is 0 to 4."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1970-13-05", "'1970-13-05' is written YYYY-MM-DD but is no day of the calendar"),
+        ("2025-02-29", "'2025-02-29' is written YYYY-MM-DD but is no day of the calendar"),
+        ("05/13/1970", "'05/13/1970' is not a date written YYYY-MM-DD"),
+    ],
+)
+def test_a_date_cell_says_whether_its_format_or_its_day_is_wrong(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_date(text)

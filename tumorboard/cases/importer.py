@@ -230,6 +230,8 @@ def parse_date(text: str) -> date:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
+        if len(text) == 10 and text[4] == text[7] == "-" and text.replace("-", "").isdigit():
+            raise ValueError(f"'{text}' is written YYYY-MM-DD but is no day of the calendar") from None
         raise ValueError(f"'{text}' is not a date written YYYY-MM-DD") from None
 
 
