@@ -121,8 +121,8 @@ def _bulk_parameters(
 ) -> tuple[str, list[sa.Column], list[list[object]]]:
     """The INSERT of `rows` for the driver itself (up to its column list), the columns it writes, and each column's
     values, converted by its type (an enum to its code, a moment to UTC), Python-side defaults filled in, column by
-    column. SQLAlchemy does the same row by row, which costs more than the database's own
-    work on ten thousand rows."""
+    column. SQLAlchemy does the same row by row, which costs more than the database's own work on ten thousand
+    rows."""
     dialect = session.get_bind().dialect
     keys = list(rows[0])
     columns = [table.c[key] for key in keys]
@@ -207,7 +207,7 @@ def _configure_sqlite_connection(dbapi_connection: object, _record: object) -> N
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")  # SQLite ignores foreign keys unless each connection asks
-        cursor.execute("PRAGMA temp_store = MEMORY")
+        cursor.execute("PRAGMA temp_store = MEMORY")  # a bulk write's statement journal is no temporary file
         cursor.close()
 
 

@@ -258,11 +258,13 @@ def _run(
         report.results.append(
             Result(f"{letters:,} letters issued in a batch", _issue_letters(letters), "", None, "< 60 s")
         )
+        # Issue 23 sets the imports' target on SQLite, the embedded database; PostgreSQL's figures are for comparison.
+        import_target = "< 1 s" if db.engine.dialect.name == "sqlite" else "none (SQLite's: < 1 s)"
         report.results.append(
-            Result(f"Import of a {log_rows:,}-row conference log", _import_log(log_rows), "", None, "< 1 s")
+            Result(f"Import of a {log_rows:,}-row conference log", _import_log(log_rows), "", None, import_target)
         )
         report.results.append(
-            Result(f"Import of {log_rows:,} cases", _import_cases(log_rows), "", None, "< 1 s")
+            Result(f"Import of {log_rows:,} cases", _import_cases(log_rows), "", None, import_target)
         )
         report.statements = _statement_counts(coordinator, physician, subjects, year)
         report.results = [_judge(result) for result in report.results]
