@@ -51,5 +51,9 @@ def test_submit_a_case_and_find_it_in_the_queue(make, page, live_server):
     row = page.get_by_role("row", name="Merriweather")
     expect(row).to_contain_text("Submitted")
     expect(row).to_contain_text("0 days")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the queue's rows stack, their cells labelled
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    label = row.locator("td[data-label=Pathology]").evaluate("td => getComputedStyle(td, '::before').content")
+    assert label == '"Pathology: "'  # the header row is hidden on a phone: each cell says what it is
     row.get_by_role("link", name="#1").click()
     expect(page.get_by_text("Breast conservation or mastectomy?")).to_be_visible()

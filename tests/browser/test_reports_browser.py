@@ -46,3 +46,6 @@ def test_import_the_caseload_and_read_the_measures(make, page, live_server, tmp_
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: the wide tables scroll inside themselves
     page.reload()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The measures, the first thing a surveyor reads, fit without scrolling: no status badge is cut at the edge.
+    assert page.evaluate("(() => { const box = document.querySelector('#measures').parentElement;"
+                         " return box.scrollWidth <= box.clientWidth; })()")
