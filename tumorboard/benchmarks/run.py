@@ -147,8 +147,11 @@ def bench_app(config: dict[str, object]) -> Flask:
 
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
-    """The app behind a threaded HTTP server on a free port, for the length of the block."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per benchmark request
+    """The app behind a threaded HTTP server on a free port, for the length of the block (werkzeug's request lines
+    silenced meanwhile, and only meanwhile: the process's logging is as it was afterwards)."""
+    requests_log = logging.getLogger("werkzeug")
+    level = requests_log.level
+    requests_log.setLevel(logging.WARNING)  # no line per benchmark request
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -157,6 +160,7 @@ def serving(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        requests_log.setLevel(level)
 
 
 def run_benchmarks(
