@@ -50,7 +50,7 @@ from tumorboard.users import cli as users_cli  # noqa: F401
 from tumorboard.users.views import bp as users_bp
 from tumorboard.vocab import Role
 from tumorboard.web import errors, security
-from tumorboard.web.access import enforce_access
+from tumorboard.web.access import enforce_access, may_use
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BLUEPRINTS = (
@@ -133,9 +133,9 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def _layout_context() -> dict[str, object]:
-    """Role checks for the layout's navigation."""
+    """Role checks for the templates: `can(*roles)`, and `may(endpoint)`, whether a link to a route can be followed."""
 
     def can(*roles: str) -> bool:
         return current_user.is_authenticated and current_user.has_role(*(Role(r) for r in roles))
 
-    return {"can": can}
+    return {"can": can, "may": may_use}

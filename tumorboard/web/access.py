@@ -55,19 +55,25 @@ def access_of(endpoint: str | None) -> str | frozenset[Role] | None:
     return getattr(view, "access", None)
 
 
+def may_use(endpoint: str) -> bool:
+    """Whether the current user may use `endpoint`: what `enforce_access` checks, for a page deciding whether to link
+    to it (a link the reader cannot follow is a 403 waiting to happen)."""
+    access = access_of(endpoint)
+    if access == PUBLIC:
+        return True
+    if not current_user.is_authenticated:
+        return False
+    return access == SIGNED_IN or (isinstance(access, frozenset) and current_user.has_role(*access))
+
+
 def enforce_access() -> object | None:
     """Before-request hook: send anonymous users to login and refuse wrong roles with 403."""
     if request.endpoint is None:  # no such route: let routing answer 404
         return None
-    access = access_of(request.endpoint)
-    if access == PUBLIC:
+    if may_use(request.endpoint):
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if access == SIGNED_IN:
-        return None
-    if isinstance(access, frozenset) and current_user.has_role(*access):
-        return None
     abort(403)
 
 
