@@ -255,18 +255,22 @@ def _lookup(table: dict[str, int], what: str) -> Callable[[str], int]:
     return find
 
 
+def read_cell(reader: Callable[[str], object], text: str) -> object:
+    """What `reader` makes of `text`, or the ValueError saying why it cannot (kept, to report by row and column)."""
+    try:
+        return reader(text)
+    except ValueError as error:
+        return error
+
+
 def read_column(
     texts: list[str], reader: Callable[[str], object], empty: object
 ) -> tuple[list[object], dict[int, ValueError]]:
     """A column of cells through `reader` (pure: each distinct text is read once), `empty` for an empty cell, and why
     each unreadable cell cannot be read, by position; an unreadable cell's value is `empty` too."""
-    read: dict[str, object] = {"": empty}
-    failed: dict[str, ValueError] = {}
-    for text in set(texts) - {""}:
-        try:
-            read[text] = reader(text)
-        except ValueError as error:
-            read[text], failed[text] = empty, error
+    read: dict[str, object] = {text: read_cell(reader, text) for text in set(texts) - {""}}
+    failed = {text: value for text, value in read.items() if isinstance(value, ValueError)}
+    read |= dict.fromkeys(failed, empty) | {"": empty}
     errors = {index: failed[text] for index, text in enumerate(texts) if text in failed} if failed else {}
     return [read[text] for text in texts], errors
 

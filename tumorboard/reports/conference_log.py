@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from tumorboard.cases.importer import KnownPatient, Problem, check_columns, check_identity, parse_date
+from tumorboard.cases.importer import KnownPatient, Problem, check_columns, check_identity, parse_date, read_cell
 from tumorboard.cases.validation import PatientIdentity, Problems, check_patient
 from tumorboard.text import as_sentence
 from tumorboard.vocab import Sex, SiteGroup, Specialty, parse_yes_no
@@ -155,10 +155,7 @@ class _Row:
             return text
         key = (reader, text)
         if key not in self.read_before:
-            try:
-                self.read_before[key] = reader(text)
-            except ValueError as error:
-                self.read_before[key] = error
+            self.read_before[key] = read_cell(reader, text)
         value = self.read_before[key]
         if isinstance(value, ValueError):
             self.problem(column, as_sentence(value))
