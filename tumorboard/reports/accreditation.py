@@ -334,9 +334,7 @@ def accreditation_report(data: ReportInput) -> AccreditationReport:
     prospective = int(counted["prospective"].eq(True).sum())
     presentations = len(counted)
 
-    counts = ConferenceCounts(
-        len(scheduled), int(scheduled["status"].eq(HELD).sum()), int(scheduled["status"].eq("cancelled").sum())
-    )
+    counts = ConferenceCounts(len(scheduled), len(held), int(scheduled["status"].eq("cancelled").sum()))
 
     attendance = _attendance(data.attendance, held)
     months = _by_month(counted, start, data.through, analytic_cases)
