@@ -241,7 +241,7 @@ def seed_synthetic(scale_name: str, years: int, now: datetime, zone: ZoneInfo, s
         day = first_day + timedelta(days=(weekday - first_day.weekday()) % 7)
         recent: list[tuple[int, date]] = []  # (case id, first presented) of cases that may come back
         held_ids: list[int] = []
-        while day < today:
+        while _start(day, index, zone) <= now:  # held: every meeting before now (today's too, once it began)
             if conference_id := _held_conference(
                 writer, ids, rng, scale, series_id, SITES[index], series_members[index], day, index, zone, recent
             ):
