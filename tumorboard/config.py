@@ -300,6 +300,12 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "REPORTS_DIR": settings.reports_dir,
         # Failed logins before the next attempt is made to wait.
         "LOGIN_FREE_ATTEMPTS": 5,
+        # The public second-opinion forms: posts an hour from one address, and from everyone together
+        # (second_opinions.operations.count_public_post); a post's size; an outside record's file.
+        "PUBLIC_FORM_POSTS_PER_ADDRESS": 10,
+        "PUBLIC_FORM_POSTS_OVERALL": 300,
+        "PUBLIC_FORM_MAX_BYTES": 64 * 1024,
+        "RECORD_FILE_MAX_BYTES": 15 * 1024 * 1024,
         # werkzeug's scrypt (N=2**15, r=8, p=1) everywhere but the test suite, which hashes thousands of passwords.
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD if settings.environment == "test" else "scrypt",
         # Accreditation reports kept per process while their data is unchanged (reports/freshness.py); 0: none.

@@ -28,6 +28,11 @@ class Actor:
         return self.user.id if self.user is not None else None
 
 
+class Notice(str):
+    """What an operation says when the change is made but the user must heed something (a promise it breaks, say):
+    shown as a warning, not as a plain confirmation."""
+
+
 class NotAllowed(Exception):
     """An operation refused because of who asks (the view answers 403), not because of what was entered."""
 

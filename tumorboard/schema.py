@@ -14,7 +14,7 @@ from tumorboard.letters.models import LetterDelegate, LetterDispatch, PlanLetter
 from tumorboard.program.models import ProgramSettings
 from tumorboard.reports.models import AnalyticCaseload
 from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation, Vote
-from tumorboard.second_opinions.models import RecordItem, SecondOpinionRequest
+from tumorboard.second_opinions.models import PublicFormCount, RecordFile, RecordItem, SecondOpinionRequest
 
 __all__ = [
     "AnalyticCaseload",
@@ -33,7 +33,9 @@ __all__ = [
     "PlanLetter",
     "Presentation",
     "ProgramSettings",
+    "PublicFormCount",
     "Recommendation",
+    "RecordFile",
     "RecordItem",
     "SecondOpinionRequest",
     "SeriesMember",

@@ -63,6 +63,11 @@ _LABELS = {
     "third_opinion": "Refer for a third opinion",
     "defer": "Defer for more workup",
     "e_mail": "E-mail",
+    "slides_blocks": "Slides and blocks",
+    "not_checked": "Not checked yet",
+    "staff": "Taken in by staff",
+    "web_request": "Public request form",
+    "web_referral": "Public referral form",
 }
 
 
@@ -316,6 +321,7 @@ class Requester(Vocabulary):
     """Who asked for a second opinion."""
 
     PATIENT = "patient"
+    CAREGIVER = "caregiver"
     REFERRING_PROVIDER = "referring_provider"
 
 
@@ -327,6 +333,25 @@ class InsuranceStatus(Vocabulary):
     VERIFIED = "verified"
     DENIED = "denied"
     SELF_PAY = "self_pay"
+
+
+class PriorAuthorization(Vocabulary):
+    """Whether the payer must authorize the visit first, and where that stands."""
+
+    NOT_CHECKED = "not_checked"
+    NOT_NEEDED = "not_needed"
+    NEEDED = "needed"
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    DENIED = "denied"
+
+
+class RequestSource(Vocabulary):
+    """How a second-opinion request came in."""
+
+    STAFF = "staff"
+    WEB_REQUEST = "web_request"
+    WEB_REFERRAL = "web_referral"
 
 
 class SecondOpinionStatus(Vocabulary):

@@ -110,3 +110,40 @@ def test_existing_entries_are_linked_to_their_patients_and_patients_get_their_na
     db.session.remove()
     downgrade(revision="base")  # the log refuses DELETE on PostgreSQL: start again from nothing
     upgrade()
+
+
+def test_requests_keep_their_checklist_and_patient_and_still_move_the_report_token_when_the_mrn_becomes_optional():
+    db.session.remove()
+    downgrade(revision="b0c1d2e3f4a5")
+    with db.engine.begin() as connection:
+        run = lambda sql: connection.execute(sa.text(sql))  # noqa: E731
+        run("INSERT INTO patients (id, mrn, last_name, first_name, birth_date, sex, created_at, name_key) VALUES "
+            "(1, 'MR1', 'Ravenscroft', 'Helen', '1967-07-09', 'female', '2026-01-01 00:00:00', ' ravenscroft helen ')")
+        run("INSERT INTO second_opinion_requests (id, patient_id, requester, contact_name, contact_phone,"
+            " contact_email, referring_name, referring_practice, referring_address, diagnosis_as_stated,"
+            " requested_specialty, visit_mode, insurance_status, status, received_at)"
+            " VALUES (7, 1, 'patient', 'Self', '555-0100', '', '', '', '', 'Breast', 'surgery', 'virtual', 'pending',"
+            " 'open', '2026-12-01 12:00:00')")
+        run("INSERT INTO second_opinion_records (request_id, kind, state, note) VALUES (7, 'labs', 'received', ''),"
+            " (7, 'images', 'needed', '')")
+    upgrade()
+    with db.engine.begin() as connection:
+        run = lambda sql: connection.execute(sa.text(sql))  # noqa: E731
+        assert run("SELECT count(*) FROM second_opinion_records WHERE request_id = 7").scalar_one() == 2
+        row = run("SELECT patient_id, last_name, first_name, birth_date, sex, source, prior_authorization "
+                  "FROM second_opinion_requests").one()
+        assert (row[0], row[1], row[2], str(row[3]), row[4], row[5], row[6]) == (
+            1, "Ravenscroft", "Helen", "1967-07-09", "female", "staff", "not_checked"
+        )
+        token = run("SELECT token FROM report_data_version").scalar_one()
+        run("INSERT INTO second_opinion_requests (id, requester, contact_name, contact_phone, contact_email,"
+            " referring_name, referring_practice, referring_address, diagnosis_as_stated, requested_specialty,"
+            " visit_mode, insurance_status, status, received_at) VALUES (8, 'caregiver', 'Son', '555-0100', '', '',"
+            " '', '', 'Lung', 'surgery', 'virtual', 'pending', 'open', '2026-12-02 12:00:00')")  # no patient yet
+        assert run("SELECT token FROM report_data_version").scalar_one() != token or db.engine.dialect.name != "sqlite"
+        with pytest.raises(sa.exc.IntegrityError), connection.begin_nested():
+            run("UPDATE second_opinion_requests SET source = 'fax' WHERE id = 8")
+        run("DELETE FROM second_opinion_records")
+        run("DELETE FROM second_opinion_requests")
+        run("DELETE FROM patients")
+    assert _differences() == []

@@ -24,6 +24,8 @@ def test_public_routes_are_only_the_expected_ones(app):
         "calendar.old_series_feed",
         "calendar.series_feed",
         "calendar.personal_feed",
+        "second_opinions.public_form",
+        "second_opinions.public_sent",
     }
 
 

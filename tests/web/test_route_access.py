@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask import g, url_for
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from tumorboard.vocab import Role
 from tumorboard.web.access import PUBLIC, SIGNED_IN, access_markdown, access_of
@@ -37,7 +37,10 @@ def _requests(app) -> list[tuple[str, str, str, object]]:
                 continue
             values = {}
             for argument, converter in rule._converters.items():
-                values[argument] = 1 if isinstance(converter, IntegerConverter) else WORDS.get(argument, "x")
+                if isinstance(converter, AnyConverter):  # one of its words (each is its own route)
+                    values[argument] = sorted(converter.items)[0]
+                else:
+                    values[argument] = 1 if isinstance(converter, IntegerConverter) else WORDS.get(argument, "x")
             path = url_for(rule.endpoint, **values)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 found.append((method, path, rule.endpoint, access_of(rule.endpoint)))

@@ -43,7 +43,10 @@ def intake(navigator_user_id: int, **overrides: str) -> dict[str, str]:
 
 
 def all_records(state: str = "received", **per_kind: str) -> dict[str, str]:
-    return {f"state_{kind.value}": per_kind.get(kind.value, state) for kind in RecordKind}
+    states = {f"state_{kind.value}": per_kind.get(kind.value, state) for kind in RecordKind}
+    today = datetime.now(UTC).date().isoformat()
+    received = [kind for kind in RecordKind if states[f"state_{kind.value}"] == "received"]
+    return states | {f"received_on_{kind.value}": today for kind in received}
 
 
 def test_a_navigator_takes_in_a_request_with_a_full_checklist(navigator, client):
@@ -64,7 +67,17 @@ def test_a_navigator_takes_in_a_request_with_a_full_checklist(navigator, client)
         ({"received_on": "2099-01-01"}, "This date is in the future."),
         ({"diagnosis_as_stated": ""}, "Give the diagnosis as stated."),
         ({"navigator_id": ""}, "Give the navigator."),
-        ({"mrn": ""}, "Give the patient&#39;s MRN."),
+        ({"received_on": "1950-01-01"}, "The request cannot come in before the patient was born."),
+        ({"received_on": ""}, "Give the date the request came in."),
+        ({"contact_phone": "call me maybe!!"}, "Write a phone number with digits"),
+        ({"contact_phone": "555-01"}, "A phone number has 7 to 15 digits; this one has 5."),
+        ({"referring_npi": "12345"}, "An NPI is 10 digits."),
+        ({"referring_npi": "1234567890"}, "This is not a valid NPI"),
+        ({"insurance_status": "verified"}, "Give the payer: verified insurance names them."),
+        ({"insurance_status": "pending", "insurance_verified_on": "2026-01-05"},
+         "A verification date goes with a verified or denied status."),
+        ({"prior_authorization": "approved"}, "Give the payer&#39;s reference of the approval."),
+        ({"mrn": "not an mrn!"}, "An MRN here is"),
     ],
 )
 def test_bad_intake_is_refused_with_the_input_kept(navigator, client, overrides, message):
@@ -102,7 +115,8 @@ def test_bad_checklist_dates_are_refused_and_nothing_changes(navigator, client):
     page = client.post(f"/second-opinions/{request.id}/records", data=data, follow_redirects=True).data.decode()
     assert "Labs: the received date is in the future." in page
     assert (
-        "Images: the requested date &#39;soon&#39; is not a date." in page and "Slides blocks: choose a state." in page
+        "Images: the requested date &#39;soon&#39; is not a date." in page
+        and "Slides and blocks: choose a state." in page
     )
     db.session.expire_all()
     assert request.complete_at is None

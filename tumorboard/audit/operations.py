@@ -32,8 +32,9 @@ def _concerned(entity_type: str, ids: list[int]) -> sa.Select | None:
     of_type: dict[str, Callable[[], sa.Select]] = {
         "case": lambda: case.where(Case.id.in_(ids)),
         "patient": lambda: sa.select(Patient.id, sa.cast(sa.null(), sa.Integer)).where(Patient.id.in_(ids)),
+        # A request's patient once registered (before, the program has no patient to name).
         "second_opinion": lambda: sa.select(SecondOpinionRequest.patient_id, SecondOpinionRequest.case_id).where(
-            SecondOpinionRequest.id.in_(ids)
+            SecondOpinionRequest.id.in_(ids), SecondOpinionRequest.patient_id.is_not(None)
         ),
         "presentation": lambda: presented.where(Presentation.id.in_(ids)),
         "letter": lambda: presented.join(PlanLetter, PlanLetter.presentation_id == Presentation.id).where(

@@ -131,16 +131,16 @@ class CaseForm(PatientForm):
             markers, unreadable = (), {"biomarkers": [as_sentence(error)]}
         return CaseInput(**typed_values(self, INPUT_FIELDS, ENUM_FIELDS, ID_SELECTS), biomarkers=markers), unreadable
 
-    def show_patient(self, patient: Patient) -> None:
+    def show_patient(self, patient: Patient | SecondOpinionRequest) -> None:
         """Fill in a returning patient's identity ('Find patient'), so it is not typed twice."""
         self.last_name.data, self.first_name.data = patient.last_name, patient.first_name
-        self.birth_date.data, self.sex.data = patient.birth_date, patient.sex.value
+        self.birth_date.data, self.sex.data = patient.birth_date, patient.sex.value if patient.sex else ""
         self.birth_date.raw_data = None  # else the date field shows what was posted (empty), not the patient's date
 
     def fill_from_request(self, request: SecondOpinionRequest) -> None:
         """A second-opinion request's patient, referrer and question, for the case made from it."""
-        self.mrn.data = request.patient.mrn
-        self.show_patient(request.patient)
+        self.mrn.data = request.patient.mrn if request.patient else ""  # not registered yet: the MRN is given here
+        self.show_patient(request.patient or request)
         self.source.data = CaseSource.SECOND_OPINION.value
         self.referring_name.data, self.referring_practice.data = request.referring_name, request.referring_practice
         self.referring_address.data = request.referring_address

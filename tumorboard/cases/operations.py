@@ -426,6 +426,7 @@ def import_cases(actor: Actor, planned: list[PlannedCase]) -> list[int]:
 def link_second_opinion(actor: Actor, request: SecondOpinionRequest, case: Case) -> None:
     """The case made for a second-opinion request: the request moves on, the case is in the queue (or a draft)."""
     request.case = case
+    request.patient = case.patient  # registered with the case, if it was not before
     request.status = SecondOpinionStatus.CASE_CREATED
     db.session.flush()
     record(actor, "case_created", "second_opinion", request.id, f"case={case.id}")

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,8 +18,10 @@ from tumorboard.cases.search import PatientQuery
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesSiteGroup
 from tumorboard.extensions import db
 from tumorboard.paging import Page, page_of
+from tumorboard.program.settings import program_settings
 from tumorboard.room.models import Presentation
-from tumorboard.vocab import CaseStatus, ConferenceStatus, Role, SiteGroup, Urgency
+from tumorboard.second_opinions.models import RecordFile, SecondOpinionRequest
+from tumorboard.vocab import CaseSource, CaseStatus, ConferenceStatus, Role, SiteGroup, Urgency
 
 PAGE_SIZE = 25
 # A case waits from submission until it is presented (or given up).
@@ -127,6 +129,8 @@ class QueueRow:
     imaging_ready: bool
     pathology_ready: bool
     presenter: str
+    second_opinion: bool = False
+    promised_by: datetime | None = None  # a second opinion's promise, once its records were complete
 
 
 def _conditions(f: QueueFilter, zone: ZoneInfo) -> list[sa.ColumnElement[bool]]:
@@ -176,15 +180,18 @@ def load_queue(
     }[f.sort]
     found = page_of(
         count,
-        sa.select(Case, Patient.last_name, Patient.first_name, Patient.mrn, ConferenceSeries.name, User.full_name)
+        sa.select(Case, Patient.last_name, Patient.first_name, Patient.mrn, ConferenceSeries.name, User.full_name,
+                  SecondOpinionRequest.complete_at)
         .join(Patient, Case.patient_id == Patient.id)
         .outerjoin(ConferenceSeries, Case.requested_series_id == ConferenceSeries.id)
         .outerjoin(User, Case.presenting_physician_id == User.id)
+        .outerjoin(SecondOpinionRequest, SecondOpinionRequest.case_id == Case.id)
         .where(*conditions)
         .order_by(*order),
         f.page,
         PAGE_SIZE,
     )
+    days = program_settings().second_opinion_days
     return Page(
         rows=[
             QueueRow(
@@ -200,8 +207,10 @@ def load_queue(
                 imaging_ready=case.imaging_ready_at is not None,
                 pathology_ready=case.pathology_ready_at is not None,
                 presenter=presenter or "",
+                second_opinion=case.source is CaseSource.SECOND_OPINION,
+                promised_by=promise_due(complete_at, days),
             )
-            for case, last, first, mrn, series, presenter in found.rows
+            for case, last, first, mrn, series, presenter, complete_at in found.rows
         ],
         total=found.total,
         page=found.page,
@@ -319,6 +328,9 @@ class CasePage:
     history: list[tuple]
     audit: list[tuple]
     people: dict[int, str]
+    second_opinion: SecondOpinionRequest | None = None  # the request the case was made for: insurance, promise
+    files: list[RecordFile] = field(default_factory=list)  # its outside records' files (without their content)
+    promised_by: datetime | None = None  # the promise: a plan within the program's days of the complete records
 
 
 def load_case_page(case: Case) -> CasePage:
@@ -351,7 +363,18 @@ def load_case_page(case: Case) -> CasePage:
         case.pathology_ready_by_id,
     } - {None}
     people = {user.id: user.display_name for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
-    return CasePage(list(presentations), list(history), list(audit), people)
+    request = db.session.scalar(sa.select(SecondOpinionRequest).where(SecondOpinionRequest.case_id == case.id))
+    files = [] if request is None else list(db.session.scalars(
+        sa.select(RecordFile).where(RecordFile.request_id == request.id).order_by(RecordFile.id)
+    ))
+    return CasePage(list(presentations), list(history), list(audit), people, request, files,
+                    promise_due(request.complete_at if request else None, program_settings().second_opinion_days))
+
+
+def promise_due(complete_at: datetime | None, days: int) -> datetime | None:
+    """When a second opinion's plan is due: `days` (the program's promise) after its records were complete (None
+    before). second_opinions.clock counts the days left from the same moment."""
+    return complete_at + timedelta(days=days) if complete_at else None
 
 
 def physician_choices() -> list[tuple[int, str]]:

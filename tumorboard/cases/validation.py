@@ -203,10 +203,11 @@ def validate_case(data: CaseInput, today: date, mrn_pattern: str, complete: bool
     return data, problems
 
 
-def check_patient(data: PatientIdentity, mrn_pattern: str, problems: Problems) -> None:
-    """The patient's identity: MRN in the program's format, names, date of birth, sex."""
+def check_patient(data: PatientIdentity, mrn_pattern: str, problems: Problems, mrn_required: bool = True) -> None:
+    """The patient's identity: MRN in the program's format (`mrn_required`: given), names, date of birth, sex."""
     if not data.mrn:
-        problems.add("mrn", "Give the patient's MRN.")
+        if mrn_required:
+            problems.add("mrn", "Give the patient's MRN.")
     elif not fullmatch(mrn_pattern, data.mrn):
         words = describe_pattern(mrn_pattern)
         problems.add("mrn", f"An MRN here is {words}." if words else

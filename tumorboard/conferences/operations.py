@@ -11,6 +11,7 @@ from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, named
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import set_status
+from tumorboard.cases.queries import promise_due
 from tumorboard.conferences.agenda import is_late
 from tumorboard.conferences.models import (
     Conference,
@@ -19,6 +20,7 @@ from tumorboard.conferences.models import (
     SeriesRequiredSpecialty,
     SeriesSiteGroup,
 )
+from tumorboard.conferences.queries import soonest_conference
 from tumorboard.conferences.rules import (
     ATTENDANCE_TARGETS,
     CONSENSUS_CHOICES,
@@ -27,9 +29,11 @@ from tumorboard.conferences.rules import (
     validate_series,
 )
 from tumorboard.conferences.schedule import occurrences
-from tumorboard.domain import Actor, Refused
+from tumorboard.domain import Actor, Notice, Refused
 from tumorboard.extensions import db
+from tumorboard.program.settings import program_settings
 from tumorboard.room.models import Presentation
+from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.tokens import new_token
 from tumorboard.vocab import BoardRole, CaseStatus, ConferenceStatus, PresentationReason, PresentationStatus, Role
 
@@ -359,7 +363,28 @@ def assign_cases(actor: Actor, conference: Conference, case_ids: list[int], expe
         item = assign_case(actor, conference, cases[case_id], expected_version if number == 0 else None)
         late += item.late_submission
     what = f"Case #{unique[0]} added" if len(unique) == 1 else f"{len(unique)} cases added"
-    return what + (f" ({late} submitted after the deadline: flagged late)." if late else ".")
+    said = what + (f" ({late} submitted after the deadline: flagged late)." if late else ".")
+    warnings = [promise_warning(conference, cases[case_id], actor.now) for case_id in unique]
+    if warnings := [warning for warning in warnings if warning]:
+        return Notice(" ".join([said, *warnings]))
+    return said
+
+
+def promise_warning(conference: Conference, case: Case, now: datetime) -> str | None:
+    """What to say when a second opinion goes on a meeting after its promise: the date, and the meeting that can
+    take it soonest (None when the promise holds, or the case is no second opinion with its records complete)."""
+    request = db.session.scalar(sa.select(SecondOpinionRequest).where(SecondOpinionRequest.case_id == case.id))
+    due = promise_due(request.complete_at if request else None, program_settings().second_opinion_days)
+    if due is None or conference.starts_at <= due:
+        return None
+    zone = ZoneInfo(conference.series.timezone)
+    day = "%a %d %b"
+    said = (f"Case #{case.id} is a second opinion promised by {due.astimezone(zone):{day}}; this meeting "
+            f"({conference.starts_at.astimezone(zone):{day}}) is after it.")
+    soonest = soonest_conference(case, now)
+    if soonest is None or soonest[0].id == conference.id:
+        return f"{said} No other meeting that takes it is sooner: tell the patient, or add a meeting."
+    return f"{said} The soonest meeting that takes it: {soonest[1]} on {soonest[0].starts_at.astimezone(zone):{day}}."
 
 
 def _planned_item(conference: Conference, presentation_id: int) -> Presentation:

@@ -72,6 +72,7 @@ def agenda_document(page: AgendaPage, program: str, deidentified: bool, now: dat
                     ("PATHOLOGY NOT READY", not line.pathology_ready),
                     ("late", slot.entry.late),
                     ("over capacity", slot.over_capacity),
+                    (_promise(line.promised_by, conference.starts_at, zone), line.promised_by is not None),
                 )
                 if on
             ),
@@ -89,6 +90,13 @@ def agenda_document(page: AgendaPage, program: str, deidentified: bool, now: dat
         deidentified=deidentified,
         printed=now.astimezone(zone).strftime("%d %b %Y %H:%M"),
     )
+
+
+def _promise(due: datetime | None, starts_at: datetime, zone: ZoneInfo) -> str:
+    """A second opinion's flag: its promise, and whether this meeting is after it."""
+    if due is None:
+        return ""
+    return f"{'AFTER THE PROMISE: ' if due < starts_at else ''}second opinion promised by {due.astimezone(zone):%d %b}"
 
 
 def agenda_filename(page: AgendaPage, deidentified: bool) -> str:

@@ -11,12 +11,15 @@ import sqlalchemy as sa
 
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.models import Case, Patient
+from tumorboard.cases.queries import promise_due
 from tumorboard.conferences.agenda import AgendaEntry, AgendaPlan, plan_agenda, stage_summary
 from tumorboard.conferences.membership import MemberAttendance, attendance
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember, SeriesSiteGroup
 from tumorboard.extensions import db
+from tumorboard.program.settings import program_settings
 from tumorboard.room.models import Attendance, Presentation
-from tumorboard.vocab import BoardRole, CaseStatus, ConferenceStatus, Role, Specialty
+from tumorboard.second_opinions.models import SecondOpinionRequest
+from tumorboard.vocab import BoardRole, CaseSource, CaseStatus, ConferenceStatus, Role, Specialty
 
 QUEUE_SHOWN = 100
 
@@ -44,6 +47,7 @@ class AgendaLine:
     pathology_ready: bool
     diagnosis: str  # histology
     stage: str  # stage_summary
+    promised_by: datetime | None = None  # a second opinion's promise (once its records were complete)
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class QueuedCase:
     urgent: bool
     ready: bool
     submitted_at: datetime | None
+    second_opinion: bool = False
+    promised_by: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -70,12 +76,15 @@ class AgendaPage:
 
 
 def agenda_lines(conference_id: int) -> list[AgendaLine]:
-    """The agenda in order, with each case's patient, presenter and readiness."""
+    """The agenda in order, with each case's patient, presenter, readiness and second-opinion promise."""
+    days = program_settings().second_opinion_days
     rows = db.session.execute(
-        sa.select(Presentation, Case, Patient.last_name, Patient.first_name, Patient.mrn, User.full_name)
+        sa.select(Presentation, Case, Patient.last_name, Patient.first_name, Patient.mrn, User.full_name,
+                  SecondOpinionRequest.complete_at)
         .join(Case, Presentation.case_id == Case.id)
         .join(Patient, Case.patient_id == Patient.id)
         .outerjoin(User, Presentation.presenter_id == User.id)
+        .outerjoin(SecondOpinionRequest, SecondOpinionRequest.case_id == Case.id)
         .where(Presentation.conference_id == conference_id)
         .order_by(Presentation.position, Presentation.id)
     ).all()
@@ -96,8 +105,9 @@ def agenda_lines(conference_id: int) -> list[AgendaLine]:
                 (case.clinical_t, case.clinical_n, case.clinical_m), case.clinical_stage,
                 (case.pathologic_t, case.pathologic_n, case.pathologic_m), case.pathologic_stage, case.not_staged,
             ),
+            promise_due(complete_at, days),
         )
-        for item, case, last, first, mrn, presenter in rows
+        for item, case, last, first, mrn, presenter, complete_at in rows
     ]
 
 
@@ -118,11 +128,12 @@ def plan_for(conference: Conference, capacity: int, lines: list[AgendaLine]) -> 
 def load_agenda_page(conference: Conference) -> AgendaPage:
     """Everything the agenda page shows: four queries whatever the number of cases."""
     series = db.session.get(ConferenceSeries, conference.series_id)
-    lines = agenda_lines(conference.id)
+    lines, days = agenda_lines(conference.id), program_settings().second_opinion_days
     by_site = sa.select(SeriesSiteGroup.site_group).where(SeriesSiteGroup.series_id == series.id)
     queued = db.session.execute(
-        sa.select(Case, Patient.last_name, Patient.first_name)
+        sa.select(Case, Patient.last_name, Patient.first_name, SecondOpinionRequest.complete_at)
         .join(Patient, Case.patient_id == Patient.id)
+        .outerjoin(SecondOpinionRequest, SecondOpinionRequest.case_id == Case.id)
         .where(
             Case.status == CaseStatus.SUBMITTED,
             (Case.requested_series_id == series.id)
@@ -139,10 +150,32 @@ def load_agenda_page(conference: Conference) -> AgendaPage:
             case.urgency.value == "urgent",
             case.ready,
             case.submitted_at,
+            case.source is CaseSource.SECOND_OPINION,
+            promise_due(complete_at, days),
         )
-        for case, last, first in queued
+        for case, last, first, complete_at in queued
     ]
     return AgendaPage(conference, series, lines, plan_for(conference, series.capacity, lines), queue)
+
+
+def soonest_conference(case: Case, after: datetime) -> tuple[Conference, str] | None:
+    """The first scheduled meeting after `after` of an active series that takes the case (its requested series, or
+    one for its site group), with the series' name: the one that can meet a second opinion's promise soonest."""
+    takes_it = (
+        Conference.series_id == case.requested_series_id if case.requested_series_id is not None
+        else Conference.series_id.in_(
+            sa.select(SeriesSiteGroup.series_id).where(SeriesSiteGroup.site_group == case.site_group)
+        )
+    )
+    row = db.session.execute(
+        sa.select(Conference, ConferenceSeries.name)
+        .join(ConferenceSeries, Conference.series_id == ConferenceSeries.id)
+        .where(Conference.status == ConferenceStatus.SCHEDULED, Conference.starts_at > after,
+               ConferenceSeries.active.is_(True), takes_it)
+        .order_by(Conference.starts_at, Conference.id)
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from tumorboard.cases.models import Case, Patient
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember
 from tumorboard.conferences.queries import agenda_size
 from tumorboard.extensions import db
-from tumorboard.second_opinions.models import SecondOpinionRequest
+from tumorboard.second_opinions.queries import RequestFilter, count_requests
 from tumorboard.vocab import CaseStatus, ConferenceStatus, Role, SecondOpinionStatus
 
 UPCOMING_DAYS = 14
@@ -63,6 +63,7 @@ class Dashboard:
     queue_unready: int | None
     held_this_year: int | None
     open_second_opinions: int | None
+    new_web_requests: int | None
     records_complete: int | None
     audit_entries_week: int | None
 
@@ -117,7 +118,7 @@ def _count(stmt: sa.Select) -> int:
 def build_dashboard(user: User, now: datetime, tz: ZoneInfo) -> Dashboard:
     """The dashboard of `user`: shared upcoming conferences plus the parts of each role they hold."""
     coordinator = user.has_role(Role.COORDINATOR, Role.ADMIN)
-    queue_waiting = queue_unready = held = open_so = complete_so = audit_week = None
+    queue_waiting = queue_unready = held = open_so = complete_so = new_so = audit_week = None
     if coordinator:
         waiting = sa.select(sa.func.count(Case.id)).where(Case.status == CaseStatus.SUBMITTED)
         queue_waiting = _count(waiting)
@@ -129,16 +130,10 @@ def build_dashboard(user: User, now: datetime, tz: ZoneInfo) -> Dashboard:
             )
         )
     if user.has_role(Role.NAVIGATOR, Role.COORDINATOR):
-        open_so = _count(
-            sa.select(sa.func.count(SecondOpinionRequest.id)).where(
-                SecondOpinionRequest.status.in_((SecondOpinionStatus.OPEN, SecondOpinionStatus.RECORDS_COMPLETE))
-            )
-        )
-        complete_so = _count(
-            sa.select(sa.func.count(SecondOpinionRequest.id)).where(
-                SecondOpinionRequest.status == SecondOpinionStatus.RECORDS_COMPLETE
-            )
-        )
+        # The numbers of the lists they link to: the same filters, counted the same way.
+        open_so = count_requests(RequestFilter(state="open"))
+        complete_so = count_requests(RequestFilter(state=SecondOpinionStatus.RECORDS_COMPLETE.value))
+        new_so = count_requests(RequestFilter(source="web", navigator="unassigned"))
     if user.has_role(Role.AUDITOR, Role.ADMIN):
         audit_week = _count(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.at >= now - timedelta(days=7)))
     return Dashboard(
@@ -149,5 +144,6 @@ def build_dashboard(user: User, now: datetime, tz: ZoneInfo) -> Dashboard:
         held_this_year=held,
         open_second_opinions=open_so,
         records_complete=complete_so,
+        new_web_requests=new_so,
         audit_entries_week=audit_week,
     )

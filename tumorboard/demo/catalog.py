@@ -473,6 +473,13 @@ LAST_NAMES = (
     "Townsend",
     "Waverly",
 )
+# (payer, plan) of the second-opinion requests' insurance.
+PAYERS = (
+    ("Blue Cross Blue Shield", "PPO Blue"),
+    ("Aetna", "Choice POS II"),
+    ("UnitedHealthcare", "Choice Plus"),
+    ("Medicare", "Part B"),
+)
 REFERRERS = (
     ("Dr. Anne Whitaker", "Lakeside Family Medicine", "12 Harbor Road\nLakeside, NY 14750"),
     ("Dr. Paul Grimaldi", "Valley Internal Medicine", "400 Main Street, Suite 2\nMillbrook, NY 12545"),

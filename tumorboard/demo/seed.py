@@ -31,6 +31,7 @@ from tumorboard.demo.catalog import (
     GUIDELINES,
     LAST_NAMES,
     MODALITY_OF,
+    PAYERS,
     PHYSICIANS,
     REFERRERS,
     SERIES,
@@ -46,7 +47,9 @@ from tumorboard.program.models import ProgramSettings
 from tumorboard.reports.models import AnalyticCaseload, ReportDataVersion
 from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation, Vote
 from tumorboard.room.tally import tally
+from tumorboard.second_opinions.intake import RequestInput
 from tumorboard.second_opinions.models import RecordItem, SecondOpinionRequest
+from tumorboard.second_opinions.operations import create_request
 from tumorboard.vocab import (
     COC_REQUIRED_SPECIALTIES,
     AttendanceMode,
@@ -62,9 +65,11 @@ from tumorboard.vocab import (
     NonImplementationReason,
     PresentationReason,
     PresentationStatus,
+    PriorAuthorization,
     RecordKind,
     RecordState,
     Requester,
+    RequestSource,
     SecondOpinionStatus,
     Sex,
     SiteGroup,
@@ -620,8 +625,23 @@ class _Builder:
             series, members = series_rows[slug]
             referrer = rng.choice(REFERRERS)
             received = self.now - timedelta(days=days_ago)
+            patient = self.make_patient(spec.tumors[0])
+            verified = days_ago > 5
             request = SecondOpinionRequest(
-                patient=self.make_patient(spec.tumors[0]),
+                patient=patient,
+                last_name=patient.last_name,
+                first_name=patient.first_name,
+                birth_date=patient.birth_date,
+                sex=patient.sex,
+                consent_to_contact=True,
+                insurance_payer=PAYERS[days_ago % len(PAYERS)][0],
+                insurance_plan=PAYERS[days_ago % len(PAYERS)][1],
+                insurance_member_id=f"M{days_ago:02d}{patient.mrn[-4:]}",
+                insurance_verified_on=(received_day := (self.now - timedelta(days=days_ago - 1)).date())
+                if verified else None,
+                insurance_verified_by=navigator if verified else None,
+                prior_authorization=PriorAuthorization.APPROVED if verified else PriorAuthorization.REQUESTED,
+                prior_authorization_reference=f"PA-{received_day:%m%d}-{days_ago:02d}" if verified else "",
                 requester=requester,
                 contact_name=referrer[0] if requester is Requester.REFERRING_PROVIDER else "Patient (self)",
                 contact_phone="555-0100",
@@ -631,7 +651,7 @@ class _Builder:
                 diagnosis_as_stated=diagnosis,
                 requested_specialty=specialty,
                 visit_mode=rng.choice(list(AttendanceMode)),
-                insurance_status=InsuranceStatus.VERIFIED if days_ago > 5 else InsuranceStatus.PENDING,
+                insurance_status=InsuranceStatus.VERIFIED if verified else InsuranceStatus.PENDING,
                 navigator=navigator,
                 status=status,
                 received_at=received,
@@ -657,6 +677,29 @@ class _Builder:
                 case.source = CaseSource.SECOND_OPINION
                 request.case = case
             db.session.add(request)
+        self.web_requests()
+
+    def web_requests(self) -> None:
+        """Two requests sent through the public forms overnight, waiting for a navigator to take them on: no MRN
+        yet (the patients are not registered here), through the same operation as the form."""
+        sent = Actor(None, "203.0.113.10", self.now - timedelta(hours=14))
+        create_request(sent, RequestInput(
+            last_name="Whitfield", first_name="Dorothy", birth_date=date(1958, 3, 14), sex=Sex.FEMALE,
+            source=RequestSource.WEB_REQUEST, requester=Requester.CAREGIVER, contact_name="Alan Whitfield (son)",
+            contact_phone="(555) 014-2290", contact_email="alan.whitfield@example.org", consent_to_contact=True,
+            diagnosis_as_stated="Ovarian cancer, told surgery is not possible", treated_at="Lakeside Regional Hospital",
+            requested_specialty=Specialty.GYNECOLOGIC_ONCOLOGY, visit_mode=AttendanceMode.IN_PERSON,
+            insurance_payer="Medicare", insurance_plan="Part B", insurance_member_id="1EG4-TE5-MK72",
+        ))
+        create_request(Actor(None, "198.51.100.23", self.now - timedelta(hours=3)), RequestInput(
+            last_name="Castellanos", first_name="Rafael", birth_date=date(1971, 11, 2), sex=Sex.MALE,
+            source=RequestSource.WEB_REFERRAL, requester=Requester.REFERRING_PROVIDER,
+            contact_name="Front desk, Harbor Family Medicine", contact_phone="555-0188 ext 2",
+            referring_name="Dr Susan Oyelaran", referring_practice="Harbor Family Medicine", referring_npi="1234567893",
+            referral_reason="Rectal cancer after chemoradiation: watch-and-wait or surgery?", consent_to_contact=True,
+            diagnosis_as_stated="Rectal adenocarcinoma, cT3N1", requested_specialty=Specialty.SURGERY,
+            visit_mode=AttendanceMode.VIRTUAL, insurance_payer="Aetna", insurance_plan="Choice POS II",
+        ))
 
     # The registry's caseload --------------------------------------------------
 

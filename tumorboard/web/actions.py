@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from tumorboard.domain import Refused
+from tumorboard.domain import Notice, Refused
 from tumorboard.extensions import db
 from tumorboard.forms import show_problems
 
@@ -71,7 +71,7 @@ def run_form(
 def _commit(message: str | None) -> None:
     db.session.commit()
     if message:
-        flash(message, "success")
+        flash(message, "warning" if isinstance(message, Notice) else "success")
 
 
 def _refused(error: Refused | StaleDataError, form: FlaskForm | None = None) -> None:
