@@ -19,7 +19,7 @@ COMPLETE = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
         (timedelta(days=10), None, -3, True, False, "3 days overdue"),
         (timedelta(days=9, minutes=5), None, -2, True, False, "2 days overdue"),
         (timedelta(days=30), timedelta(days=5), 2, False, True, "plan sent in time"),
-        (timedelta(days=30), timedelta(days=9), -2, True, False, "2 days overdue"),
+        (timedelta(days=30), timedelta(days=9), -2, True, False, "plan sent 2 days late"),
     ],
 )
 def test_clock(elapsed, sent_after, days_left, breached, met, label):

@@ -41,8 +41,8 @@ def intake(**overrides: object) -> RequestInput:
     return RequestInput(**(values | overrides))
 
 
-def problems(**overrides: object) -> dict[str, list[str]]:
-    return validate_request(intake(**overrides), TODAY, MRN_PATTERN).by_field
+def problems(public: bool = False, **overrides: object) -> dict[str, list[str]]:
+    return validate_request(intake(**overrides), TODAY, MRN_PATTERN, public).by_field
 
 
 def test_a_request_without_an_mrn_is_taken_and_a_given_mrn_is_checked():
@@ -74,15 +74,17 @@ def test_each_bad_intake_is_named_by_its_field(overrides, field, message):
 
 
 def test_the_public_forms_need_consent_and_no_navigator_and_a_referral_its_practice_npi_and_reason():
-    web = {"source": RequestSource.WEB_REQUEST, "navigator_id": None, "received_on": None}
+    taken_on = problems(source=RequestSource.WEB_REQUEST, navigator_id=None)  # staff edit a web request: take it on
+    assert taken_on == {"navigator_id": ["Give the navigator."]}
+    web = {"public": True, "source": RequestSource.WEB_REQUEST, "navigator_id": None, "received_on": None}
     assert problems(**web) == {"consent_to_contact": [
         "Tick the box so that our navigator may contact you about this request."
     ]}
     assert problems(**web, consent_to_contact=True) == {}
-    referral = problems(source=RequestSource.WEB_REFERRAL, navigator_id=None, consent_to_contact=True,
+    referral = problems(public=True, source=RequestSource.WEB_REFERRAL, navigator_id=None, consent_to_contact=True,
                         requester=Requester.REFERRING_PROVIDER, referring_name="Dr Paul Grimaldi")
     assert set(referral) == {"referring_practice", "referring_npi", "referral_reason"}
-    assert problems(source=RequestSource.WEB_REFERRAL, navigator_id=None, consent_to_contact=True,
+    assert problems(public=True, source=RequestSource.WEB_REFERRAL, navigator_id=None, consent_to_contact=True,
                     requester=Requester.REFERRING_PROVIDER, referring_name="Dr Paul Grimaldi",
                     referring_practice="Valley Internal Medicine", referring_npi="1234567893",
                     referral_reason="Offered mastectomy; wants breast conservation reviewed") == {}

@@ -168,3 +168,18 @@ def test_the_navigators_list_and_dashboard_show_the_new_web_request_with_equal_c
     board = client.get("/").data.decode()
     assert "New from the web, not taken on yet" in board
     assert 'href="/second-opinions/?source=web&amp;navigator=unassigned"' in board
+
+
+def test_a_navigator_takes_a_web_request_on_by_naming_its_navigator(client, make, auth):
+    client.post("/second-opinions/request", data=asked())
+    [sent] = requests()
+    navigator = make.user(roles=(Role.NAVIGATOR,), full_name="Priya Shah")
+    auth.login(navigator.username)
+    edited = asked(received_on=date.today().isoformat(), navigator_id="")
+    page = client.post(f"/second-opinions/{sent.id}/edit", data=edited).data.decode()
+    assert "Give the navigator." in page
+    response = client.post(f"/second-opinions/{sent.id}/edit", data=edited | {"navigator_id": str(navigator.id)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert sent.navigator_id == navigator.id and sent.source is RequestSource.WEB_REQUEST
+    assert "0 requests" in client.get("/second-opinions/?source=web&navigator=unassigned").data.decode()

@@ -221,3 +221,18 @@ def test_a_second_opinion_put_on_a_meeting_after_its_promise_warns_and_names_the
     printed = pypdf.PdfReader(io.BytesIO(client.get(f"/conferences/{late.id}/agenda.pdf").data))
     text = " ".join(" ".join(p.extract_text().split()) for p in printed.pages)
     assert f"AFTER THE PROMISE: second opinion promised by {due}" in text
+
+
+def test_a_request_page_runs_the_same_queries_for_1_or_12_files(navigator, client, count_statements):
+    request = taken_in(client, navigator)
+
+    def statements() -> int:
+        with count_statements() as counter:
+            assert client.get(f"/second-opinions/{request.id}").status_code == 200
+        return counter.count
+
+    attach(client, request, "labs", "labs.pdf", PDF)
+    few = statements()
+    for number in range(11):
+        attach(client, request, "images", f"image-{number}.png", png())
+    assert statements() == few

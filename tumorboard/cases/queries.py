@@ -131,6 +131,7 @@ class QueueRow:
     presenter: str
     second_opinion: bool = False
     promised_by: datetime | None = None  # a second opinion's promise, once its records were complete
+    promise_broken: bool = False  # that moment has passed
 
 
 def _conditions(f: QueueFilter, zone: ZoneInfo) -> list[sa.ColumnElement[bool]]:
@@ -208,7 +209,8 @@ def load_queue(
                 pathology_ready=case.pathology_ready_at is not None,
                 presenter=presenter or "",
                 second_opinion=case.source is CaseSource.SECOND_OPINION,
-                promised_by=promise_due(complete_at, days),
+                promised_by=(due := promise_due(complete_at, days)),
+                promise_broken=due is not None and due < now,
             )
             for case, last, first, mrn, series, presenter, complete_at in found.rows
         ],

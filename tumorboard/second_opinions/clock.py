@@ -16,6 +16,8 @@ class PromiseClock:
     days_left: int | None  # negative when overdue
     breached: bool
     met: bool
+    sent: bool = False  # the plan went out: the clock stopped
+
 
     @property
     def label(self) -> str:
@@ -25,7 +27,8 @@ class PromiseClock:
         if self.met:
             return "plan sent in time"
         if self.breached:
-            return f"{-self.days_left} day{'s' if self.days_left != -1 else ''} overdue"
+            late = f"{-self.days_left} day{'s' if self.days_left != -1 else ''}"
+            return f"plan sent {late} late" if self.sent else f"{late} overdue"
         if self.days_left == 0:
             return "due today"
         return f"{self.days_left} day{'s' if self.days_left != 1 else ''} left"
@@ -46,7 +49,8 @@ def promise_clock(
         else -max(1, math.floor((end - due) / timedelta(days=1)))
     )
     breached = end > due
-    return PromiseClock(True, due, days_left, breached, plan_sent_at is not None and not breached)
+    sent = plan_sent_at is not None
+    return PromiseClock(True, due, days_left, breached, sent and not breached, sent)
 
 
 def sent_moment(sent_on: date, zone: tzinfo) -> datetime:

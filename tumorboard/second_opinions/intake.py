@@ -59,11 +59,6 @@ class RequestInput(PatientIdentity):
     navigator_id: int | None = None
     received_on: date | None = None
 
-    @property
-    def from_the_web(self) -> bool:
-        """Sent through a public form (nobody signed in)."""
-        return self.source is not RequestSource.STAFF
-
 
 def npi_check_digit_ok(npi: str) -> bool:
     """The NPI's tenth digit is the Luhn check digit of 80840 followed by its first nine (CMS's NPI standard)."""
@@ -87,8 +82,10 @@ def phone_problem(phone: str) -> str | None:
     return None
 
 
-def validate_request(data: RequestInput, today: date, mrn_pattern: str) -> Problems:
-    """Problems with an intake, by field. The MRN may wait until the patient is registered; the rest may not."""
+def validate_request(data: RequestInput, today: date, mrn_pattern: str, public: bool = False) -> Problems:
+    """Problems with an intake, by field. The MRN may wait until the patient is registered; the rest may not.
+    `public`: sent through a public form, which needs the consent to be contacted; staff give the navigator and the
+    day the request came in (whatever way it came)."""
     problems = Problems()
     check_patient(data, mrn_pattern, problems, mrn_required=False)
     if data.birth_date and data.birth_date > today:
@@ -96,16 +93,16 @@ def validate_request(data: RequestInput, today: date, mrn_pattern: str) -> Probl
     required = {
         "requester": "who is asking",
         "contact_name": "a contact name",
-        "diagnosis_as_stated": "the diagnosis as you know it" if data.from_the_web else "the diagnosis as stated",
+        "diagnosis_as_stated": "the diagnosis as you know it" if public else "the diagnosis as stated",
         "requested_specialty": "the specialty wanted",
         "visit_mode": "in person or virtual",
     }
-    if not data.from_the_web:
+    if not public:
         required |= {"navigator_id": "the navigator", "received_on": "the date the request came in"}
     for name, what in required.items():
         if getattr(data, name) in (None, ""):
             problems.add(name, f"Give {what}.")
-    _check_contact(data, problems)
+    _check_contact(data, public, problems)
     _check_referral(data, problems)
     _check_insurance(data, today, problems)
     if data.received_on and data.received_on > today:
@@ -115,14 +112,14 @@ def validate_request(data: RequestInput, today: date, mrn_pattern: str) -> Probl
     return problems
 
 
-def _check_contact(data: RequestInput, problems: Problems) -> None:
+def _check_contact(data: RequestInput, public: bool, problems: Problems) -> None:
     if not data.contact_phone and not data.contact_email:
         problems.add("contact_phone", "Give a phone number or an e-mail address to reach the requester.")
     if data.contact_phone and (problem := phone_problem(data.contact_phone)):
         problems.add("contact_phone", problem)
     if data.contact_email and not EMAIL.match(data.contact_email):
         problems.add("contact_email", "This is not an e-mail address.")
-    if data.from_the_web and not data.consent_to_contact:
+    if public and not data.consent_to_contact:
         problems.add("consent_to_contact", "Tick the box so that our navigator may contact you about this request.")
 
 

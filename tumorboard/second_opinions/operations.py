@@ -67,9 +67,9 @@ def _apply(request: SecondOpinionRequest, data: RequestInput) -> list[str]:
     return changed
 
 
-def request_problems(data: RequestInput) -> dict[str, list[str]]:
-    """The intake's problems by the program's rules, by field."""
-    return validate_request(data, program_today(), program_settings().mrn_pattern).by_field
+def request_problems(data: RequestInput, public: bool = False) -> dict[str, list[str]]:
+    """The intake's problems by the program's rules, by field (`public`: sent through a public form)."""
+    return validate_request(data, program_today(), program_settings().mrn_pattern, public).by_field
 
 
 class PossibleDuplicate(Refused):
@@ -189,7 +189,7 @@ def _verification(actor: Actor, request: SecondOpinionRequest, data: RequestInpu
 def submit_public_request(actor: Actor, data: RequestInput) -> SecondOpinionRequest:
     """A request sent through a public form: checked as any, never refused as a duplicate (that would tell a stranger
     who is a patient here); the navigators see possible duplicates on the request."""
-    if problems := request_problems(data):
+    if problems := request_problems(data, public=True):
         raise Refused(fields=problems)
     return create_request(actor, data)
 

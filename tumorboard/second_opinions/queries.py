@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.models import Patient
@@ -156,6 +157,7 @@ def load_request_page(request: SecondOpinionRequest, now: datetime, days: int) -
     """Everything the request page shows."""
     files = list(db.session.scalars(
         sa.select(RecordFile).where(RecordFile.request_id == request.id).order_by(RecordFile.id)
+        .options(selectinload(RecordFile.uploaded_by))  # each file's uploader: one query, however many
     ))
     who = request.patient or request
     duplicates = possible_duplicates(who.last_name, who.first_name, who.birth_date, request.id, request.patient_id)

@@ -73,7 +73,7 @@ def public_form(kind: str) -> object:
     if form.is_submitted() and form.website.data:  # only robots see the field: answered as sent, nothing kept
         return redirect(url_for("second_opinions.public_sent"))
     return run_form(form, lambda: _sent(ops.submit_public_request(current_actor(), form.to_input())), page,
-                    lambda: ops.request_problems(form.to_input()))
+                    lambda: ops.request_problems(form.to_input(), public=True))
 
 
 @bp.route("/sent")
