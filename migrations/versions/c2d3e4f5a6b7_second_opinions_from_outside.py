@@ -1,9 +1,11 @@
 """Second opinions from outside: a request without a patient (no MRN yet) keeps its own identity; a caregiver may
-ask; where a request came from, the referral, insurance details, attached record files and the public forms' post counts.
+ask; where a request came from, the referral, insurance details, attached record files and the public forms' post
+counts.
 
 `second_opinion_requests.patient_id` becomes nullable. On SQLite that rebuilds the table, so:
 - foreign keys are off during the rebuild (dropping the old table would otherwise cascade to its records
-  checklist), which needs a moment outside the migration's transaction (`autocommit_block`);
+  checklist), which needs a moment outside the migration's transaction (`autocommit_block`): the rebuild's steps
+  are not one transaction there, so take a backup first (`flask --app tumorboard backup PATH`), as before any upgrade;
 - the rebuild drops the table's report-data triggers (e5f6a7b8c9d0, b0c1d2e3f4a5): they are made again.
 
 Revision ID: c2d3e4f5a6b7

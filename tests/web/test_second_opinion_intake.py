@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from flask import g
 from PIL import Image
 
+from tests.domain.test_record_uploads import png_header_only
 from tests.web.test_second_opinions import all_records, intake
-from tumorboard.audit.models import AuditEntry
+from tumorboard.audit.models import AuditEntry, AuditSubject
 from tumorboard.cases.models import Patient
 from tumorboard.extensions import db
 from tumorboard.second_opinions.models import RecordFile, SecondOpinionRequest
@@ -75,6 +76,10 @@ def test_a_registered_patient_of_the_same_name_and_birth_date_is_named_with_thei
     case = make.case(patient=patient)
     page = client.post("/second-opinions/new", data=intake(navigator.id, mrn="")).data.decode()
     assert f"registered patient, MRN {patient.mrn}" in page and str(case.id) in page
+    shown = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity_type == "patient")).one()
+    assert (shown.action, shown.detail) == ("list", "possible duplicates;shown=1")
+    subjects = db.session.scalars(sa.select(AuditSubject.patient_id).where(AuditSubject.audit_id == shown.id)).all()
+    assert subjects == [patient.id]
 
 
 def test_insurance_is_recorded_with_who_verified_it_and_when(navigator, client):
@@ -136,6 +141,7 @@ def test_a_pdf_is_attached_kept_in_the_database_and_its_line_marked_received(nav
         ("scan.pdf", b"MZ\x90\x00" + b"\x00" * 400, "This file is not a PDF or an image"),
         ("scan.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "This file is not a PDF or an image"),
         ("huge.pdf", PDF + b"\x00" * 3000, "a file may be at most"),
+        ("ct.png", png_header_only(20_000, 20_000), "This image is far too large to open"),
     ],
 )
 def test_a_file_that_is_no_record_is_refused_and_nothing_is_kept(

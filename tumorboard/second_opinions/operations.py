@@ -97,10 +97,11 @@ def save_request(
 
 @dataclass(frozen=True)
 class Duplicates:
-    """Open requests (ids) and registered patients (MRN, a case id or None) with a name and date of birth."""
+    """Open requests (ids) and registered patients (id, MRN, their latest case or None) with a name and date of
+    birth."""
 
     requests: list[int]
-    patients: list[tuple[str, int | None]]
+    patients: list[tuple[int, str, int | None]]
 
     def __bool__(self) -> bool:
         return bool(self.requests or self.patients)
@@ -126,13 +127,13 @@ def possible_duplicates(
     ).all()
     latest_case = sa.select(sa.func.max(Case.id)).where(Case.patient_id == Patient.id).scalar_subquery()
     patients = db.session.execute(
-        sa.select(Patient.mrn, latest_case)
+        sa.select(Patient.id, Patient.mrn, latest_case)
         .where(Patient.birth_date == birth_date, Patient.name_key == name_key(last_name, first_name),
                Patient.id != (patient_id or 0))
         .order_by(Patient.mrn)
     ).all()
     return Duplicates([row.id for row in requests if same_person(identity, tuple(row)[1:])],
-                      [(mrn, case_id) for mrn, case_id in patients])
+                      [tuple(row) for row in patients])
 
 
 def create_request(actor: Actor, data: RequestInput) -> SecondOpinionRequest:

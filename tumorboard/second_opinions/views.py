@@ -127,6 +127,7 @@ def show(request_id: int) -> str:
     existing = db.get_or_404(SecondOpinionRequest, request_id)
     shown = load_request_page(existing, current_actor().now, program_settings().second_opinion_days)
     record_read(current_actor(), "second_opinion", existing.id)
+    _record_duplicates(shown.duplicates)
     lines = {item.kind: item for item in existing.records}
     html = render_template(
         "second_opinions/show.html", r=existing, page=shown, states=RecordState, cancel_form=CancelForm(),
@@ -216,7 +217,17 @@ def _form_page(form: RequestForm, existing: SecondOpinionRequest | None) -> str:
     if form.same_patient_again.errors:
         duplicates = ops.possible_duplicates(form.last_name.data or "", form.first_name.data or "",
                                              form.birth_date.data)
-    return render_template("second_opinions/form.html", form=form, existing=existing, duplicates=duplicates)
+        _record_duplicates(duplicates)
+    html = render_template("second_opinions/form.html", form=form, existing=existing, duplicates=duplicates)
+    db.session.commit()  # the audit entries of the requests and patients listed
+    return html
+
+
+def _record_duplicates(duplicates: ops.Duplicates) -> None:
+    """That the page showed other requests and patients of the same name and date of birth."""
+    record_read(current_actor(), "second_opinion", duplicates.requests, "possible duplicates")
+    record_read(current_actor(), "patient", [patient_id for patient_id, _, _ in duplicates.patients],
+                "possible duplicates")
 
 
 def _public_post_wait() -> int:
