@@ -1,7 +1,7 @@
 """Plan letters through the app: finalize, issue, immutability, corrections, sending, batch, follow-up, permissions."""
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from tumorboard.extensions import db
 from tumorboard.letters.models import LetterDelegate, LetterDispatch, PlanLetter
+from tumorboard.program.settings import program_today
 from tumorboard.room.models import ConsensusPlan
 from tumorboard.vocab import CaseStatus, Implementation, PresentationStatus, Role, Specialty, VoteResult
 
@@ -210,19 +211,35 @@ def test_sending_is_recorded_and_completes_the_case(presented, auth, client):
     [letter] = _letters()
     future = client.post(
         f"/letters/{letter.id}/dispatch",
-        data={"sent_on": (date.today() + timedelta(days=2)).isoformat(), "method": "fax", "recipient": "Dr. Whitaker"},
+        data={"sent_on": (program_today() + timedelta(days=2)).isoformat(), "method": "fax",
+              "recipient": "Dr. Whitaker"},
         follow_redirects=True,
     ).data.decode()
     assert "The sending date is in the future." in future
     client.post(
         f"/letters/{letter.id}/dispatch",
-        data={"sent_on": date.today().isoformat(), "method": "fax", "recipient": "Dr. Whitaker, fax 555-0100"},
+        data={"sent_on": program_today().isoformat(), "method": "fax", "recipient": "Dr. Whitaker, fax 555-0100"},
     )
     db.session.expire_all()
     assert [(d.method.value, d.recipient) for d in db.session.scalars(sa.select(LetterDispatch))] == [
         ("fax", "Dr. Whitaker, fax 555-0100")
     ]
     assert presented.case.status is CaseStatus.LETTER_SENT
+
+
+def test_a_letter_issued_in_the_evening_is_sent_the_same_program_day(presented, auth, client):
+    """21:30 in New York is 02:30 the next day in UTC: the letter was issued on the program's day, not UTC's."""
+    sign_in(auth, client, presented.managing)
+    finalize(client, presented)
+    client.post(presented.url("issue"), data={"kind": "referrer"})
+    [letter] = _letters()
+    day = program_today() - timedelta(days=1)
+    after_midnight_utc = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
+    letter.issued_at = after_midnight_utc + timedelta(hours=2, minutes=30)
+    db.session.commit()
+    sent = {"sent_on": day.isoformat(), "method": "fax", "recipient": "Fax"}
+    client.post(f"/letters/{letter.id}/dispatch", data=sent)
+    assert db.session.scalar(sa.select(sa.func.count(LetterDispatch.id))) == 1
 
 
 def test_implementation_follow_up_needs_a_reason_when_not_carried_out(presented, auth, client):
@@ -322,7 +339,7 @@ def test_sending_a_second_opinion_letter_answers_the_request_in_time(make, auth,
     [letter] = _letters()
     client.post(
         f"/letters/{letter.id}/dispatch",
-        data={"sent_on": date.today().isoformat(), "method": "portal", "recipient": "Patient portal"},
+        data={"sent_on": program_today().isoformat(), "method": "portal", "recipient": "Patient portal"},
     )
     db.session.expire_all()
     assert request.status is SecondOpinionStatus.CLOSED

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tumorboard.audit.models import AuditEntry
 from tumorboard.extensions import db
+from tumorboard.program.settings import program_today
 from tumorboard.second_opinions.models import PublicFormCount, RecordItem, SecondOpinionRequest
 from tumorboard.vocab import RecordKind, RequestSource, Role
 
@@ -175,7 +176,7 @@ def test_a_navigator_takes_a_web_request_on_by_naming_its_navigator(client, make
     [sent] = requests()
     navigator = make.user(roles=(Role.NAVIGATOR,), full_name="Priya Shah")
     auth.login(navigator.username)
-    edited = asked(received_on=date.today().isoformat(), navigator_id="")
+    edited = asked(received_on=program_today().isoformat(), navigator_id="")
     page = client.post(f"/second-opinions/{sent.id}/edit", data=edited).data.decode()
     assert "Give the navigator." in page
     response = client.post(f"/second-opinions/{sent.id}/edit", data=edited | {"navigator_id": str(navigator.id)})

@@ -16,6 +16,7 @@ from tests.web.test_second_opinions import all_records, intake
 from tumorboard.audit.models import AuditEntry, AuditSubject
 from tumorboard.cases.models import Patient
 from tumorboard.extensions import db
+from tumorboard.program.settings import program_today
 from tumorboard.second_opinions.models import RecordFile, SecondOpinionRequest
 from tumorboard.vocab import CaseSource, InsuranceStatus, RecordKind, RecordState, Role, SecondOpinionStatus
 
@@ -90,7 +91,7 @@ def test_insurance_is_recorded_with_who_verified_it_and_when(navigator, client):
         insurance_member_id="W123456789", prior_authorization="approved", prior_authorization_reference="PA-7731"))
     db.session.expire_all()
     assert request.insurance_status is InsuranceStatus.VERIFIED and request.insurance_verified_by_id == navigator.id
-    assert request.insurance_verified_on == datetime.now(UTC).date()
+    assert request.insurance_verified_on == program_today()
     page = client.get(f"/second-opinions/{request.id}").data.decode()
     assert "Aetna · Choice POS II" in page and "W123456789" in page
     assert "(ref. PA-7731)" in page and "by Priya Shah" in page
@@ -126,7 +127,7 @@ def test_a_pdf_is_attached_kept_in_the_database_and_its_line_marked_received(nav
     assert (stored.content, stored.media_type, stored.uploaded_by_id) == (PDF, "application/pdf", navigator.id)
     db.session.expire_all()
     line = next(item for item in request.records if item.kind is RecordKind.PATHOLOGY_REPORT)
-    assert line.state is RecordState.RECEIVED and line.received_on == datetime.now(UTC).date()
+    assert line.state is RecordState.RECEIVED and line.received_on == program_today()
     attach_entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "attach")).one()
     assert "Ravenscroft" not in attach_entry.detail and f"file={stored.id}" in attach_entry.detail
     download = client.get(f"/second-opinions/{request.id}/files/{stored.id}")
@@ -242,3 +243,11 @@ def test_a_request_page_runs_the_same_queries_for_1_or_12_files(navigator, clien
     for number in range(11):
         attach(client, request, "images", f"image-{number}.png", png())
     assert statements() == few
+
+
+def test_the_edit_form_shows_the_day_received_in_the_programs_zone(navigator, client):
+    request = taken_in(client, navigator)
+    request.received_at = datetime(2026, 12, 8, 2, 30, tzinfo=UTC)  # 21:30 on the 7th in New York
+    db.session.commit()
+    form = client.get(f"/second-opinions/{request.id}/edit").data.decode()
+    assert 'name="received_on" type="date" value="2026-12-07"' in form

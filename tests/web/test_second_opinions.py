@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from tumorboard.audit.models import AuditEntry
 from tumorboard.cases.models import Case, Patient
 from tumorboard.extensions import db
+from tumorboard.program.settings import program_today
 from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.vocab import CaseSource, CaseStatus, RecordKind, Role, SecondOpinionStatus
 
@@ -36,7 +37,7 @@ def intake(navigator_user_id: int, **overrides: str) -> dict[str, str]:
         "visit_mode": "virtual",
         "insurance_status": "pending",
         "navigator_id": str(navigator_user_id),
-        "received_on": datetime.now(UTC).date().isoformat(),
+        "received_on": program_today().isoformat(),
     }
     data.update(overrides)
     return data
@@ -44,7 +45,7 @@ def intake(navigator_user_id: int, **overrides: str) -> dict[str, str]:
 
 def all_records(state: str = "received", **per_kind: str) -> dict[str, str]:
     states = {f"state_{kind.value}": per_kind.get(kind.value, state) for kind in RecordKind}
-    today = datetime.now(UTC).date().isoformat()
+    today = program_today().isoformat()
     received = [kind for kind in RecordKind if states[f"state_{kind.value}"] == "received"]
     return states | {f"received_on_{kind.value}": today for kind in received}
 

@@ -26,6 +26,7 @@ from tumorboard.letters.content import LetterContent, Letterhead, NoticeContent,
 from tumorboard.letters.models import LetterDelegate, LetterDispatch, PlanLetter
 from tumorboard.letters.pdf import notice_pdf, patient_letter_pdf, referrer_letter_pdf
 from tumorboard.program.models import ProgramSettings
+from tumorboard.program.settings import program_zone
 from tumorboard.room.models import Attendance, ConsensusPlan, Presentation, Recommendation
 from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.storage import FILE_MODE, write_private_file
@@ -336,7 +337,7 @@ def record_dispatch(
         raise NotAllowed("Only the managing physician, a delegate or a coordinator records sending.")
     if sent_on > today:
         raise LetterError("The sending date is in the future.")
-    if sent_on < letter.issued_at.date():
+    if sent_on < letter.issued_at.astimezone(program_zone()).date():  # the program's day, as `today` is
         raise LetterError("A letter cannot be sent before it was issued.")
     if not recipient.strip():
         raise LetterError("Say to whom it was sent.")

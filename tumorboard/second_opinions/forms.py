@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -100,14 +102,15 @@ class RequestForm(_IntakeFields):
         """The typed intake (after validate()); a request keeps where it came from."""
         return self.read(source)
 
-    def fill_from(self, request: SecondOpinionRequest) -> None:
-        """Show a stored request (the patient's identity once registered, else the request's own)."""
+    def fill_from(self, request: SecondOpinionRequest, zone: tzinfo) -> None:
+        """Show a stored request (the patient's identity once registered, else the request's own); the day it was
+        received in the program's `zone`."""
         values = {name: getattr(request, name) for name in RequestInput.__dataclass_fields__
                   if name in self and name not in (*PATIENT_OWN, "mrn", "received_on")}
         who = request.patient or request
         values |= {name: getattr(who, name) for name in PATIENT_OWN}
         show_values(self, {**values, "mrn": request.patient.mrn if request.patient else "",
-                           "received_on": request.received_at.date()}, ("navigator_id",))
+                           "received_on": request.received_at.astimezone(zone).date()}, ("navigator_id",))
 
 
 class _PublicFields(_IntakeFields):

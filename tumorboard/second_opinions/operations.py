@@ -141,7 +141,7 @@ def create_request(actor: Actor, data: RequestInput) -> SecondOpinionRequest:
     patient when the MRN is given, else the request's own identity until registration."""
     received = (
         datetime.combine(data.received_on, time(12), UTC)
-        if data.received_on and data.received_on != actor.now.date()
+        if data.received_on and data.received_on != program_today()  # today is the program's day, as the rules'
         else actor.now
     )
     request = SecondOpinionRequest(
@@ -178,7 +178,7 @@ def _verification(actor: Actor, request: SecondOpinionRequest, data: RequestInpu
     if request.insurance_status not in VERIFIED:
         verified = (None, None)
     elif data.insurance_verified_on != request.insurance_verified_on or request.insurance_verified_by_id is None:
-        verified = (data.insurance_verified_on or actor.now.date(), actor.id)
+        verified = (data.insurance_verified_on or program_today(), actor.id)
     else:
         verified = (request.insurance_verified_on, request.insurance_verified_by_id)
     if verified == (request.insurance_verified_on, request.insurance_verified_by_id):

@@ -14,7 +14,7 @@ from tumorboard.audit.operations import record_read
 from tumorboard.cases.visibility import require_case
 from tumorboard.domain import Refused
 from tumorboard.extensions import db
-from tumorboard.program.settings import program_settings, program_today
+from tumorboard.program.settings import program_settings, program_today, program_zone
 from tumorboard.second_opinions import operations as ops
 from tumorboard.second_opinions.forms import (
     CancelForm,
@@ -110,7 +110,7 @@ def edit(request_id: int) -> object:
         flash(f"A {existing.status.label.lower()} request cannot change.", "warning")
         return redirect(url_for("second_opinions.show", request_id=existing.id))
     if request.method == "GET":
-        form.fill_from(existing)
+        form.fill_from(existing, program_zone())
 
     def save() -> Done:
         ops.save_request(current_actor(), existing, form.to_input(existing.source))
