@@ -75,9 +75,9 @@ class AgendaPage:
     queue: list[QueuedCase]
 
 
-def agenda_lines(conference_id: int) -> list[AgendaLine]:
-    """The agenda in order, with each case's patient, presenter, readiness and second-opinion promise."""
-    days = program_settings().second_opinion_days
+def agenda_lines(conference_id: int, promise_days: int) -> list[AgendaLine]:
+    """The agenda in order, with each case's patient, presenter, readiness and second-opinion promise (the program's
+    `promise_days` after the records were complete)."""
     rows = db.session.execute(
         sa.select(Presentation, Case, Patient.last_name, Patient.first_name, Patient.mrn, User.full_name,
                   SecondOpinionRequest.complete_at)
@@ -105,7 +105,7 @@ def agenda_lines(conference_id: int) -> list[AgendaLine]:
                 (case.clinical_t, case.clinical_n, case.clinical_m), case.clinical_stage,
                 (case.pathologic_t, case.pathologic_n, case.pathologic_m), case.pathologic_stage, case.not_staged,
             ),
-            promise_due(complete_at, days),
+            promise_due(complete_at, promise_days),
         )
         for item, case, last, first, mrn, presenter, complete_at in rows
     ]
@@ -128,7 +128,8 @@ def plan_for(conference: Conference, capacity: int, lines: list[AgendaLine]) -> 
 def load_agenda_page(conference: Conference) -> AgendaPage:
     """Everything the agenda page shows: four queries whatever the number of cases."""
     series = db.session.get(ConferenceSeries, conference.series_id)
-    lines, days = agenda_lines(conference.id), program_settings().second_opinion_days
+    days = program_settings().second_opinion_days
+    lines = agenda_lines(conference.id, days)
     by_site = sa.select(SeriesSiteGroup.site_group).where(SeriesSiteGroup.series_id == series.id)
     queued = db.session.execute(
         sa.select(Case, Patient.last_name, Patient.first_name, SecondOpinionRequest.complete_at)

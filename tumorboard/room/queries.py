@@ -15,6 +15,7 @@ from tumorboard.auth.models import User, UserRole
 from tumorboard.conferences.models import Conference, ConferenceSeries, SeriesMember
 from tumorboard.conferences.queries import AgendaLine, agenda_lines
 from tumorboard.extensions import db
+from tumorboard.program.settings import program_settings
 from tumorboard.room.certificate import AttendedMeeting
 from tumorboard.room.models import (
     Attendance,
@@ -60,7 +61,8 @@ def load_room(conference: Conference, me: User) -> RoomPage:
         )
         if row.id not in present
     ]
-    return RoomPage(conference, series, attendance, room, agenda_lines(conference.id), candidates, me.id in present)
+    lines = agenda_lines(conference.id, program_settings().second_opinion_days)
+    return RoomPage(conference, series, attendance, room, lines, candidates, me.id in present)
 
 
 def _attendance(conference_id: int, series: ConferenceSeries) -> tuple[list[Attendance], Quorum]:
