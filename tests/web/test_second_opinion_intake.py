@@ -193,6 +193,9 @@ def test_open_closed_and_all_lists_and_the_dashboard_counts_equal_the_lists(navi
     assert "2 requests" in counts["open"] and f"#{cancelled.id}</a>" not in counts["open"]
     assert "1 request" in counts["closed"] and f"#{cancelled.id}</a>" in counts["closed"]
     assert "3 requests" in counts["all"] and f"#{kept.id}</a>" in counts["all"]
+    assert ">Closed or cancelled</option>" in counts["all"] and ">Cancelled only</option>" in counts["all"]
+    only = client.get("/second-opinions/?state=cancelled").data.decode()
+    assert "1 request" in only and f"#{cancelled.id}</a>" in only
     board = client.get("/").data.decode()
     open_tile = board[board.index("Open second-opinion requests") - 300:board.index("Open second-opinion requests")]
     assert ">2<" in open_tile.replace(" ", "")

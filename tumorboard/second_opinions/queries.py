@@ -28,8 +28,10 @@ from tumorboard.second_opinions.operations import (
 from tumorboard.vocab import RecordKind, RecordState, RequestSource, Role, SecondOpinionStatus
 
 PAGE_SIZE = 50
+# The groups, then the statuses a list may show alone ("open" and "closed" name the groups: the status codes of the
+# same spelling are in them).
 STATES = {"open": "Open", "closed": "Closed or cancelled", "all": "All"} | {
-    status.value: status.label for status in SecondOpinionStatus
+    status.value: f"{status.label} only" for status in SecondOpinionStatus if status.value not in ("open", "closed")
 }
 SOURCES = {"": "Any way in", "web": "Web forms", "staff": "Taken in by staff"}
 NAVIGATORS = {"": "Any navigator", "mine": "Mine", "unassigned": "Not assigned yet"}
