@@ -190,6 +190,19 @@ def dialect_insert(table: sa.Table, dialect_name: str) -> sa.Insert:
     return (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)
 
 
+def locked_rows(session: Session, key: sa.orm.InstrumentedAttribute, new_rows: list[dict[str, object]]) -> list:
+    """The rows of `key`'s model whose keys `new_rows` name, locked in key order (so two writers at once wait for
+    each other, never deadlock) and read afresh; those missing are inserted first from `new_rows`, without a race
+    (two first writers at once must not collide)."""
+    model = key.class_
+    insert = dialect_insert(model.__table__, session.get_bind().dialect.name)
+    session.execute(insert.values(new_rows).on_conflict_do_nothing())
+    keys = [row[key.key] for row in new_rows]
+    return list(session.scalars(
+        sa.select(model).where(key.in_(keys)).order_by(key).with_for_update().execution_options(populate_existing=True)
+    ))
+
+
 def enum_column(enum_cls: type[Enum], name: str, length: int = 32) -> sa.Enum:
     """A closed vocabulary stored as its string codes, with a CHECK constraint."""
     return sa.Enum(

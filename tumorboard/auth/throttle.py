@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from tumorboard.auth.models import LoginThrottle
 from tumorboard.auth.policy import effective_failures, wait_after_failures
-from tumorboard.db import dialect_insert
+from tumorboard.db import locked_rows
 from tumorboard.extensions import db
 
 # A username tried from many addresses gets more room than one pair before it waits.
@@ -32,18 +32,8 @@ def throttle_keys(username: str, remote_addr: str | None) -> list[str]:
 
 def reserve_attempt(keys: list[str], now: datetime, free_attempts: int) -> int:
     """Seconds to wait before another attempt (nothing counted), or 0 after counting this attempt as a failure."""
-    # Create missing rows without a race (two first attempts at once must not collide), then work on them locked.
-    insert = dialect_insert(LoginThrottle.__table__, db.engine.dialect.name)
-    db.session.execute(
-        insert.values([{"key": key, "failures": 0, "last_failure_at": now} for key in keys]).on_conflict_do_nothing()
-    )
-    rows = db.session.scalars(
-        sa.select(LoginThrottle)
-        .where(LoginThrottle.key.in_(keys))
-        .order_by(LoginThrottle.key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
+    rows = locked_rows(db.session, LoginThrottle.key, [{"key": key, "failures": 0, "last_failure_at": now}
+                                                         for key in keys])
     waits = [(row.blocked_until - now).total_seconds() for row in rows if row.blocked_until and row.blocked_until > now]
     if waits:
         return int(max(waits) + 0.999)

@@ -12,7 +12,7 @@ from tumorboard.audit.operations import record
 from tumorboard.cases.models import Case, Patient
 from tumorboard.cases.operations import resolve_patient
 from tumorboard.cases.search import name_key
-from tumorboard.db import dialect_insert
+from tumorboard.db import locked_rows
 from tumorboard.domain import Actor, Refused
 from tumorboard.extensions import db
 from tumorboard.letters.models import LetterDispatch, PlanLetter
@@ -278,13 +278,8 @@ def count_public_post(remote_addr: str | None, now: datetime, per_address: int, 
     db.session.execute(sa.delete(PublicFormCount).where(
         PublicFormCount.window_started_at < now - PUBLIC_WINDOW, PublicFormCount.key != EVERYONE
     ))
-    insert = dialect_insert(PublicFormCount.__table__, db.engine.dialect.name)
-    db.session.execute(insert.values([{"key": key, "window_started_at": now, "posts": 0} for key in keys])
-                       .on_conflict_do_nothing())
-    rows = db.session.scalars(
-        sa.select(PublicFormCount).where(PublicFormCount.key.in_(keys)).order_by(PublicFormCount.key)
-        .with_for_update().execution_options(populate_existing=True)
-    ).all()
+    rows = locked_rows(db.session, PublicFormCount.key,
+                       [{"key": key, "window_started_at": now, "posts": 0} for key in keys])
     for row in rows:
         if row.window_started_at <= now - PUBLIC_WINDOW:
             row.window_started_at, row.posts = now, 0
