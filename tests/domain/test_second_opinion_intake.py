@@ -13,7 +13,6 @@ from tumorboard.second_opinions.intake import (
     same_person,
     validate_records,
     validate_request,
-    waiting_on_insurance,
 )
 from tumorboard.vocab import (
     AttendanceMode,
@@ -109,13 +108,6 @@ def test_the_same_person_ignores_case_accents_and_spacing_but_not_the_birth_date
     assert same_person(("Núñez", "José María", born), ("NUNEZ", "jose maria", born))
     assert not same_person(("Nunez", "Jose", born), ("Nunez", "Jose", date(1967, 7, 10)))
     assert not same_person(("Nunez", "Jose", None), ("Nunez", "Jose", None))
-
-
-def test_waiting_on_insurance_is_unverified_or_an_authorization_not_yet_approved():
-    assert waiting_on_insurance(InsuranceStatus.PENDING, PriorAuthorization.NOT_NEEDED)
-    assert waiting_on_insurance(InsuranceStatus.VERIFIED, PriorAuthorization.REQUESTED)
-    assert not waiting_on_insurance(InsuranceStatus.VERIFIED, PriorAuthorization.APPROVED)
-    assert not waiting_on_insurance(InsuranceStatus.SELF_PAY, PriorAuthorization.NOT_CHECKED)
 
 
 def test_a_record_marked_received_says_the_day_it_came():

@@ -102,10 +102,21 @@ def test_insurance_is_recorded_with_who_verified_it_and_when(navigator, client):
 
 
 def test_the_insurance_list_shows_only_requests_waiting_on_it(navigator, client):
-    waiting = taken_in(client, navigator, insurance_status="pending")
-    done = taken_in(client, navigator, insurance_status="self_pay", last_name="Okafor", mrn="", same_patient_again="y")
+    """Waiting: not verified yet, or an authorization needed and not approved."""
+    insured = {"insurance_payer": "Aetna", "insurance_member_id": "W1", "mrn": "", "same_patient_again": "y"}
+    cases = {
+        "pending, none needed": (True, {"insurance_status": "pending", "prior_authorization": "not_needed"}),
+        "verified, requested": (True, {"insurance_status": "verified", "prior_authorization": "requested"}),
+        "verified, approved": (False, {"insurance_status": "verified", "prior_authorization": "approved",
+                                       "prior_authorization_reference": "PA-1"}),
+        "self pay": (False, {"insurance_status": "self_pay"}),
+    }
+    made = {name: taken_in(client, navigator, **insured, **fields, last_name=f"Case {n}")
+            for n, (name, (_, fields)) in enumerate(cases.items())}
     page = client.get("/second-opinions/?insurance=waiting").data.decode()
-    assert f"#{waiting.id}</a>" in page and f"#{done.id}</a>" not in page and "Prior authorization" in page
+    assert "Prior authorization" in page
+    for name, (waiting, _) in cases.items():
+        assert (f"#{made[name].id}</a>" in page) is waiting, name
 
 
 def png() -> bytes:

@@ -365,12 +365,23 @@ def load_case_page(case: Case) -> CasePage:
         case.pathology_ready_by_id,
     } - {None}
     people = {user.id: user.display_name for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
-    request = db.session.scalar(sa.select(SecondOpinionRequest).where(SecondOpinionRequest.case_id == case.id))
-    files = [] if request is None else list(db.session.scalars(
-        sa.select(RecordFile).where(RecordFile.request_id == request.id).order_by(RecordFile.id)
-    ))
+    request = second_opinion_of(case.id)
+    files = [] if request is None else record_files(request.id)
     return CasePage(list(presentations), list(history), list(audit), people, request, files,
                     promise_due(request.complete_at if request else None, program_settings().second_opinion_days))
+
+
+def second_opinion_of(case_id: int) -> SecondOpinionRequest | None:
+    """The second-opinion request a case was made for, if any."""
+    return db.session.scalar(sa.select(SecondOpinionRequest).where(SecondOpinionRequest.case_id == case_id))
+
+
+def record_files(request_id: int) -> list[RecordFile]:
+    """A request's outside records' files in the order attached, with their uploaders (not their content)."""
+    return list(db.session.scalars(
+        sa.select(RecordFile).where(RecordFile.request_id == request_id).order_by(RecordFile.id)
+        .options(selectinload(RecordFile.uploaded_by))  # each file's uploader: one query, however many
+    ))
 
 
 def promise_due(complete_at: datetime | None, days: int) -> datetime | None:

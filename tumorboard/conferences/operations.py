@@ -11,7 +11,7 @@ from tumorboard.audit.operations import record
 from tumorboard.auth.models import User, named
 from tumorboard.cases.models import Case
 from tumorboard.cases.operations import set_status
-from tumorboard.cases.queries import promise_due
+from tumorboard.cases.queries import promise_due, second_opinion_of
 from tumorboard.conferences.agenda import is_late
 from tumorboard.conferences.models import (
     Conference,
@@ -33,7 +33,6 @@ from tumorboard.domain import Actor, Notice, Refused
 from tumorboard.extensions import db
 from tumorboard.program.settings import program_settings
 from tumorboard.room.models import Presentation
-from tumorboard.second_opinions.models import SecondOpinionRequest
 from tumorboard.tokens import new_token
 from tumorboard.vocab import BoardRole, CaseStatus, ConferenceStatus, PresentationReason, PresentationStatus, Role
 
@@ -373,7 +372,7 @@ def assign_cases(actor: Actor, conference: Conference, case_ids: list[int], expe
 def promise_warning(conference: Conference, case: Case, now: datetime) -> str | None:
     """What to say when a second opinion goes on a meeting after its promise: the date, and the meeting that can
     take it soonest (None when the promise holds, or the case is no second opinion with its records complete)."""
-    request = db.session.scalar(sa.select(SecondOpinionRequest).where(SecondOpinionRequest.case_id == case.id))
+    request = second_opinion_of(case.id)
     due = promise_due(request.complete_at if request else None, program_settings().second_opinion_days)
     if due is None or conference.starts_at <= due:
         return None

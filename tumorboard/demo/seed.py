@@ -626,7 +626,7 @@ class _Builder:
             referrer = rng.choice(REFERRERS)
             received = self.now - timedelta(days=days_ago)
             patient = self.make_patient(spec.tumors[0])
-            verified = days_ago > 5
+            verified, (payer, plan) = days_ago > 5, PAYERS[days_ago % len(PAYERS)]
             request = SecondOpinionRequest(
                 patient=patient,
                 last_name=patient.last_name,
@@ -634,8 +634,8 @@ class _Builder:
                 birth_date=patient.birth_date,
                 sex=patient.sex,
                 consent_to_contact=True,
-                insurance_payer=PAYERS[days_ago % len(PAYERS)][0],
-                insurance_plan=PAYERS[days_ago % len(PAYERS)][1],
+                insurance_payer=payer,
+                insurance_plan=plan,
                 insurance_member_id=f"M{days_ago:02d}{patient.mrn[-4:]}",
                 insurance_verified_on=(received_day := (self.now - timedelta(days=days_ago - 1)).date())
                 if verified else None,

@@ -38,7 +38,6 @@ ENUMS = {
     "insurance_status": InsuranceStatus,
     "prior_authorization": PriorAuthorization,
 }
-DEFAULTS = {"insurance_status": InsuranceStatus.NOT_STARTED, "prior_authorization": PriorAuthorization.NOT_CHECKED}
 PATIENT_OWN = ("last_name", "first_name", "birth_date", "sex")  # the request's own identity until registered
 
 
@@ -64,9 +63,8 @@ class _IntakeFields(PatientForm):
         """The typed intake of the fields this form has (after validate(); a field with an error reads as empty)."""
         names = [name for name in RequestInput.__dataclass_fields__ if name in self and name not in fixed]
         values = typed_values(self, names, ENUMS, ("navigator_id",))
-        values = {name: value if value is not None or name not in DEFAULTS else DEFAULTS[name]
-                  for name, value in values.items()}
-        return RequestInput(**values, **fixed, source=source)
+        given = {name: value for name, value in values.items() if value is not None}  # else the input's default
+        return RequestInput(**given, **fixed, source=source)
 
 
 class RequestForm(_IntakeFields):

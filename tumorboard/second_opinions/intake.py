@@ -25,6 +25,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 .()/-]+(?:\s*(?:ext\.?|x)\s*[0-9]{1,6})?$", re.IGNORECASE)
 PHONE_DIGITS = (7, 15)  # E.164 allows 15 digits; fewer than 7 reaches nobody
 NPI = re.compile(r"^[0-9]{10}$")
+# A request waits on its insurance while it is not verified yet, or an authorization is needed and not approved.
 WAITING_ON_INSURANCE = (InsuranceStatus.NOT_STARTED, InsuranceStatus.PENDING)
 WAITING_ON_AUTHORIZATION = (PriorAuthorization.NEEDED, PriorAuthorization.REQUESTED)
 
@@ -148,11 +149,6 @@ def _check_insurance(data: RequestInput, today: date, problems: Problems) -> Non
         problems.add("insurance_verified_on", "A verification date goes with a verified or denied status.")
     if data.prior_authorization is PriorAuthorization.APPROVED and not data.prior_authorization_reference:
         problems.add("prior_authorization_reference", "Give the payer's reference of the approval.")
-
-
-def waiting_on_insurance(status: InsuranceStatus, prior: PriorAuthorization) -> bool:
-    """Whether a request waits on its insurance: not verified yet, or an authorization needed and not approved."""
-    return status in WAITING_ON_INSURANCE or prior in WAITING_ON_AUTHORIZATION
 
 
 def same_person(a: tuple[str, str, date | None], b: tuple[str, str, date | None]) -> bool:

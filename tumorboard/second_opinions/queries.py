@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from tumorboard.auth.models import User, UserRole
 from tumorboard.cases.models import Patient
+from tumorboard.cases.queries import record_files
 from tumorboard.extensions import db
 from tumorboard.paging import Page, page_of
 from tumorboard.program.settings import program_zone
@@ -157,10 +157,7 @@ class RequestPage:
 
 def load_request_page(request: SecondOpinionRequest, now: datetime, days: int) -> RequestPage:
     """Everything the request page shows."""
-    files = list(db.session.scalars(
-        sa.select(RecordFile).where(RecordFile.request_id == request.id).order_by(RecordFile.id)
-        .options(selectinload(RecordFile.uploaded_by))  # each file's uploader: one query, however many
-    ))
+    files = record_files(request.id)
     who = request.patient or request
     duplicates = possible_duplicates(who.last_name, who.first_name, who.birth_date, request.id, request.patient_id)
     return RequestPage(request, request_clock(request, now, days), files, duplicates)
@@ -173,11 +170,6 @@ def request_clock(request: SecondOpinionRequest, now: datetime, days: int) -> Pr
         sent = plan_sent_on_by_case()
         sent_on = db.session.scalar(sa.select(sent.c.sent_on).where(sent.c.case_id == request.case_id))
     return promise_clock(request.complete_at, sent_moment(sent_on, program_zone()) if sent_on else None, now, days)
-
-
-def case_request(case_id: int) -> SecondOpinionRequest | None:
-    """The second-opinion request a case was made for, if any."""
-    return db.session.scalar(sa.select(SecondOpinionRequest).where(SecondOpinionRequest.case_id == case_id))
 
 
 def navigator_choices() -> list[tuple[int, str]]:

@@ -165,10 +165,10 @@ def upload(request_id: int) -> object:
     """Attach an outside record's file (checked by its content); its checklist line is received."""
     existing, form = db.get_or_404(SecondOpinionRequest, request_id), UploadForm()
     back = url_for("second_opinions.show", request_id=existing.id)
-    kind, sent = RecordKind.from_code(form.kind.data), request.files.get("file")
-    if not form.validate_on_submit() or kind is None or sent is None or not sent.filename:
-        flash("Choose the record and a file to attach." if form.validate_on_submit() else "The form expired: "
-              "reload the page and try again.", "danger")
+    kind, sent, valid = RecordKind.from_code(form.kind.data), request.files.get("file"), form.validate_on_submit()
+    if not valid or kind is None or sent is None or not sent.filename:
+        flash("Choose the record and a file to attach." if valid else "The form expired: reload the page and try "
+              "again.", "danger")
         return redirect(back)
     return run_action(back, lambda: _attach(existing, kind, sent.filename, sent.read()))
 

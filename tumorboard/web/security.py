@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, flash, redirect, request, session, url_for
@@ -14,9 +13,8 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 from tumorboard.audit.operations import record
 from tumorboard.config import SingleSignOn
 from tumorboard.extensions import db
+from tumorboard.web.access import View
 from tumorboard.web.actor import current_actor
-
-View = TypeVar("View", bound=Callable[..., object])
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
